@@ -1,0 +1,100 @@
+//! Command-line interface: flags, dispatch to one module per subcommand,
+//! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
+
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{InputError, Result};
+
+/// Agent-based simulator of great-power alignment: seeded Monte Carlo over
+/// scenario files.
+#[derive(Debug, Parser)]
+#[command(name = "entente", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario many times and write the distribution of outcomes.
+    Run(RunArgs),
+    /// Check a scenario and print its parameters with their evidence.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Number of runs (default: the scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Changes no result.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Result folder (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip drawing charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Also write runs.csv with one row per run.
+    #[arg(long)]
+    pub per_run: bool,
+    /// Also write report.md and report.html.
+    #[arg(long)]
+    pub report: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::execute(&args),
+        Command::Validate(args) => validate::execute(&args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Checks that a count given on the command line is at least 1.
+fn at_least_one<T: Into<u64> + Copy + std::fmt::Display>(flag: &str, value: T) -> Result<T> {
+    if value.into() == 0 {
+        return Err(InputError::new(format!("found {value}, expected a whole number of at least 1")).key(flag).into());
+    }
+    Ok(value)
+}
+
+/// The command line as typed, for the manifest.
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,214 @@
+//! `entente run`: Monte Carlo over one scenario, written to a result folder.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{RunArgs, at_least_one, command_line};
+use crate::engine::{self, Aggregate, Job, RunRecord};
+use crate::error::Result;
+use crate::model::Model;
+use crate::outcome::{Classifier, OutcomeRules};
+use crate::output::{self, Staging};
+use crate::scenario::{self, Scenario};
+use crate::stats::{Z95, wilson};
+
+pub fn execute(args: &RunArgs) -> Result<()> {
+    let scenario = scenario::load(&args.scenario)?;
+    let built = &scenario.built;
+    let runs = at_least_one("--runs", args.runs.unwrap_or(built.runs))?;
+    let seed = args.seed.unwrap_or(built.seed);
+    let default_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = at_least_one("--threads", args.threads.unwrap_or(default_threads) as u64)? as usize;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
+    let staging = Staging::create(&out, args.force)?;
+
+    let model = &built.model;
+    let classifier = Classifier::new(model, built.rules.clone(), built.triad.clone());
+    let job = Job { model, classifier: &classifier, seed, point: 0, runs };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let bar = progress_bar(runs);
+    let started = Instant::now();
+    let aggregate = pool.install(|| -> Result<Aggregate> {
+        let progress = |k: u64| bar.inc(k);
+        if args.per_run {
+            let file = File::create(staging.path().join("runs.csv")).context("creating runs.csv")?;
+            let mut writer = BufWriter::new(file);
+            let header = runs_header(model, &classifier);
+            writer.write_all(header.as_bytes())?;
+            let mut sink = |r: &RunRecord| writer.write_all(runs_row(model, &classifier.rules, &classifier, r).as_bytes());
+            let aggregate = engine::run_with_records(job, &progress, &mut sink)?;
+            writer.flush()?;
+            Ok(aggregate)
+        } else {
+            Ok(engine::run(job, &progress))
+        }
+    })?;
+    let wall = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    write_tables(&staging, &scenario, &classifier, &aggregate)?;
+    let manifest = manifest(&scenario, &classifier, &aggregate, seed, threads, wall);
+    staging.write("manifest.json", serde_json::to_string_pretty(&manifest).expect("json") + "\n")?;
+    let out = staging.commit().with_context(|| format!("moving results into {}", out.display()))?;
+
+    print_summary(&scenario, &classifier.rules, &aggregate, seed, threads, wall);
+    println!("\nresults: {}/", out.display());
+    Ok(())
+}
+
+fn progress_bar(runs: u64) -> ProgressBar {
+    let bar = ProgressBar::new(runs);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} runs  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    bar
+}
+
+fn dyad_names(model: &Model) -> Vec<String> {
+    model.dyads().into_iter().map(|(i, j)| model.dyad_name(i, j)).collect()
+}
+
+fn write_tables(staging: &Staging, scenario: &Scenario, classifier: &Classifier, aggregate: &Aggregate) -> Result<()> {
+    let model = &scenario.built.model;
+    let dyads = dyad_names(model);
+    let runs = aggregate.runs;
+    staging.write("outcomes.csv", output::probability_table("outcome", &classifier.rules.names, &aggregate.outcomes, runs))?;
+    if let Some(triad) = &classifier.triad {
+        let names = triad.configuration_names();
+        staging.write("configurations.csv", output::probability_table("configuration", &names, &aggregate.configurations, runs))?;
+        staging.write("config_timeseries.csv", output::config_timeseries_table(aggregate, &names))?;
+    }
+    staging.write("timeseries.csv", output::timeseries_table(aggregate, &dyads))?;
+    staging.write("final.csv", output::final_table(aggregate, &dyads))?;
+    staging.write("dyads.csv", output::dyads_table(aggregate, &dyads))?;
+    let shocks: Vec<String> = model.shocks.iter().map(|s| s.id.clone()).collect();
+    staging.write("shocks.csv", output::shocks_table(aggregate, &shocks))?;
+    Ok(())
+}
+
+fn manifest(
+    scenario: &Scenario,
+    classifier: &Classifier,
+    aggregate: &Aggregate,
+    seed: u64,
+    threads: usize,
+    wall: f64,
+) -> serde_json::Value {
+    let model = &scenario.built.model;
+    let runs = aggregate.runs.max(1) as f64;
+    let roles = classifier.triad.as_ref().map(|t| {
+        t.ids
+            .iter()
+            .zip(aggregate.role_sums)
+            .map(|(id, sum)| (id.clone(), serde_json::json!(sum as f64 / runs)))
+            .collect::<serde_json::Map<_, _>>()
+    });
+    serde_json::json!({
+        "entente_version": env!("CARGO_PKG_VERSION"),
+        "scenario": {
+            "name": scenario.name(),
+            "description": scenario.file.description,
+            "file": scenario.path.display().to_string(),
+            "sha256": scenario.sha256,
+        },
+        "start_year": scenario.start_year(),
+        "dt": model.params.dt,
+        "seed": seed,
+        "runs": aggregate.runs,
+        "horizon": model.horizon,
+        "agents": model.ids,
+        "dyads": dyad_names(model),
+        "triad": classifier.triad.as_ref().map(|t| t.ids.clone()),
+        "outcomes": classifier.rules.names,
+        "theta_P": model.params.theta_P,
+        "summary": {
+            "treaty_probability": aggregate.treaty_runs as f64 / runs,
+            "mean_first_treaty_step": (aggregate.treaty_runs > 0)
+                .then(|| aggregate.first_treaty_step_sum as f64 / aggregate.treaty_runs as f64),
+            "mean_unbalanced_share": crate::stats::fixed_mean(aggregate.unbalanced_sum, aggregate.runs),
+            "mean_wu_role_score": roles,
+        },
+        "threads": threads,
+        "wall_seconds": wall,
+        "command": command_line(),
+    })
+}
+
+fn runs_header(model: &Model, classifier: &Classifier) -> String {
+    let mut h = String::from("run,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share");
+    for name in dyad_names(model) {
+        h += &format!(",zbar_{name}");
+    }
+    for i in 0..model.n() {
+        for j in 0..model.n() {
+            if i != j {
+                h += &format!(",xbar_{}_{}", model.ids[i], model.ids[j]);
+            }
+        }
+    }
+    if let Some(t) = &classifier.triad {
+        for id in &t.ids {
+            h += &format!(",role_{id}");
+        }
+    }
+    h + "\n"
+}
+
+fn runs_row(model: &Model, rules: &OutcomeRules, classifier: &Classifier, r: &RunRecord) -> String {
+    use std::fmt::Write;
+    let s = &r.summary;
+    let config = match (&classifier.triad, s.configuration) {
+        (Some(t), Some(c)) => t.configuration_names()[c].clone(),
+        _ => String::new(),
+    };
+    let mut row = format!(
+        "{},{},{},{},{},{}",
+        r.index,
+        rules.names[s.outcome],
+        config,
+        r.first_treaty.map_or(String::new(), |t| t.to_string()),
+        r.shocks_fired.iter().sum::<u32>(),
+        s.unbalanced_share.map_or(String::new(), |u| format!("{u:.4}")),
+    );
+    for z in &s.zbar {
+        write!(row, ",{z:.4}").expect("write to string");
+    }
+    let n = model.n();
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                write!(row, ",{:.4}", s.xbar[i * n + j]).expect("write to string");
+            }
+        }
+    }
+    if let Some(roles) = s.roles {
+        for r in roles {
+            write!(row, ",{r}").expect("write to string");
+        }
+    }
+    row + "\n"
+}
+
+fn print_summary(scenario: &Scenario, rules: &OutcomeRules, aggregate: &Aggregate, seed: u64, threads: usize, wall: f64) {
+    let runs = aggregate.runs;
+    println!(
+        "{}: {runs} runs, seed {seed}, {} steps, {threads} threads, {wall:.2} s ({:.0} runs/s)\n",
+        scenario.name(),
+        scenario.built.model.horizon,
+        runs as f64 / wall.max(1e-9)
+    );
+    let width = rules.names.iter().map(String::len).max().unwrap_or(7).max(7);
+    println!("  {:<width$}  probability  95% interval", "outcome");
+    let mut order: Vec<usize> = (0..rules.names.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(aggregate.outcomes[k]));
+    for k in order {
+        let (lo, hi) = wilson(aggregate.outcomes[k], runs, Z95);
+        println!("  {:<width$}  {:>11.4}  [{lo:.4}, {hi:.4}]", rules.names[k], aggregate.outcome_probability(k));
+    }
+}

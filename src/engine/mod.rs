@@ -1,0 +1,147 @@
+//! Seeded Monte Carlo over runs, in parallel with rayon.
+//!
+//! Run `r` of a job draws from one ChaCha8 generator keyed by the master seed
+//! (and, in sweeps, the point index) with `r` as its stream, so its result
+//! does not depend on which thread runs it or when. Runs are grouped in
+//! chunks; each worker summarises its runs into an [`Aggregate`] of integer
+//! counts and fixed-point sums, which merge exactly in any order. Memory is
+//! therefore independent of the number of runs.
+
+mod aggregate;
+
+pub use aggregate::{Aggregate, FINAL_BINS, STEP_BINS, Shape};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::{Model, State, Trace, simulate};
+use crate::outcome::{Classifier, RunSummary};
+
+/// Runs per chunk: the unit of work handed to a thread and of progress.
+pub const CHUNK: u64 = 1024;
+
+/// The generator of one run.
+pub fn run_rng(seed: u64, point: u64, run: u64) -> ChaCha8Rng {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    key[8..16].copy_from_slice(&point.to_le_bytes());
+    key[16..24].copy_from_slice(b"entente\0");
+    let mut rng = ChaCha8Rng::from_seed(key);
+    rng.set_stream(run);
+    rng
+}
+
+/// What to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    pub model: &'a Model,
+    pub classifier: &'a Classifier,
+    pub seed: u64,
+    /// Sweep point index (0 for a single scenario).
+    pub point: u64,
+    pub runs: u64,
+}
+
+/// One finished run, for per-run output.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub index: u64,
+    pub summary: RunSummary,
+    pub first_treaty: Option<usize>,
+    pub shocks_fired: Vec<u32>,
+}
+
+/// The buffers one thread reuses across its runs.
+struct Worker<'a> {
+    job: Job<'a>,
+    state: State,
+    trace: Trace,
+    summary: RunSummary,
+    aggregate: Aggregate,
+}
+
+impl<'a> Worker<'a> {
+    fn new(job: Job<'a>) -> Worker<'a> {
+        Worker {
+            job,
+            state: State::new(job.model),
+            trace: Trace::new(job.model),
+            summary: RunSummary::default(),
+            aggregate: Aggregate::new(Shape::of(job.model, job.classifier)),
+        }
+    }
+
+    fn run(&mut self, index: u64) {
+        let mut rng = run_rng(self.job.seed, self.job.point, index);
+        simulate(self.job.model, &mut rng, &mut self.state, &mut self.trace);
+        self.job.classifier.summarise(&self.trace, &mut self.summary);
+        self.aggregate.add(&self.trace, &self.summary);
+    }
+
+    fn record(&self, index: u64) -> RunRecord {
+        RunRecord {
+            index,
+            summary: self.summary.clone(),
+            first_treaty: self.trace.first_treaty,
+            shocks_fired: self.trace.shocks_fired.clone(),
+        }
+    }
+}
+
+fn chunk_runs(chunk: u64, runs: u64) -> std::ops::Range<u64> {
+    chunk * CHUNK..((chunk + 1) * CHUNK).min(runs)
+}
+
+/// Runs `job` on the current rayon pool and returns the merged aggregate.
+/// `progress` is called with the number of runs each finished chunk held.
+pub fn run(job: Job<'_>, progress: &(dyn Fn(u64) + Sync)) -> Aggregate {
+    let chunks = job.runs.div_ceil(CHUNK);
+    (0..chunks)
+        .into_par_iter()
+        .fold(
+            || Worker::new(job),
+            |mut worker, chunk| {
+                let range = chunk_runs(chunk, job.runs);
+                let len = range.end - range.start;
+                range.for_each(|r| worker.run(r));
+                progress(len);
+                worker
+            },
+        )
+        .map(|w| w.aggregate)
+        .reduce(|| Aggregate::new(Shape::of(job.model, job.classifier)), Aggregate::merged)
+}
+
+/// Like [`run`], and also hands every run, in index order, to `sink`.
+/// Runs are done in blocks of chunks so memory stays bounded.
+pub fn run_with_records(
+    job: Job<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+    sink: &mut dyn FnMut(&RunRecord) -> std::io::Result<()>,
+) -> std::io::Result<Aggregate> {
+    const BLOCK: u64 = 64;
+    let chunks = job.runs.div_ceil(CHUNK);
+    let mut total = Aggregate::new(Shape::of(job.model, job.classifier));
+    for block in (0..chunks).step_by(BLOCK as usize) {
+        let done: Vec<(Aggregate, Vec<RunRecord>)> = (block..(block + BLOCK).min(chunks))
+            .into_par_iter()
+            .map(|chunk| {
+                let mut worker = Worker::new(job);
+                let records = chunk_runs(chunk, job.runs)
+                    .map(|r| {
+                        worker.run(r);
+                        worker.record(r)
+                    })
+                    .collect::<Vec<_>>();
+                progress(records.len() as u64);
+                (worker.aggregate, records)
+            })
+            .collect();
+        for (aggregate, records) in done {
+            total = total.merged(aggregate);
+            records.iter().try_for_each(&mut *sink)?;
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,111 @@
+//! Errors and their exit codes: bad input (exit 2) says where and what;
+//! anything else (exit 1) is a failure of the machine or the program.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem with what the user gave: a file, a flag or a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputError {
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The key or flag at fault, e.g. `params.beta_E` or `--runs`.
+    pub key: Option<String>,
+    /// What is wrong, saying what was found and what is expected.
+    pub message: String,
+    /// What to do about it, when there is something better than the message.
+    pub hint: Option<String>,
+}
+
+impl InputError {
+    pub fn new(message: impl Into<String>) -> InputError {
+        InputError { message: message.into(), ..InputError::default() }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> InputError {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> InputError {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn key(mut self, key: impl Into<String>) -> InputError {
+        self.key = Some(key.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> InputError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+            write!(f, ": ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "key `{key}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Any error of the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: exit code 2.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Anything else (I/O, a bug): exit code 1.
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Other(e.into())
+    }
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Other(_) => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The candidate closest to `word` by edit distance, if it is close enough
+/// to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}

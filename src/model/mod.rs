@@ -1,0 +1,191 @@
+//! The simulation kernel: what the world looks like at step 0 ([`Model`]),
+//! what changes during a run ([`State`]), and one step of the dynamics
+//! ([`step`]). Nothing here reads files, prints or knows about threads; a run
+//! is a pure function of the model and its random-number stream.
+//!
+//! Pairs are stored in flat `n * n` arrays indexed by [`Model::pair`]
+//! (`i * n + j` for the ordered pair i -> j); the diagonal is unused.
+
+mod params;
+mod shocks;
+mod state;
+mod step;
+
+pub use params::{PARAM_SPECS, ParamSpec, Params};
+pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
+pub use state::{State, Trace};
+pub use step::{simulate, step};
+
+/// A driver of closeness between two states (MODEL-SPEC section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Driver {
+    /// Economic dependence of i on j, % of i's GDP (directed, >= 0).
+    E,
+    /// Normative affinity (symmetric, in [-1, 1]).
+    N,
+    /// Regional rivalry (symmetric, in [0, 1]).
+    R,
+    /// Pressure i applies to j (directed, in [0, 1]).
+    P,
+    /// Coercion by i of a modelled target j (directed, in [0, 1]).
+    G,
+}
+
+impl Driver {
+    pub const ALL: [Driver; 5] = [Driver::E, Driver::N, Driver::R, Driver::P, Driver::G];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::E => "E",
+            Driver::N => "N",
+            Driver::R => "R",
+            Driver::P => "P",
+            Driver::G => "G",
+        }
+    }
+
+    pub fn symmetric(self) -> bool {
+        matches!(self, Driver::N | Driver::R)
+    }
+
+    /// Admissible range.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Driver::E => (0.0, f64::INFINITY),
+            Driver::N => (-1.0, 1.0),
+            Driver::R | Driver::P | Driver::G => (0.0, 1.0),
+        }
+    }
+}
+
+/// An attribute of one agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attribute {
+    /// Capability w > 0.
+    Capability,
+    /// Aggression g in [0, 1] toward states outside the model.
+    Aggression,
+    /// Choice temperature tau > 0.
+    Tau,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 3] = [Attribute::Capability, Attribute::Aggression, Attribute::Tau];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::Capability => "capability",
+            Attribute::Aggression => "aggression",
+            Attribute::Tau => "tau",
+        }
+    }
+
+    /// Admissible range; the lower bound of capability and tau is exclusive.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Attribute::Capability => (0.0, f64::INFINITY),
+            Attribute::Aggression => (0.0, 1.0),
+            Attribute::Tau => (0.0, f64::INFINITY),
+        }
+    }
+
+    pub fn lower_exclusive(self) -> bool {
+        matches!(self, Attribute::Capability | Attribute::Tau)
+    }
+}
+
+/// The world at step 0 and the rules of its evolution: everything a run
+/// needs, validated. Built from a scenario file by `scenario::build`.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Agent ids in scenario order.
+    pub ids: Vec<String>,
+    pub params: Params,
+    /// Steps per run.
+    pub horizon: usize,
+    pub capability: Vec<f64>,
+    pub aggression: Vec<f64>,
+    pub tau: Vec<f64>,
+    /// Initial (and baseline) value of each driver, `drivers[d][pair]`,
+    /// in the order of [`Driver::ALL`].
+    pub drivers: [Vec<f64>; 5],
+    /// Drift of log dependence per year.
+    pub mu: Vec<f64>,
+    /// Initial stances.
+    pub stance: Vec<f64>,
+    pub shocks: Vec<Shock>,
+}
+
+impl Model {
+    /// A model of `ids` with every driver, stance and drift at zero,
+    /// aggression zero, capability one and default parameters.
+    pub fn blank(ids: Vec<String>, horizon: usize) -> Model {
+        let n = ids.len();
+        let params = Params::default();
+        Model {
+            capability: vec![1.0; n],
+            aggression: vec![0.0; n],
+            tau: vec![params.tau; n],
+            drivers: std::array::from_fn(|_| vec![0.0; n * n]),
+            mu: vec![0.0; n * n],
+            stance: vec![0.0; n * n],
+            shocks: Vec::new(),
+            ids,
+            params,
+            horizon,
+        }
+    }
+
+    /// Number of agents.
+    pub fn n(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Flat index of the ordered pair i -> j.
+    #[inline]
+    pub fn pair(&self, i: usize, j: usize) -> usize {
+        i * self.n() + j
+    }
+
+    /// Index of an agent id.
+    pub fn agent(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|a| a == id)
+    }
+
+    /// Unordered dyads `(i, j)` with `i < j` in scenario order; the order of
+    /// every per-dyad output.
+    pub fn dyads(&self) -> Vec<(usize, usize)> {
+        let n = self.n();
+        (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).collect()
+    }
+
+    /// Name of a dyad, `A-B` in scenario order.
+    pub fn dyad_name(&self, i: usize, j: usize) -> String {
+        let (a, b) = if i < j { (i, j) } else { (j, i) };
+        format!("{}-{}", self.ids[a], self.ids[b])
+    }
+
+    pub fn driver(&self, d: Driver) -> &[f64] {
+        &self.drivers[d as usize]
+    }
+
+    pub fn driver_mut(&mut self, d: Driver) -> &mut Vec<f64> {
+        &mut self.drivers[d as usize]
+    }
+
+    pub fn attribute(&self, a: Attribute) -> &[f64] {
+        match a {
+            Attribute::Capability => &self.capability,
+            Attribute::Aggression => &self.aggression,
+            Attribute::Tau => &self.tau,
+        }
+    }
+
+    pub fn attribute_mut(&mut self, a: Attribute) -> &mut Vec<f64> {
+        match a {
+            Attribute::Capability => &mut self.capability,
+            Attribute::Aggression => &mut self.aggression,
+            Attribute::Tau => &mut self.tau,
+        }
+    }
+}

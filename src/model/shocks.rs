@@ -1,0 +1,129 @@
+//! Shocks: random (Poisson) or scheduled events that change a driver, an
+//! agent attribute or a stance (MODEL-SPEC section 2.1).
+
+use rand::Rng;
+
+use super::{Attribute, Driver, State};
+
+/// When a shock may fire.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trigger {
+    /// With probability `1 - exp(-rate * dt)` in each step of its window.
+    Rate(f64),
+    /// Exactly at this step.
+    AtStep(usize),
+}
+
+/// What an effect changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// A driver of the ordered pair (flat index); symmetric drivers change
+    /// on both directions.
+    Driver(Driver, usize, usize),
+    /// An attribute of one agent.
+    Attribute(Attribute, usize),
+    /// The stance of i toward j.
+    Stance(usize, usize),
+}
+
+/// How an effect combines with the value it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EffectOp {
+    Add,
+    Multiply,
+    Set,
+}
+
+/// One change made by a shock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    pub target: Target,
+    pub op: EffectOp,
+    pub value: f64,
+}
+
+/// A shock type of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    pub id: String,
+    pub trigger: Trigger,
+    /// First and last step (inclusive) in which it may fire.
+    pub first: usize,
+    pub last: usize,
+    pub max_count: u32,
+    /// Persistent effects move driver baselines as well as current values.
+    pub persistent: bool,
+    pub effects: Vec<Effect>,
+}
+
+impl EffectOp {
+    fn apply(self, old: f64, value: f64) -> f64 {
+        match self {
+            EffectOp::Add => old + value,
+            EffectOp::Multiply => old * value,
+            EffectOp::Set => value,
+        }
+    }
+}
+
+/// Fires the shocks due at step `t`. Draws one uniform per rate shock that
+/// is inside its window and below its count, in file order.
+pub(crate) fn fire_shocks<R: Rng>(state: &mut State, shocks: &[Shock], t: usize, dt: f64, rng: &mut R) {
+    for (s, shock) in shocks.iter().enumerate() {
+        if t < shock.first || t > shock.last || state.shocks_fired[s] >= shock.max_count {
+            continue;
+        }
+        let fires = match shock.trigger {
+            Trigger::AtStep(at) => at == t,
+            Trigger::Rate(rate) => rng.random::<f64>() < 1.0 - (-rate * dt).exp(),
+        };
+        if fires {
+            state.shocks_fired[s] += 1;
+            for effect in &shock.effects {
+                apply_effect(state, effect, shock.persistent);
+            }
+        }
+    }
+}
+
+fn apply_effect(state: &mut State, effect: &Effect, persistent: bool) {
+    let n = state.n;
+    match effect.target {
+        Target::Driver(d, i, j) => {
+            let (lo, hi) = d.range();
+            let pairs: &[usize] = if d.symmetric() { &[i * n + j, j * n + i] } else { &[i * n + j] };
+            for &ij in pairs {
+                let current = &mut state.drivers[d as usize][ij];
+                *current = effect.op.apply(*current, effect.value).clamp(lo, hi);
+                if persistent {
+                    let base = &mut state.baselines[d as usize][ij];
+                    *base = effect.op.apply(*base, effect.value).clamp(lo, hi);
+                }
+            }
+        }
+        Target::Attribute(a, i) => {
+            let (lo, hi) = a.range();
+            let values = match a {
+                Attribute::Capability => &mut state.capability,
+                Attribute::Aggression => &mut state.aggression,
+                Attribute::Tau => &mut state.tau,
+            };
+            let mut v = effect.op.apply(values[i], effect.value).min(hi);
+            if a.lower_exclusive() {
+                // Capability and temperature must stay positive.
+                v = v.max(1e-9);
+            } else {
+                v = v.max(lo);
+            }
+            values[i] = v;
+            if a == Attribute::Capability {
+                state.refresh_weights();
+            }
+        }
+        Target::Stance(i, j) => {
+            let ij = i * n + j;
+            state.x[ij] = effect.op.apply(state.x[ij], effect.value).clamp(-1.0, 1.0);
+        }
+    }
+}

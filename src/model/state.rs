@@ -1,0 +1,150 @@
+//! The mutable state of one run, and the trace of it that outcomes and
+//! aggregates read. Buffers are allocated once per worker and reused across
+//! runs, so the step loop never allocates.
+
+use super::{Driver, Model};
+
+/// Everything that changes during a run.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub n: usize,
+    /// Stances x_ij, flat `i * n + j`.
+    pub x: Vec<f64>,
+    /// Current value of each driver, indexed like [`Driver::ALL`].
+    pub drivers: [Vec<f64>; 5],
+    /// The values drivers revert to.
+    pub baselines: [Vec<f64>; 5],
+    pub capability: Vec<f64>,
+    pub aggression: Vec<f64>,
+    pub tau: Vec<f64>,
+    /// Sum of all capabilities, kept current for the third-party weights.
+    pub total_capability: f64,
+    /// Treaty in force (symmetric).
+    pub treaty: Vec<bool>,
+    /// Consecutive steps each pair has been eligible for a treaty (symmetric).
+    pub eligible_steps: Vec<u32>,
+    /// Times each shock has fired.
+    pub shocks_fired: Vec<u32>,
+    /// Step at which the first treaty formed.
+    pub first_treaty: Option<usize>,
+    /// Scratch: value of closeness V_ij of the current step.
+    pub(crate) value: Vec<f64>,
+    /// Scratch: entrapment Ent_ij of the current step.
+    pub(crate) entrapment: Vec<f64>,
+    /// Scratch: stances being computed.
+    pub(crate) next_x: Vec<f64>,
+}
+
+impl State {
+    /// A state sized for `model`, set to its step-0 values.
+    pub fn new(model: &Model) -> State {
+        let n = model.n();
+        let mut state = State {
+            n,
+            x: Vec::new(),
+            drivers: model.drivers.clone(),
+            baselines: model.drivers.clone(),
+            capability: Vec::new(),
+            aggression: Vec::new(),
+            tau: Vec::new(),
+            total_capability: 0.0,
+            treaty: vec![false; n * n],
+            eligible_steps: vec![0; n * n],
+            shocks_fired: vec![0; model.shocks.len()],
+            first_treaty: None,
+            value: vec![0.0; n * n],
+            entrapment: vec![0.0; n * n],
+            next_x: vec![0.0; n * n],
+        };
+        state.reset(model);
+        state
+    }
+
+    /// Puts the state back to step 0 without reallocating.
+    pub fn reset(&mut self, model: &Model) {
+        self.x.clone_from(&model.stance);
+        for d in Driver::ALL {
+            self.drivers[d as usize].clone_from(&model.drivers[d as usize]);
+            self.baselines[d as usize].clone_from(&model.drivers[d as usize]);
+        }
+        self.capability.clone_from(&model.capability);
+        self.aggression.clone_from(&model.aggression);
+        self.tau.clone_from(&model.tau);
+        self.treaty.fill(false);
+        self.eligible_steps.fill(0);
+        self.shocks_fired.fill(0);
+        self.first_treaty = None;
+        self.refresh_weights();
+    }
+
+    /// Recomputes what depends on capabilities.
+    pub(crate) fn refresh_weights(&mut self) {
+        self.total_capability = self.capability.iter().sum();
+    }
+
+    /// Weight of third party k for the pair (i, j): its share of the
+    /// capability of all agents other than i and j.
+    #[inline]
+    pub fn third_party_weight(&self, i: usize, j: usize, k: usize) -> f64 {
+        let others = self.total_capability - self.capability[i] - self.capability[j];
+        if others > 0.0 { self.capability[k] / others } else { 0.0 }
+    }
+
+    /// Dyad alignment z_ij.
+    #[inline]
+    pub fn alignment(&self, i: usize, j: usize) -> f64 {
+        0.5 * (self.x[i * self.n + j] + self.x[j * self.n + i])
+    }
+}
+
+/// The history of one run that outcomes and aggregates need: the stances
+/// and treaty flags of every step `0..=horizon`.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    pub n: usize,
+    pub horizon: usize,
+    /// `x[t * n * n + i * n + j]`.
+    pub x: Vec<f64>,
+    /// `treaty[t * n * n + i * n + j]`.
+    pub treaty: Vec<bool>,
+    pub shocks_fired: Vec<u32>,
+    pub first_treaty: Option<usize>,
+}
+
+impl Trace {
+    pub fn new(model: &Model) -> Trace {
+        let n = model.n();
+        let steps = model.horizon + 1;
+        Trace {
+            n,
+            horizon: model.horizon,
+            x: vec![0.0; steps * n * n],
+            treaty: vec![false; steps * n * n],
+            shocks_fired: vec![0; model.shocks.len()],
+            first_treaty: None,
+        }
+    }
+
+    pub(crate) fn record(&mut self, t: usize, state: &State) {
+        let nn = self.n * self.n;
+        self.x[t * nn..(t + 1) * nn].copy_from_slice(&state.x);
+        self.treaty[t * nn..(t + 1) * nn].copy_from_slice(&state.treaty);
+    }
+
+    /// Stance of i toward j at step t.
+    #[inline]
+    pub fn stance(&self, t: usize, i: usize, j: usize) -> f64 {
+        self.x[t * self.n * self.n + i * self.n + j]
+    }
+
+    /// Alignment z_ij at step t.
+    #[inline]
+    pub fn alignment(&self, t: usize, i: usize, j: usize) -> f64 {
+        0.5 * (self.stance(t, i, j) + self.stance(t, j, i))
+    }
+
+    #[inline]
+    pub fn treaty(&self, t: usize, i: usize, j: usize) -> bool {
+        self.treaty[t * self.n * self.n + i * self.n + j]
+    }
+}

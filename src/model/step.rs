@@ -1,0 +1,189 @@
+//! One step of the dynamics (MODEL-SPEC section 2) and a whole run.
+//!
+//! The update is synchronous: values of closeness, choices and treaty
+//! decisions all read the stances of the start of the step; new stances are
+//! written to a scratch buffer and swapped in at the end.
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use super::shocks::fire_shocks;
+use super::{Driver, Model, State, Trace};
+
+/// Runs the model from step 0 to its horizon, recording every step in `trace`.
+pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &mut Trace) {
+    state.reset(model);
+    trace.record(0, state);
+    for t in 0..model.horizon {
+        step(model, state, t, rng);
+        trace.record(t + 1, state);
+    }
+    trace.shocks_fired.clone_from(&state.shocks_fired);
+    trace.first_treaty = state.first_treaty;
+}
+
+/// Advances `state` from step `t` to step `t + 1`.
+pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
+    let dt = model.params.dt;
+    fire_shocks(state, &model.shocks, t, dt, rng);
+    update_drivers(model, state, rng);
+    choose_stances(model, state, rng);
+    update_treaties(model, state, t, rng);
+    std::mem::swap(&mut state.x, &mut state.next_x);
+}
+
+#[inline]
+fn normal<R: Rng>(rng: &mut R) -> f64 {
+    rng.sample(StandardNormal)
+}
+
+/// Section 2.2: dependence follows a geometric random walk; N, R, P and G
+/// revert to their baselines with noise, clipped to their ranges.
+fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
+    let p = &model.params;
+    let n = s.n;
+    let sqrt_dt = p.dt.sqrt();
+    for i in 0..n {
+        for j in 0..n {
+            let ij = i * n + j;
+            let e = s.drivers[Driver::E as usize][ij];
+            if i == j || e == 0.0 {
+                continue;
+            }
+            let drift = (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt;
+            let shock = p.sigma_E * sqrt_dt * normal(rng);
+            s.drivers[Driver::E as usize][ij] = e * (drift + shock).exp();
+        }
+    }
+    for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
+        let (lo, hi) = d.range();
+        let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
+        for i in 0..n {
+            let first_j = if d.symmetric() { i + 1 } else { 0 };
+            for j in first_j..n {
+                if i == j {
+                    continue;
+                }
+                let ij = i * n + j;
+                let noise = if p.sigma_d > 0.0 { p.sigma_d * normal(rng) } else { 0.0 };
+                let v = values[ij];
+                let next = (v + p.phi * (baselines[ij] - v) + noise).clamp(lo, hi);
+                values[ij] = next;
+                if d.symmetric() {
+                    values[j * n + i] = next;
+                }
+            }
+        }
+    }
+}
+
+/// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
+fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
+    let p = &model.params;
+    let n = s.n;
+    let dep = |e: f64| (1.0 + e / p.E0).ln();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            let ij = i * n + j;
+            let ji = j * n + i;
+            let d = |driver: Driver, pair: usize| s.drivers[driver as usize][pair];
+            let dependence = dep(d(Driver::E, ij));
+            let propensity = p.beta_E * dependence + p.beta_N * d(Driver::N, ij)
+                - p.beta_R * d(Driver::R, ij)
+                - p.beta_P * d(Driver::P, ji);
+
+            let mut balance = 0.0;
+            let mut pivot = 0.0;
+            let mut entrapment = s.aggression[j] * p.theta0;
+            for k in 0..n {
+                if k == i || k == j {
+                    continue;
+                }
+                let wt = s.third_party_weight(i, j, k);
+                let (x_ik, x_jk) = (s.x[i * n + k], s.x[j * n + k]);
+                balance += wt * x_ik * x_jk;
+                pivot += wt * (-s.x[k * n + j]).max(0.0) * s.x[k * n + i].max(0.0);
+                entrapment += d(Driver::G, j * n + k) * (p.theta0 + x_ik.max(0.0));
+            }
+            let value = propensity + p.lambda_B * balance + p.rho * s.x[ji];
+            let autonomy = p.kappa_A * s.capability[j] / (s.capability[i] + s.capability[j]);
+
+            let u_align = value - autonomy - p.kappa_E * entrapment;
+            let u_hedge = p.mu_H * pivot;
+            let u_oppose = -value - p.kappa_O * dependence;
+            let action = sample_action([u_oppose, u_hedge, u_align], s.tau[i], rng.random());
+
+            s.value[ij] = value;
+            s.entrapment[ij] = entrapment;
+            let noise = if p.sigma_x > 0.0 { p.sigma_x * normal(rng) } else { 0.0 };
+            s.next_x[ij] = ((1.0 - p.eta) * s.x[ij] + p.eta * action + noise).clamp(-1.0, 1.0);
+        }
+    }
+}
+
+/// Logit choice probabilities of oppose, hedge and align for utilities `u`
+/// at temperature `tau`. The largest utility is subtracted first so the
+/// exponentials cannot overflow.
+pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
+    let top = u[0].max(u[1]).max(u[2]);
+    let w = u.map(|v| ((v - top) / tau).exp());
+    let total = w[0] + w[1] + w[2];
+    w.map(|v| v / total)
+}
+
+/// Picks -1, 0 or +1 with the logit probabilities of `u`, given a uniform
+/// draw `uniform` in [0, 1).
+pub fn sample_action(u: [f64; 3], tau: f64, uniform: f64) -> f64 {
+    let prob = choice_probabilities(u, tau);
+    if uniform < prob[0] {
+        -1.0
+    } else if uniform < prob[0] + prob[1] {
+        0.0
+    } else {
+        1.0
+    }
+}
+
+#[inline]
+fn logistic(v: f64) -> f64 {
+    1.0 / (1.0 + (-v).exp())
+}
+
+/// Section 2.6: treaties form after a run of eligible steps when both sides
+/// accept, and dissolve with a hazard or when either stance turns negative.
+fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
+    let p = &model.params;
+    let n = s.n;
+    let dissolve = 1.0 - (-p.h_D * p.dt).exp();
+    for i in 0..n {
+        for j in i + 1..n {
+            let (ij, ji) = (i * n + j, j * n + i);
+            let low = s.x[ij].min(s.x[ji]);
+            let run = if low >= p.theta_T { s.eligible_steps[ij] + 1 } else { 0 };
+            s.eligible_steps[ij] = run;
+            s.eligible_steps[ji] = run;
+            if s.treaty[ij] {
+                if low < 0.0 || rng.random::<f64>() < dissolve {
+                    s.treaty[ij] = false;
+                    s.treaty[ji] = false;
+                }
+            } else if f64::from(run) >= p.M {
+                let accepts = |a: usize, b: usize, u: f64| {
+                    let ab = a * n + b;
+                    let autonomy = p.kappa_A * s.capability[b] / (s.capability[a] + s.capability[b]);
+                    let net = s.value[ab] - 2.0 * autonomy - 2.0 * p.kappa_E * s.entrapment[ab] - p.c_T;
+                    u < logistic(net / s.tau[a])
+                };
+                let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
+                if accepts(i, j, u_i) && accepts(j, i, u_j) {
+                    s.treaty[ij] = true;
+                    s.treaty[ji] = true;
+                    s.first_treaty.get_or_insert(t + 1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! What a run ended in (MODEL-SPEC section 3): dyad states, Dittmer's triad
+//! configurations, named-outcome rules, Heider balance and Wu's role scores.
+//! Reads a [`Trace`]; knows nothing of files or aggregation.
+
+mod rules;
+mod triad;
+
+pub use rules::{Condition, OTHER, OutcomeRules};
+pub use triad::{ConfigKind, Configuration, Triad};
+
+use crate::model::{Model, Trace};
+
+/// State of a dyad at the horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DyadState {
+    Alliance,
+    Partnership,
+    Hedging,
+    Antagonism,
+}
+
+impl DyadState {
+    pub const ALL: [DyadState; 4] = [
+        DyadState::Alliance,
+        DyadState::Partnership,
+        DyadState::Hedging,
+        DyadState::Antagonism,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DyadState::Alliance => "alliance",
+            DyadState::Partnership => "partnership",
+            DyadState::Hedging => "hedging",
+            DyadState::Antagonism => "antagonism",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DyadState> {
+        DyadState::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Classifies a dyad from its treaty flag, alignment and the two stances.
+    pub fn classify(treaty: bool, z: f64, x_ij: f64, x_ji: f64, theta_p: f64) -> DyadState {
+        if treaty {
+            DyadState::Alliance
+        } else if z >= theta_p && x_ij >= theta_p / 2.0 && x_ji >= theta_p / 2.0 {
+            DyadState::Partnership
+        } else if z <= -theta_p {
+            DyadState::Antagonism
+        } else {
+            DyadState::Hedging
+        }
+    }
+
+    /// Sign of the tie in Dittmer's terms: +1 friendly, -1 hostile, 0 loose.
+    pub fn sign(self) -> i8 {
+        match self {
+            DyadState::Alliance | DyadState::Partnership => 1,
+            DyadState::Antagonism => -1,
+            DyadState::Hedging => 0,
+        }
+    }
+}
+
+/// The end of one run as outcomes and aggregates see it.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// Index into [`OutcomeRules::names`].
+    pub outcome: usize,
+    /// Configuration of the report triad at the horizon (index into
+    /// [`Triad::configuration_names`]), when the scenario has a triad.
+    pub configuration: Option<usize>,
+    /// Stances averaged over the last W steps, flat `i * n + j`.
+    pub xbar: Vec<f64>,
+    /// Averaged alignment of each dyad, in [`Model::dyads`] order.
+    pub zbar: Vec<f64>,
+    /// State of each dyad, in [`Model::dyads`] order.
+    pub states: Vec<DyadState>,
+    /// Wu's role score of each member of the report triad.
+    pub roles: Option<[i32; 3]>,
+    /// Share of (triad, step) pairs that are unbalanced, over all triads and
+    /// steps 1..=horizon; `None` with fewer than three agents.
+    pub unbalanced_share: Option<f64>,
+    /// Configuration of the report triad at each step 0..=horizon.
+    pub configuration_by_step: Vec<usize>,
+}
+
+/// Everything needed to turn a trace into a [`RunSummary`].
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    pub rules: OutcomeRules,
+    pub triad: Option<Triad>,
+    theta_p: f64,
+    window: usize,
+    dyads: Vec<(usize, usize)>,
+    n: usize,
+}
+
+impl Classifier {
+    pub fn new(model: &Model, rules: OutcomeRules, triad: Option<Triad>) -> Classifier {
+        Classifier {
+            rules,
+            triad,
+            theta_p: model.params.theta_P,
+            window: (model.params.W as usize).clamp(1, model.horizon.max(1)),
+            dyads: model.dyads(),
+            n: model.n(),
+        }
+    }
+
+    /// Index of a dyad in output order.
+    pub fn dyad_index(&self, i: usize, j: usize) -> usize {
+        let key = if i < j { (i, j) } else { (j, i) };
+        self.dyads.iter().position(|&d| d == key).expect("dyad of known agents")
+    }
+
+    /// Instantaneous state of dyad (i, j) at step t.
+    fn state_at(&self, trace: &Trace, t: usize, i: usize, j: usize) -> DyadState {
+        DyadState::classify(
+            trace.treaty(t, i, j),
+            trace.alignment(t, i, j),
+            trace.stance(t, i, j),
+            trace.stance(t, j, i),
+            self.theta_p,
+        )
+    }
+
+    /// Summarises one run into `out`, reusing its buffers.
+    pub fn summarise(&self, trace: &Trace, out: &mut RunSummary) {
+        let n = self.n;
+        let horizon = trace.horizon;
+        let first = horizon + 1 - self.window;
+        out.xbar.clear();
+        out.xbar.resize(n * n, 0.0);
+        for t in first..=horizon {
+            for (k, v) in out.xbar.iter_mut().enumerate() {
+                *v += trace.x[t * n * n + k];
+            }
+        }
+        let w = self.window as f64;
+        out.xbar.iter_mut().for_each(|v| *v /= w);
+
+        out.zbar.clear();
+        out.states.clear();
+        for &(i, j) in &self.dyads {
+            let (x_ij, x_ji) = (out.xbar[i * n + j], out.xbar[j * n + i]);
+            let z = 0.5 * (x_ij + x_ji);
+            out.zbar.push(z);
+            out.states.push(DyadState::classify(trace.treaty(horizon, i, j), z, x_ij, x_ji, self.theta_p));
+        }
+
+        out.configuration = None;
+        out.roles = None;
+        out.configuration_by_step.clear();
+        if let Some(triad) = &self.triad {
+            let signs = triad.ties().map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
+            out.configuration = Some(Configuration::classify(signs).index());
+            out.roles = Some(triad::wu_roles(signs));
+            for t in 0..=horizon {
+                let signs = triad.ties().map(|(a, b)| self.state_at(trace, t, a, b).sign());
+                out.configuration_by_step.push(Configuration::classify(signs).index());
+            }
+        }
+        out.unbalanced_share = self.unbalanced_share(trace);
+
+        let initial = |i: usize, j: usize| trace.alignment(0, i, j);
+        out.outcome = self.rules.evaluate(|i, j| {
+            let d = self.dyad_index(i, j);
+            (out.states[d], out.zbar[d], initial(i, j))
+        }, |members| {
+            let signs = triad::ties_of(members).map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
+            Configuration::classify(signs)
+        });
+    }
+
+    fn unbalanced_share(&self, trace: &Trace) -> Option<f64> {
+        let n = self.n;
+        if n < 3 {
+            return None;
+        }
+        let (mut unbalanced, mut total) = (0u64, 0u64);
+        for t in 1..=trace.horizon {
+            for a in 0..n {
+                for b in a + 1..n {
+                    for c in b + 1..n {
+                        let signs = triad::ties_of([a, b, c]).map(|(p, q)| self.state_at(trace, t, p, q).sign());
+                        total += 1;
+                        if signs.iter().all(|&s| s != 0) && signs[0] * signs[1] * signs[2] < 0 {
+                            unbalanced += 1;
+                        }
+                    }
+                }
+            }
+        }
+        Some(unbalanced as f64 / total.max(1) as f64)
+    }
+}

@@ -1,0 +1,149 @@
+//! Dittmer's strategic triangle: the configuration of three states from the
+//! signs of their three ties (Dittmer 1981; unit veto added in 1987), and
+//! Wu's role scores.
+
+/// Kind of configuration, without the roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigKind {
+    MenageATrois,
+    RomanticTriangle,
+    StableMarriage,
+    UnitVeto,
+    Loose,
+}
+
+impl ConfigKind {
+    pub const ALL: [ConfigKind; 5] = [
+        ConfigKind::MenageATrois,
+        ConfigKind::RomanticTriangle,
+        ConfigKind::StableMarriage,
+        ConfigKind::UnitVeto,
+        ConfigKind::Loose,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigKind::MenageATrois => "menage_a_trois",
+            ConfigKind::RomanticTriangle => "romantic_triangle",
+            ConfigKind::StableMarriage => "stable_marriage",
+            ConfigKind::UnitVeto => "unit_veto",
+            ConfigKind::Loose => "loose",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConfigKind> {
+        ConfigKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A configuration with its roles, as positions 0, 1, 2 within the triad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Configuration {
+    /// `+++`
+    MenageATrois,
+    /// `++-`: the pivot sits on both friendly ties.
+    RomanticTriangle { pivot: usize },
+    /// `+--`: the couple shares the friendly tie, the outcast is the third.
+    StableMarriage { couple: (usize, usize), outcast: usize },
+    /// `---`
+    UnitVeto,
+    /// Any loose (zero) tie.
+    Loose,
+}
+
+/// The three ties of a triad as position pairs, in the order signs are given.
+pub const TIES: [(usize, usize); 3] = [(0, 1), (0, 2), (1, 2)];
+
+/// The three ties of a triad of agents, as agent pairs in [`TIES`] order.
+pub fn ties_of(members: [usize; 3]) -> [(usize, usize); 3] {
+    TIES.map(|(a, b)| (members[a], members[b]))
+}
+
+impl Configuration {
+    /// Number of distinct configurations with roles.
+    pub const COUNT: usize = 9;
+
+    /// Classifies the signs of ties (0,1), (0,2), (1,2).
+    pub fn classify(signs: [i8; 3]) -> Configuration {
+        if signs.contains(&0) {
+            return Configuration::Loose;
+        }
+        let positive: Vec<usize> = (0..3).filter(|&t| signs[t] > 0).collect();
+        match positive.len() {
+            3 => Configuration::MenageATrois,
+            0 => Configuration::UnitVeto,
+            2 => {
+                // The pivot is the position shared by both friendly ties.
+                let (a, b) = (TIES[positive[0]], TIES[positive[1]]);
+                let pivot = if a.0 == b.0 || a.0 == b.1 { a.0 } else { a.1 };
+                Configuration::RomanticTriangle { pivot }
+            }
+            _ => {
+                let couple = TIES[positive[0]];
+                let outcast = 3 - couple.0 - couple.1;
+                Configuration::StableMarriage { couple, outcast }
+            }
+        }
+    }
+
+    pub fn kind(self) -> ConfigKind {
+        match self {
+            Configuration::MenageATrois => ConfigKind::MenageATrois,
+            Configuration::RomanticTriangle { .. } => ConfigKind::RomanticTriangle,
+            Configuration::StableMarriage { .. } => ConfigKind::StableMarriage,
+            Configuration::UnitVeto => ConfigKind::UnitVeto,
+            Configuration::Loose => ConfigKind::Loose,
+        }
+    }
+
+    /// Dense index in `0..COUNT`: menage, three pivots, three couples, unit veto, loose.
+    pub fn index(self) -> usize {
+        match self {
+            Configuration::MenageATrois => 0,
+            Configuration::RomanticTriangle { pivot } => 1 + pivot,
+            Configuration::StableMarriage { couple, .. } => {
+                4 + TIES.iter().position(|&t| t == couple).expect("couple is a tie")
+            }
+            Configuration::UnitVeto => 7,
+            Configuration::Loose => 8,
+        }
+    }
+}
+
+/// Wu's role score of each member: the signs of its two ties minus the sign
+/// of the tie between the other two.
+pub fn wu_roles(signs: [i8; 3]) -> [i32; 3] {
+    let s = signs.map(i32::from);
+    // Ties: s[0] = (0,1), s[1] = (0,2), s[2] = (1,2).
+    [s[0] + s[1] - s[2], s[0] + s[2] - s[1], s[1] + s[2] - s[0]]
+}
+
+/// The triad a scenario reports on, as agent indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Triad {
+    pub members: [usize; 3],
+    pub ids: [String; 3],
+}
+
+impl Triad {
+    pub fn ties(&self) -> [(usize, usize); 3] {
+        ties_of(self.members)
+    }
+
+    /// Names of the configurations in index order, e.g. `romantic_triangle_RUS`,
+    /// `stable_marriage_CHN-RUS`.
+    pub fn configuration_names(&self) -> Vec<String> {
+        let id = |p: usize| self.ids[p].as_str();
+        let mut names = vec!["menage_a_trois".to_string()];
+        names.extend((0..3).map(|p| format!("romantic_triangle_{}", id(p))));
+        names.extend(TIES.iter().map(|&(a, b)| format!("stable_marriage_{}-{}", id(a), id(b))));
+        names.push("unit_veto".into());
+        names.push("loose".into());
+        names
+    }
+
+    /// Position of an agent within the triad.
+    pub fn position(&self, agent: usize) -> Option<usize> {
+        self.members.iter().position(|&m| m == agent)
+    }
+}

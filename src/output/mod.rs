@@ -1,0 +1,9 @@
+//! Result files: CSV tables and the manifest, written into a staging folder
+//! that replaces the result folder in one rename, so a reader never sees a
+//! half-written result.
+
+mod staging;
+mod tables;
+
+pub use staging::{Staging, write_atomic};
+pub use tables::*;

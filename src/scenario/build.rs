@@ -1,0 +1,576 @@
+//! Turns a parsed [`ScenarioFile`] into a validated [`Model`], outcome
+//! rules and report triad. Every check names the place in the file it is
+//! about (as a [`Seg`] path) so the caller can point at a line.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::locate::Seg;
+use super::paths::ParamPath;
+use super::schema::{ConditionEntry, DyadEntry, EvidenceEntry, ScenarioFile, ShockEntry};
+use crate::error::nearest;
+use crate::model::{Effect, Model, Shock, Target, Trigger};
+use crate::outcome::{ConfigKind, Condition, DyadState, OutcomeRules, Triad};
+use crate::segs;
+
+/// A problem found while building, located by its path in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub at: Vec<Seg>,
+    pub key: String,
+    pub message: String,
+}
+
+fn problem(at: Vec<Seg>, key: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem { at, key: key.into(), message: message.into() }
+}
+
+/// What a scenario file describes, validated.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub model: Model,
+    pub rules: OutcomeRules,
+    pub triad: Option<Triad>,
+    pub runs: u64,
+    pub seed: u64,
+    /// Paths of the values the file sets explicitly, in file order.
+    pub calibrated: Vec<ParamPath>,
+    pub evidence: Vec<(ParamPath, EvidenceEntry)>,
+}
+
+/// Ids must be usable in dyad names (`A-B`) and paths (`agent.A.x`).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+const ID_EXPECTED: &str = "letters, digits and underscores only (no spaces, dots or dashes)";
+
+/// Validates `file` and builds the model it describes.
+pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
+    let run = &file.run;
+    if run.runs < 1 {
+        return Err(problem(segs!["run", "runs"], "run.runs", format!("found {}, expected a whole number of at least 1", run.runs)));
+    }
+    if run.seed < 0 {
+        return Err(problem(segs!["run", "seed"], "run.seed", format!("found {}, expected a whole number of at least 0", run.seed)));
+    }
+    if !(1..=100_000).contains(&run.horizon) {
+        return Err(problem(
+            segs!["run", "horizon"],
+            "run.horizon",
+            format!("found {}, expected a whole number of steps from 1 to 100000", run.horizon),
+        ));
+    }
+    let horizon = run.horizon as usize;
+
+    let ids = agent_ids(file)?;
+    let mut model = Model::blank(ids, horizon);
+    model.params = file.params.clone();
+    if let Some((spec, value)) = model.params.out_of_range() {
+        return Err(problem(
+            segs!["params", spec.name],
+            format!("params.{}", spec.name),
+            format!("found {value}, expected {}", spec.expected()),
+        ));
+    }
+    if model.params.W > horizon as f64 {
+        return Err(problem(
+            segs!["params", "W"],
+            "params.W",
+            format!("found {}, expected at most the horizon ({horizon} steps)", model.params.W),
+        ));
+    }
+
+    let mut calibrated: Vec<ParamPath> = crate::model::PARAM_SPECS
+        .iter()
+        .filter(|spec| file.params.get(spec.name) != Some(spec.default))
+        .map(|spec| ParamPath::Param(spec.name))
+        .collect();
+    let mut set = |model: &mut Model, at: Vec<Seg>, path: &str, value: f64| -> Result<(), Problem> {
+        let resolved = ParamPath::parse(model, path).map_err(|m| problem(at.clone(), path, m))?;
+        resolved.set(model, value).map_err(|m| problem(at, path, m))?;
+        calibrated.push(resolved);
+        Ok(())
+    };
+
+    let default_tau = model.params.tau;
+    for (k, agent) in file.agents.iter().enumerate() {
+        let at = |key: &str| segs!["agents", k, key];
+        let id = &agent.id;
+        set(&mut model, at("capability"), &format!("agent.{id}.capability"), agent.capability)?;
+        if let Some(g) = agent.aggression {
+            set(&mut model, at("aggression"), &format!("agent.{id}.aggression"), g)?;
+        }
+        match agent.tau {
+            Some(tau) => set(&mut model, at("tau"), &format!("agent.{id}.tau"), tau)?,
+            None => model.tau[k] = default_tau,
+        }
+    }
+
+    let mut symmetric: BTreeMap<(usize, usize, &str), (f64, String)> = BTreeMap::new();
+    for (from, row) in &file.dyad {
+        for (to, entry) in row {
+            let at = segs!["dyad", from.as_str(), to.as_str()];
+            let (i, j) = dyad_agents(&model, from, to)?;
+            for (key, value) in dyad_values(entry) {
+                let path = format!("dyad.{from}.{to}.{key}");
+                let mut here = at.clone();
+                here.push(Seg::from(key));
+                if key == "N" || key == "R" {
+                    let pair = (i.min(j), i.max(j), key);
+                    if let Some((earlier, earlier_path)) = symmetric.get(&pair) {
+                        if *earlier != value {
+                            return Err(problem(
+                                here,
+                                path,
+                                format!(
+                                    "found {value}, but {earlier_path} = {earlier}; {key} is symmetric, so give it on one direction only"
+                                ),
+                            ));
+                        }
+                    }
+                    symmetric.insert(pair, (value, path.clone()));
+                }
+                set(&mut model, here, &path, value)?;
+            }
+        }
+    }
+
+    let shock_ids: Vec<&str> = file.shocks.iter().map(|s| s.id.as_str()).collect();
+    for (k, entry) in file.shocks.iter().enumerate() {
+        let shock = build_shock(&model, k, entry, &shock_ids)?;
+        model.shocks.push(shock);
+    }
+    for (k, entry) in file.shocks.iter().enumerate() {
+        let id = &entry.id;
+        if let Some(rate) = entry.rate {
+            set(&mut model, segs!["shocks", k, "rate"], &format!("shock.{id}.rate"), rate)?;
+        }
+        if let Some(step) = entry.at_step {
+            set(&mut model, segs!["shocks", k, "at_step"], &format!("shock.{id}.at_step"), step as f64)?;
+        }
+        if let Some(count) = entry.max_count {
+            set(&mut model, segs!["shocks", k, "max_count"], &format!("shock.{id}.max_count"), count as f64)?;
+        }
+    }
+
+    let triad = report_triad(file, &model)?;
+    let rules = outcome_rules(file, &model, triad.as_ref())?;
+    let evidence = evidence(file, &model)?;
+
+    Ok(Built { model, rules, triad, runs: run.runs as u64, seed: run.seed as u64, calibrated, evidence })
+}
+
+fn agent_ids(file: &ScenarioFile) -> Result<Vec<String>, Problem> {
+    match file.agents.len() {
+        0 => return Err(problem(segs!["agents"], "agents", "found an empty list, expected at least two agents")),
+        1 => {
+            return Err(problem(
+                segs!["agents"],
+                "agents",
+                format!("found one agent (`{}`), expected at least two", file.agents[0].id),
+            ));
+        }
+        _ => {}
+    }
+    let mut seen = HashSet::new();
+    for (k, agent) in file.agents.iter().enumerate() {
+        if !valid_id(&agent.id) {
+            return Err(problem(
+                segs!["agents", k, "id"],
+                "agents.id",
+                format!("found `{}`, expected {ID_EXPECTED}", agent.id),
+            ));
+        }
+        if !seen.insert(agent.id.as_str()) {
+            return Err(problem(
+                segs!["agents", k, "id"],
+                "agents.id",
+                format!("agent `{}` is listed twice; each agent id must be unique", agent.id),
+            ));
+        }
+    }
+    Ok(file.agents.iter().map(|a| a.id.clone()).collect())
+}
+
+fn unknown_agent(model: &Model, id: &str) -> String {
+    let hint = match nearest(id, model.ids.iter().map(String::as_str)) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => format!("the agents are {}", model.ids.join(", ")),
+    };
+    format!("unknown agent `{id}`; {hint}")
+}
+
+fn dyad_agents(model: &Model, from: &str, to: &str) -> Result<(usize, usize), Problem> {
+    let i = model.agent(from).ok_or_else(|| problem(segs!["dyad", from], format!("dyad.{from}"), unknown_agent(model, from)))?;
+    let j = model
+        .agent(to)
+        .ok_or_else(|| problem(segs!["dyad", from, to], format!("dyad.{from}.{to}"), unknown_agent(model, to)))?;
+    if i == j {
+        return Err(problem(
+            segs!["dyad", from, to],
+            format!("dyad.{from}.{to}"),
+            format!("a dyad of `{from}` with itself; expected two different agents"),
+        ));
+    }
+    Ok((i, j))
+}
+
+fn dyad_values(entry: &DyadEntry) -> impl Iterator<Item = (&'static str, f64)> {
+    [
+        ("E", entry.e),
+        ("N", entry.n),
+        ("R", entry.r),
+        ("P", entry.p),
+        ("G", entry.g),
+        ("stance", entry.stance),
+        ("mu", entry.mu),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+}
+
+fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Result<Shock, Problem> {
+    let at = |key: &str| segs!["shocks", k, key];
+    let key = |field: &str| format!("shocks.{}.{field}", entry.id);
+    if !valid_id(&entry.id) {
+        return Err(problem(at("id"), "shocks.id", format!("found `{}`, expected {ID_EXPECTED}", entry.id)));
+    }
+    if ids[..k].contains(&entry.id.as_str()) {
+        return Err(problem(at("id"), "shocks.id", format!("shock `{}` is defined twice; ids must be unique", entry.id)));
+    }
+    let trigger = match (entry.rate, entry.at_step) {
+        (Some(_), Some(_)) => {
+            return Err(problem(
+                at("at_step"),
+                key("at_step"),
+                "found both `rate` and `at_step`, expected exactly one: a rate per year or a scheduled step",
+            ));
+        }
+        (None, None) => {
+            return Err(problem(at("id"), key("rate"), "found neither `rate` nor `at_step`, expected exactly one"));
+        }
+        (Some(_), None) => Trigger::Rate(0.0),
+        (None, Some(_)) => Trigger::AtStep(0),
+    };
+    let last_step = model.horizon as i64 - 1;
+    let (first, last) = match entry.window {
+        None => (0, last_step),
+        Some([a, b]) => {
+            if a < 0 || b < a || b > last_step {
+                return Err(problem(
+                    at("window"),
+                    key("window"),
+                    format!("found [{a}, {b}], expected [first, last] with 0 <= first <= last <= {last_step}"),
+                ));
+            }
+            (a, b)
+        }
+    };
+    let max_count = match trigger {
+        Trigger::AtStep(_) => 1,
+        Trigger::Rate(_) => u32::MAX,
+    };
+    let mut effects = Vec::new();
+    for (e, effect) in entry.effects.iter().enumerate() {
+        let here = segs!["shocks", k, "effects", e, "target"];
+        let target_key = format!("shocks.{}.effects.{e}.target", entry.id);
+        let path = ParamPath::parse(model, &effect.target).map_err(|m| problem(here.clone(), &target_key, m))?;
+        let target = match path {
+            ParamPath::Driver(d, i, j) => Target::Driver(d, i, j),
+            ParamPath::Attribute(a, i) => Target::Attribute(a, i),
+            ParamPath::Stance(i, j) => Target::Stance(i, j),
+            _ => {
+                return Err(problem(
+                    here,
+                    target_key,
+                    format!(
+                        "found `{}`, expected a driver (dyad.I.J.E|N|R|P|G), an agent attribute (agent.I.capability|aggression|tau) or a stance (dyad.I.J.stance)",
+                        effect.target
+                    ),
+                ));
+            }
+        };
+        if !effect.value.is_finite() {
+            return Err(problem(
+                segs!["shocks", k, "effects", e, "value"],
+                format!("shocks.{}.effects.{e}.value", entry.id),
+                format!("found {}, expected a finite number", effect.value),
+            ));
+        }
+        effects.push(Effect { target, op: effect.op, value: effect.value });
+    }
+    Ok(Shock {
+        id: entry.id.clone(),
+        trigger,
+        first: first as usize,
+        last: last as usize,
+        max_count,
+        persistent: entry.persistent,
+        effects,
+    })
+}
+
+const DEFAULT_TRIAD: [&str; 3] = ["USA", "CHN", "RUS"];
+
+fn report_triad(file: &ScenarioFile, model: &Model) -> Result<Option<Triad>, Problem> {
+    match &file.report.triad {
+        Some(ids) => parse_triad(model, ids, segs!["report", "triad"], "report.triad").map(Some),
+        None if model.n() < 3 => Ok(None),
+        None => {
+            let members = if DEFAULT_TRIAD.iter().all(|id| model.agent(id).is_some()) {
+                let mut m = DEFAULT_TRIAD.map(|id| model.agent(id).expect("checked"));
+                m.sort_unstable();
+                m
+            } else {
+                [0, 1, 2]
+            };
+            Ok(Some(Triad { members, ids: members.map(|i| model.ids[i].clone()) }))
+        }
+    }
+}
+
+fn parse_triad(model: &Model, ids: &[String], at: Vec<Seg>, key: &str) -> Result<Triad, Problem> {
+    if ids.len() != 3 {
+        return Err(problem(at, key, format!("found {} agents, expected exactly three", ids.len())));
+    }
+    let mut members = [0; 3];
+    for (p, id) in ids.iter().enumerate() {
+        members[p] = model.agent(id).ok_or_else(|| problem(at.clone(), key, unknown_agent(model, id)))?;
+    }
+    if members[0] == members[1] || members[0] == members[2] || members[1] == members[2] {
+        return Err(problem(at, key, format!("found [{}], expected three different agents", ids.join(", "))));
+    }
+    Ok(Triad { members, ids: members.map(|i| model.ids[i].clone()) })
+}
+
+fn outcome_rules(file: &ScenarioFile, model: &Model, triad: Option<&Triad>) -> Result<OutcomeRules, Problem> {
+    if file.outcomes.is_empty() {
+        if DEFAULT_TRIAD.iter().all(|id| model.agent(id).is_some()) {
+            return Ok(default_rules(model));
+        }
+        return Err(problem(
+            segs!["agents"],
+            "outcomes",
+            "found no [[outcomes]] rules; the default rules need agents USA, CHN and RUS, so write rules for these agents",
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut rules = Vec::new();
+    for (r, rule) in file.outcomes.iter().enumerate() {
+        if !valid_id(&rule.name) || rule.name == crate::outcome::OTHER {
+            return Err(problem(
+                segs!["outcomes", r, "name"],
+                "outcomes.name",
+                format!("found `{}`, expected a name of {ID_EXPECTED}, other than `other`", rule.name),
+            ));
+        }
+        if !names.insert(rule.name.as_str()) {
+            return Err(problem(
+                segs!["outcomes", r, "name"],
+                "outcomes.name",
+                format!("outcome `{}` is defined twice; names must be unique", rule.name),
+            ));
+        }
+        let conditions = rule
+            .when
+            .iter()
+            .enumerate()
+            .map(|(c, entry)| condition(model, triad, entry, segs!["outcomes", r, "when", c], &rule.name))
+            .collect::<Result<Vec<_>, _>>()?;
+        rules.push((rule.name.clone(), conditions));
+    }
+    Ok(OutcomeRules::new(rules))
+}
+
+fn condition(
+    model: &Model,
+    triad: Option<&Triad>,
+    c: &ConditionEntry,
+    at: Vec<Seg>,
+    rule: &str,
+) -> Result<Condition, Problem> {
+    let key = |field: &str| format!("outcomes.{rule}.when.{field}");
+    let here = |field: &str| {
+        let mut a = at.clone();
+        a.push(Seg::from(field));
+        a
+    };
+    let agent = |id: &str, field: &str| model.agent(id).ok_or_else(|| problem(here(field), key(field), unknown_agent(model, id)));
+    let dyad_fields = c.state.is_some() || c.alignment_at_least.is_some() || c.alignment_at_most.is_some() || c.rise_at_least.is_some();
+    let triad_fields = c.triad.is_some() || c.pivot.is_some() || c.couple.is_some() || c.outcast.is_some();
+    match (&c.dyad, &c.configuration) {
+        (Some(_), Some(_)) => Err(problem(
+            here("configuration"),
+            key("configuration"),
+            "found both `dyad` and `configuration`; put each in its own condition of the `when` list",
+        )),
+        (None, None) => Err(problem(at, key("dyad"), "a condition needs `dyad` or `configuration`")),
+        (Some(name), None) => {
+            if triad_fields {
+                return Err(problem(
+                    here("dyad"),
+                    key("dyad"),
+                    "`triad`, `pivot`, `couple` and `outcast` go with `configuration`, not `dyad`",
+                ));
+            }
+            let (a, b) = split_pair(name).ok_or_else(|| {
+                problem(here("dyad"), key("dyad"), format!("found `{name}`, expected two agent ids joined by a dash, like RUS-CHN"))
+            })?;
+            let (i, j) = (agent(a, "dyad")?, agent(b, "dyad")?);
+            if i == j {
+                return Err(problem(here("dyad"), key("dyad"), format!("found `{name}`, expected two different agents")));
+            }
+            let state = match &c.state {
+                None => None,
+                Some(s) => Some(DyadState::from_name(s).ok_or_else(|| {
+                    problem(here("state"), key("state"), format!("found `{s}`, expected alliance, partnership, hedging or antagonism"))
+                })?),
+            };
+            for (field, v) in [
+                ("alignment_at_least", c.alignment_at_least),
+                ("alignment_at_most", c.alignment_at_most),
+                ("rise_at_least", c.rise_at_least),
+            ] {
+                if let Some(v) = v {
+                    let limit = if field == "rise_at_least" { 2.0 } else { 1.0 };
+                    if !(v.is_finite() && v.abs() <= limit) {
+                        return Err(problem(here(field), key(field), format!("found {v}, expected a number from -{limit} to {limit}")));
+                    }
+                }
+            }
+            if !dyad_fields {
+                return Err(problem(
+                    here("dyad"),
+                    key("dyad"),
+                    "a dyad condition needs `state`, `alignment_at_least`, `alignment_at_most` or `rise_at_least`",
+                ));
+            }
+            Ok(Condition::Dyad {
+                i,
+                j,
+                state,
+                alignment_at_least: c.alignment_at_least,
+                alignment_at_most: c.alignment_at_most,
+                rise_at_least: c.rise_at_least,
+            })
+        }
+        (None, Some(config)) => {
+            if dyad_fields {
+                return Err(problem(
+                    here("configuration"),
+                    key("configuration"),
+                    "`state` and the alignment bounds go with `dyad`, not `configuration`",
+                ));
+            }
+            let kind = ConfigKind::from_name(config).ok_or_else(|| {
+                problem(
+                    here("configuration"),
+                    key("configuration"),
+                    format!("found `{config}`, expected menage_a_trois, romantic_triangle, stable_marriage, unit_veto or loose"),
+                )
+            })?;
+            let triad = match &c.triad {
+                Some(ids) => parse_triad(model, ids, here("triad"), &key("triad"))?,
+                None => triad
+                    .cloned()
+                    .ok_or_else(|| problem(here("configuration"), key("configuration"), "a configuration needs three agents"))?,
+            };
+            let member = |id: &str, field: &str| -> Result<usize, Problem> {
+                let a = agent(id, field)?;
+                if triad.position(a).is_none() {
+                    return Err(problem(
+                        here(field),
+                        key(field),
+                        format!("`{id}` is not in the triad [{}]", triad.ids.join(", ")),
+                    ));
+                }
+                Ok(a)
+            };
+            let pivot = c.pivot.as_deref().map(|p| member(p, "pivot")).transpose()?;
+            let outcast = c.outcast.as_deref().map(|p| member(p, "outcast")).transpose()?;
+            let couple = match &c.couple {
+                None => None,
+                Some(name) => {
+                    let (a, b) = split_pair(name).ok_or_else(|| {
+                        problem(here("couple"), key("couple"), format!("found `{name}`, expected two agent ids joined by a dash"))
+                    })?;
+                    Some((member(a, "couple")?, member(b, "couple")?))
+                }
+            };
+            if pivot.is_some() && kind != ConfigKind::RomanticTriangle {
+                return Err(problem(here("pivot"), key("pivot"), "`pivot` applies only to romantic_triangle"));
+            }
+            if (couple.is_some() || outcast.is_some()) && kind != ConfigKind::StableMarriage {
+                return Err(problem(here("couple"), key("couple"), "`couple` and `outcast` apply only to stable_marriage"));
+            }
+            Ok(Condition::Triad { members: triad.members, kind, pivot, couple, outcast })
+        }
+    }
+}
+
+fn split_pair(name: &str) -> Option<(&str, &str)> {
+    let (a, b) = name.split_once('-')?;
+    (!a.is_empty() && !b.is_empty() && !b.contains('-')).then_some((a, b))
+}
+
+/// The default rules of MODEL-SPEC section 3 for USA, CHN and RUS.
+pub fn default_rules(model: &Model) -> OutcomeRules {
+    let id = |a: &str| model.agent(a).expect("default triad present");
+    let (usa, chn, rus) = (id("USA"), id("CHN"), id("RUS"));
+    let dyad_state = |i, j, state| Condition::Dyad {
+        i,
+        j,
+        state: Some(state),
+        alignment_at_least: None,
+        alignment_at_most: None,
+        rise_at_least: None,
+    };
+    let mut members = [usa, chn, rus];
+    members.sort_unstable();
+    OutcomeRules::new(vec![
+        ("sino_russian_alliance".into(), vec![dyad_state(rus, chn, DyadState::Alliance)]),
+        (
+            "us_russia_rapprochement".into(),
+            vec![Condition::Dyad {
+                i: usa,
+                j: rus,
+                state: None,
+                alignment_at_least: Some(0.0),
+                alignment_at_most: None,
+                rise_at_least: Some(0.5),
+            }],
+        ),
+        ("partnership_short_of_alliance".into(), vec![dyad_state(rus, chn, DyadState::Partnership)]),
+        (
+            "russia_pivot".into(),
+            vec![Condition::Triad {
+                members,
+                kind: ConfigKind::RomanticTriangle,
+                pivot: Some(rus),
+                couple: None,
+                outcast: None,
+            }],
+        ),
+        ("drift".into(), vec![]),
+    ])
+}
+
+fn evidence(file: &ScenarioFile, model: &Model) -> Result<Vec<(ParamPath, EvidenceEntry)>, Problem> {
+    file.evidence
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let path = ParamPath::parse(model, &e.path).map_err(|m| problem(segs!["evidence", k, "path"], "evidence.path", m))?;
+            for (field, text) in [("source", &e.source), ("claim", &e.claim)] {
+                if text.trim().is_empty() {
+                    return Err(problem(
+                        segs!["evidence", k, field],
+                        format!("evidence.{field}"),
+                        format!("found an empty {field} for `{}`, expected text", e.path),
+                    ));
+                }
+            }
+            Ok((path, e.clone()))
+        })
+        .collect()
+}

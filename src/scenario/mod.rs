@@ -1,0 +1,99 @@
+//! Scenario files: reading, checking and turning them into a model.
+//!
+//! A scenario is TOML written and reviewed by people (see [`schema`] for
+//! every key). Loading never panics on bad input: every problem becomes an
+//! [`InputError`] naming the file, line, column, key, what was found and
+//! what is expected.
+
+pub mod build;
+pub mod locate;
+pub mod paths;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use build::Built;
+pub use paths::ParamPath;
+pub use schema::ScenarioFile;
+
+use crate::error::{InputError, nearest};
+
+/// A loaded and validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    pub file: ScenarioFile,
+    pub built: Built,
+}
+
+impl Scenario {
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// Calendar year (with fraction) of step 0, when the file gives a start date.
+    pub fn start_year(&self) -> Option<f64> {
+        let date = self.file.start.as_ref()?.date?;
+        Some(f64::from(date.year) + (f64::from(date.month) - 1.0) / 12.0 + (f64::from(date.day) - 1.0) / 365.25)
+    }
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, InputError> {
+    let source = read_source(path)?;
+    parse(path, &source)
+}
+
+/// Reads a text input file, turning the usual mistakes into clear errors.
+pub fn read_source(path: &Path) -> Result<String, InputError> {
+    if path.is_dir() {
+        return Err(InputError::new("is a directory, expected a TOML file").in_file(path));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        let what = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::InvalidData => "is not UTF-8 text, expected a TOML file".to_string(),
+            _ => format!("cannot be read: {e}"),
+        };
+        InputError::new(what).in_file(path)
+    })
+}
+
+/// Parses and validates scenario text; `path` names it in errors.
+pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
+    let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
+    let built = build::build(&file).map_err(|p| {
+        let mut err = InputError::new(p.message).in_file(path).key(p.key);
+        if let Some((line, column)) = locate::locate(source, &p.at) {
+            err = err.at(line, column);
+        }
+        err
+    })?;
+    let sha256 = Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Scenario { path: path.to_path_buf(), sha256, file, built })
+}
+
+/// Turns a TOML or serde error into an [`InputError`] with a position and,
+/// for an unknown key, the nearest valid one.
+pub fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> InputError {
+    let message = e.message().trim().to_string();
+    let mut err = InputError::new(message.clone()).in_file(path);
+    if let Some(span) = e.span() {
+        let (line, column) = locate::line_col(source, span.start);
+        err = err.at(line, column);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let unknown = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        err = err.key(unknown);
+        err.message = format!("unknown key `{unknown}`; expected one of {}", expected.join(", "));
+        if let Some(best) = nearest(unknown, expected.iter().copied()) {
+            err = err.hint(format!("did you mean `{best}`?"));
+        }
+    }
+    err
+}

@@ -1,0 +1,97 @@
+//! Small statistics used by the aggregates: Wilson score intervals,
+//! fixed-point sums and quantiles read off histograms.
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval for `successes` out of `trials` at normal quantile
+/// `z` (Wilson 1927). Returns (0, 0) for no trials.
+pub fn wilson(successes: u64, trials: u64, z: f64) -> (f64, f64) {
+    if trials == 0 {
+        return (0.0, 0.0);
+    }
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Scale of the fixed-point sums: values in [-1, 1] are summed as integers
+/// so that partial sums merge exactly, in any order.
+pub const FIXED_SCALE: f64 = (1u64 << 32) as f64;
+
+/// A value in [-1, 1] as a fixed-point integer.
+#[inline]
+pub fn to_fixed(v: f64) -> i64 {
+    (v * FIXED_SCALE).round() as i64
+}
+
+/// Mean of `count` values from their fixed-point sum.
+pub fn fixed_mean(sum: i64, count: u64) -> f64 {
+    if count == 0 { 0.0 } else { sum as f64 / FIXED_SCALE / count as f64 }
+}
+
+/// Equal-width bins over [-1, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bins(pub usize);
+
+impl Bins {
+    /// Bin of a value in [-1, 1] (values outside are put in the end bins).
+    #[inline]
+    pub fn of(self, v: f64) -> usize {
+        let b = ((v + 1.0) * 0.5 * self.0 as f64) as isize;
+        b.clamp(0, self.0 as isize - 1) as usize
+    }
+
+    pub fn width(self) -> f64 {
+        2.0 / self.0 as f64
+    }
+
+    pub fn low(self, bin: usize) -> f64 {
+        -1.0 + bin as f64 * self.width()
+    }
+
+    /// The `q` quantile of the values counted in `counts`, interpolating
+    /// linearly inside the bin where it falls.
+    pub fn quantile(self, counts: &[u64], q: f64) -> f64 {
+        let total: u64 = counts.iter().sum();
+        if total == 0 {
+            return f64::NAN;
+        }
+        let target = q.clamp(0.0, 1.0) * total as f64;
+        let mut below = 0u64;
+        for (bin, &c) in counts.iter().enumerate() {
+            if c > 0 && (below + c) as f64 >= target {
+                let inside = ((target - below as f64) / c as f64).clamp(0.0, 1.0);
+                return self.low(bin) + inside * self.width();
+            }
+            below += c;
+        }
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_of_uniform_counts_is_linear() {
+        let bins = Bins(4);
+        let counts = [10, 10, 10, 10];
+        assert!((bins.quantile(&counts, 0.5) - 0.0).abs() < 1e-12);
+        assert!((bins.quantile(&counts, 0.25) + 0.5).abs() < 1e-12);
+        assert!((bins.quantile(&counts, 1.0) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bins_clamp_the_ends() {
+        let bins = Bins(400);
+        assert_eq!(bins.of(-1.0), 0);
+        assert_eq!(bins.of(1.0), 399);
+        assert_eq!(bins.of(0.0), 200);
+    }
+}
