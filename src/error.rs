@@ -8,8 +8,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InputError {
     pub file: Option<PathBuf>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    /// 1-based line and column, where known.
+    pub position: Option<(u32, u32)>,
     /// The key or flag at fault, e.g. `params.beta_E` or `--runs`.
     pub key: Option<String>,
     /// What is wrong, saying what was found and what is expected.
@@ -20,7 +20,10 @@ pub struct InputError {
 
 impl InputError {
     pub fn new(message: impl Into<String>) -> InputError {
-        InputError { message: message.into(), ..InputError::default() }
+        InputError {
+            message: message.into(),
+            ..InputError::default()
+        }
     }
 
     pub fn in_file(mut self, file: impl Into<PathBuf>) -> InputError {
@@ -29,8 +32,7 @@ impl InputError {
     }
 
     pub fn at(mut self, line: usize, column: usize) -> InputError {
-        self.line = Some(line);
-        self.column = Some(column);
+        self.position = Some((line as u32, column as u32));
         self
     }
 
@@ -49,11 +51,8 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write!(f, "{}", file.display())?;
-            if let Some(line) = self.line {
-                write!(f, ":{line}")?;
-                if let Some(column) = self.column {
-                    write!(f, ":{column}")?;
-                }
+            if let Some((line, column)) = self.position {
+                write!(f, ":{line}:{column}")?;
             }
             write!(f, ": ")?;
         }
@@ -104,7 +103,12 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)

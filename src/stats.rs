@@ -31,7 +31,11 @@ pub fn to_fixed(v: f64) -> i64 {
 
 /// Mean of `count` values from their fixed-point sum.
 pub fn fixed_mean(sum: i64, count: u64) -> f64 {
-    if count == 0 { 0.0 } else { sum as f64 / FIXED_SCALE / count as f64 }
+    if count == 0 {
+        0.0
+    } else {
+        sum as f64 / FIXED_SCALE / count as f64
+    }
 }
 
 /// Equal-width bins over [-1, 1].

@@ -89,7 +89,11 @@ pub fn main() -> i32 {
 /// Checks that a count given on the command line is at least 1.
 fn at_least_one<T: Into<u64> + Copy + std::fmt::Display>(flag: &str, value: T) -> Result<T> {
     if value.into() == 0 {
-        return Err(InputError::new(format!("found {value}, expected a whole number of at least 1")).key(flag).into());
+        return Err(InputError::new(format!(
+            "found {value}, expected a whole number of at least 1"
+        ))
+        .key(flag)
+        .into());
     }
     Ok(value)
 }

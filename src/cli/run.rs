@@ -23,24 +23,40 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let runs = at_least_one("--runs", args.runs.unwrap_or(built.runs))?;
     let seed = args.seed.unwrap_or(built.seed);
     let default_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = at_least_one("--threads", args.threads.unwrap_or(default_threads) as u64)? as usize;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
+    let threads =
+        at_least_one("--threads", args.threads.unwrap_or(default_threads) as u64)? as usize;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
     let staging = Staging::create(&out, args.force)?;
 
     let model = &built.model;
     let classifier = Classifier::new(model, built.rules.clone(), built.triad.clone());
-    let job = Job { model, classifier: &classifier, seed, point: 0, runs };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("starting worker threads")?;
+    let job = Job {
+        model,
+        classifier: &classifier,
+        seed,
+        point: 0,
+        runs,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
     let bar = progress_bar(runs);
     let started = Instant::now();
     let aggregate = pool.install(|| -> Result<Aggregate> {
         let progress = |k: u64| bar.inc(k);
         if args.per_run {
-            let file = File::create(staging.path().join("runs.csv")).context("creating runs.csv")?;
+            let file =
+                File::create(staging.path().join("runs.csv")).context("creating runs.csv")?;
             let mut writer = BufWriter::new(file);
             let header = runs_header(model, &classifier);
             writer.write_all(header.as_bytes())?;
-            let mut sink = |r: &RunRecord| writer.write_all(runs_row(model, &classifier.rules, &classifier, r).as_bytes());
+            let mut sink = |r: &RunRecord| {
+                writer.write_all(runs_row(model, &classifier.rules, &classifier, r).as_bytes())
+            };
             let aggregate = engine::run_with_records(job, &progress, &mut sink)?;
             writer.flush()?;
             Ok(aggregate)
@@ -53,10 +69,22 @@ pub fn execute(args: &RunArgs) -> Result<()> {
 
     write_tables(&staging, &scenario, &classifier, &aggregate)?;
     let manifest = manifest(&scenario, &classifier, &aggregate, seed, threads, wall);
-    staging.write("manifest.json", serde_json::to_string_pretty(&manifest).expect("json") + "\n")?;
-    let out = staging.commit().with_context(|| format!("moving results into {}", out.display()))?;
+    staging.write(
+        "manifest.json",
+        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+    )?;
+    let out = staging
+        .commit()
+        .with_context(|| format!("moving results into {}", out.display()))?;
 
-    print_summary(&scenario, &classifier.rules, &aggregate, seed, threads, wall);
+    print_summary(
+        &scenario,
+        &classifier.rules,
+        &aggregate,
+        seed,
+        threads,
+        wall,
+    );
     println!("\nresults: {}/", out.display());
     Ok(())
 }
@@ -71,20 +99,46 @@ fn progress_bar(runs: u64) -> ProgressBar {
 }
 
 fn dyad_names(model: &Model) -> Vec<String> {
-    model.dyads().into_iter().map(|(i, j)| model.dyad_name(i, j)).collect()
+    model
+        .dyads()
+        .into_iter()
+        .map(|(i, j)| model.dyad_name(i, j))
+        .collect()
 }
 
-fn write_tables(staging: &Staging, scenario: &Scenario, classifier: &Classifier, aggregate: &Aggregate) -> Result<()> {
+fn write_tables(
+    staging: &Staging,
+    scenario: &Scenario,
+    classifier: &Classifier,
+    aggregate: &Aggregate,
+) -> Result<()> {
     let model = &scenario.built.model;
     let dyads = dyad_names(model);
     let runs = aggregate.runs;
-    staging.write("outcomes.csv", output::probability_table("outcome", &classifier.rules.names, &aggregate.outcomes, runs))?;
+    staging.write(
+        "outcomes.csv",
+        output::probability_table(
+            "outcome",
+            &classifier.rules.names,
+            &aggregate.outcomes,
+            runs,
+        ),
+    )?;
     if let Some(triad) = &classifier.triad {
         let names = triad.configuration_names();
-        staging.write("configurations.csv", output::probability_table("configuration", &names, &aggregate.configurations, runs))?;
-        staging.write("config_timeseries.csv", output::config_timeseries_table(aggregate, &names))?;
+        staging.write(
+            "configurations.csv",
+            output::probability_table("configuration", &names, &aggregate.configurations, runs),
+        )?;
+        staging.write(
+            "config_timeseries.csv",
+            output::config_timeseries_table(aggregate, &names),
+        )?;
     }
-    staging.write("timeseries.csv", output::timeseries_table(aggregate, &dyads))?;
+    staging.write(
+        "timeseries.csv",
+        output::timeseries_table(aggregate, &dyads),
+    )?;
     staging.write("final.csv", output::final_table(aggregate, &dyads))?;
     staging.write("dyads.csv", output::dyads_table(aggregate, &dyads))?;
     let shocks: Vec<String> = model.shocks.iter().map(|s| s.id.clone()).collect();
@@ -141,7 +195,8 @@ fn manifest(
 }
 
 fn runs_header(model: &Model, classifier: &Classifier) -> String {
-    let mut h = String::from("run,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share");
+    let mut h =
+        String::from("run,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share");
     for name in dyad_names(model) {
         h += &format!(",zbar_{name}");
     }
@@ -174,7 +229,8 @@ fn runs_row(model: &Model, rules: &OutcomeRules, classifier: &Classifier, r: &Ru
         config,
         r.first_treaty.map_or(String::new(), |t| t.to_string()),
         r.shocks_fired.iter().sum::<u32>(),
-        s.unbalanced_share.map_or(String::new(), |u| format!("{u:.4}")),
+        s.unbalanced_share
+            .map_or(String::new(), |u| format!("{u:.4}")),
     );
     for z in &s.zbar {
         write!(row, ",{z:.4}").expect("write to string");
@@ -195,7 +251,14 @@ fn runs_row(model: &Model, rules: &OutcomeRules, classifier: &Classifier, r: &Ru
     row + "\n"
 }
 
-fn print_summary(scenario: &Scenario, rules: &OutcomeRules, aggregate: &Aggregate, seed: u64, threads: usize, wall: f64) {
+fn print_summary(
+    scenario: &Scenario,
+    rules: &OutcomeRules,
+    aggregate: &Aggregate,
+    seed: u64,
+    threads: usize,
+    wall: f64,
+) {
     let runs = aggregate.runs;
     println!(
         "{}: {runs} runs, seed {seed}, {} steps, {threads} threads, {wall:.2} s ({:.0} runs/s)\n",
@@ -203,12 +266,22 @@ fn print_summary(scenario: &Scenario, rules: &OutcomeRules, aggregate: &Aggregat
         scenario.built.model.horizon,
         runs as f64 / wall.max(1e-9)
     );
-    let width = rules.names.iter().map(String::len).max().unwrap_or(7).max(7);
+    let width = rules
+        .names
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(7)
+        .max(7);
     println!("  {:<width$}  probability  95% interval", "outcome");
     let mut order: Vec<usize> = (0..rules.names.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(aggregate.outcomes[k]));
     for k in order {
         let (lo, hi) = wilson(aggregate.outcomes[k], runs, Z95);
-        println!("  {:<width$}  {:>11.4}  [{lo:.4}, {hi:.4}]", rules.names[k], aggregate.outcome_probability(k));
+        println!(
+            "  {:<width$}  {:>11.4}  [{lo:.4}, {hi:.4}]",
+            rules.names[k],
+            aggregate.outcome_probability(k)
+        );
     }
 }

@@ -35,7 +35,11 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     for i in 0..model.n() {
         for a in Attribute::ALL {
             let path = ParamPath::Attribute(a, i);
-            let status = if built.calibrated.contains(&path) { "set" } else { "default" };
+            let status = if built.calibrated.contains(&path) {
+                "set"
+            } else {
+                "default"
+            };
             rows.push((path, status.to_string()));
         }
     }
@@ -45,19 +49,43 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
         }
     }
 
-    let width = rows.iter().map(|(p, _)| p.display(model).to_string().len()).max().unwrap_or(10);
-    println!("  {:<width$}  {:>10}  {:<24}  evidence", "parameter", "value", "status");
+    let width = rows
+        .iter()
+        .map(|(p, _)| p.display(model).to_string().len())
+        .max()
+        .unwrap_or(10);
+    println!(
+        "  {:<width$}  {:>10}  {:<24}  evidence",
+        "parameter", "value", "status"
+    );
     let mut missing = Vec::new();
     for (path, status) in &rows {
         let name = path.display(model).to_string();
-        let evidence: Vec<_> = built.evidence.iter().filter(|(p, _)| p == path).map(|(_, e)| e).collect();
+        let evidence: Vec<_> = built
+            .evidence
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, e)| e)
+            .collect();
         let first = evidence.first().map_or_else(
-            || if status == "default" { String::new() } else { "-".to_string() },
+            || {
+                if status == "default" {
+                    String::new()
+                } else {
+                    "-".to_string()
+                }
+            },
             |e| format!("{} [{}]: {}", e.source, e.section, e.claim),
         );
-        println!("  {name:<width$}  {:>10}  {status:<24}  {first}", format!("{:.4}", path.get(model)));
+        println!(
+            "  {name:<width$}  {:>10}  {status:<24}  {first}",
+            format!("{:.4}", path.get(model))
+        );
         for e in evidence.iter().skip(1) {
-            println!("  {:<width$}  {:>10}  {:<24}  {} [{}]: {}", "", "", "", e.source, e.section, e.claim);
+            println!(
+                "  {:<width$}  {:>10}  {:<24}  {} [{}]: {}",
+                "", "", "", e.source, e.section, e.claim
+            );
         }
         if evidence.is_empty() && status != "default" {
             missing.push(name);

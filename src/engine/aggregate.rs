@@ -29,7 +29,11 @@ impl Shape {
             steps: model.horizon + 1,
             dyads: model.dyads().len(),
             outcomes: classifier.rules.names.len(),
-            configurations: if classifier.triad.is_some() { Configuration::COUNT } else { 0 },
+            configurations: if classifier.triad.is_some() {
+                Configuration::COUNT
+            } else {
+                0
+            },
             shocks: model.shocks.len(),
         }
     }
@@ -50,6 +54,9 @@ pub struct Aggregate {
     pub alignment_hist: Vec<u64>,
     /// `[step][dyad]`: fixed-point sum of z.
     pub alignment_sum: Vec<i64>,
+    /// `[step][dyad]`: smallest and largest z seen, which bound the quantiles.
+    pub alignment_min: Vec<f64>,
+    pub alignment_max: Vec<f64>,
     /// `[dyad][bin]`: histogram of the final averaged alignment zbar.
     pub final_hist: Vec<u64>,
     /// `[dyad]`: fixed-point sum of zbar.
@@ -70,7 +77,13 @@ pub struct Aggregate {
 
 impl Aggregate {
     pub fn new(shape: Shape) -> Aggregate {
-        let Shape { steps, dyads, outcomes, configurations, shocks } = shape;
+        let Shape {
+            steps,
+            dyads,
+            outcomes,
+            configurations,
+            shocks,
+        } = shape;
         Aggregate {
             shape,
             runs: 0,
@@ -79,6 +92,8 @@ impl Aggregate {
             configurations_by_step: vec![0; steps * configurations],
             alignment_hist: vec![0; steps * dyads * STEP_BINS.0],
             alignment_sum: vec![0; steps * dyads],
+            alignment_min: vec![f64::INFINITY; steps * dyads],
+            alignment_max: vec![f64::NEG_INFINITY; steps * dyads],
             final_hist: vec![0; dyads * FINAL_BINS.0],
             final_sum: vec![0; dyads],
             states: vec![0; dyads * DyadState::ALL.len()],
@@ -93,7 +108,12 @@ impl Aggregate {
 
     /// Counts one run.
     pub fn add(&mut self, trace: &Trace, summary: &RunSummary) {
-        let Shape { steps, dyads, configurations, .. } = self.shape;
+        let Shape {
+            steps,
+            dyads,
+            configurations,
+            ..
+        } = self.shape;
         self.runs += 1;
         self.outcomes[summary.outcome] += 1;
         if let Some(c) = summary.configuration {
@@ -111,6 +131,8 @@ impl Aggregate {
                     let cell = t * dyads + d;
                     self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
                     self.alignment_sum[cell] += to_fixed(z);
+                    self.alignment_min[cell] = self.alignment_min[cell].min(z);
+                    self.alignment_max[cell] = self.alignment_max[cell].max(z);
                     d += 1;
                 }
             }
@@ -147,9 +169,16 @@ impl Aggregate {
         self.runs += other.runs;
         add(&mut self.outcomes, &other.outcomes);
         add(&mut self.configurations, &other.configurations);
-        add(&mut self.configurations_by_step, &other.configurations_by_step);
+        add(
+            &mut self.configurations_by_step,
+            &other.configurations_by_step,
+        );
         add(&mut self.alignment_hist, &other.alignment_hist);
         add(&mut self.alignment_sum, &other.alignment_sum);
+        let lowest = self.alignment_min.iter_mut().zip(&other.alignment_min);
+        lowest.for_each(|(a, &b)| *a = a.min(b));
+        let highest = self.alignment_max.iter_mut().zip(&other.alignment_max);
+        highest.for_each(|(a, &b)| *a = a.max(b));
         add(&mut self.final_hist, &other.final_hist);
         add(&mut self.final_sum, &other.final_sum);
         add(&mut self.states, &other.states);
@@ -166,6 +195,15 @@ impl Aggregate {
     pub fn step_histogram(&self, t: usize, d: usize) -> &[u64] {
         let cell = t * self.shape.dyads + d;
         &self.alignment_hist[cell * STEP_BINS.0..(cell + 1) * STEP_BINS.0]
+    }
+
+    /// The `q` quantile of dyad `d`'s alignment at step `t`, read off the
+    /// histogram and kept within the values actually seen.
+    pub fn step_quantile(&self, t: usize, d: usize, q: f64) -> f64 {
+        let cell = t * self.shape.dyads + d;
+        STEP_BINS
+            .quantile(self.step_histogram(t, d), q)
+            .clamp(self.alignment_min[cell], self.alignment_max[cell])
     }
 
     /// Probability of outcome `k`.

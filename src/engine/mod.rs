@@ -75,7 +75,9 @@ impl<'a> Worker<'a> {
     fn run(&mut self, index: u64) {
         let mut rng = run_rng(self.job.seed, self.job.point, index);
         simulate(self.job.model, &mut rng, &mut self.state, &mut self.trace);
-        self.job.classifier.summarise(&self.trace, &mut self.summary);
+        self.job
+            .classifier
+            .summarise(&self.trace, &mut self.summary);
         self.aggregate.add(&self.trace, &self.summary);
     }
 
@@ -110,7 +112,10 @@ pub fn run(job: Job<'_>, progress: &(dyn Fn(u64) + Sync)) -> Aggregate {
             },
         )
         .map(|w| w.aggregate)
-        .reduce(|| Aggregate::new(Shape::of(job.model, job.classifier)), Aggregate::merged)
+        .reduce(
+            || Aggregate::new(Shape::of(job.model, job.classifier)),
+            Aggregate::merged,
+        )
 }
 
 /// Like [`run`], and also hands every run, in index order, to `sink`.

@@ -14,7 +14,7 @@ mod step;
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace};
-pub use step::{simulate, step};
+pub use step::{PairTerms, choice_probabilities, sample_action, simulate, step};
 
 /// A driver of closeness between two states (MODEL-SPEC section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,7 +156,9 @@ impl Model {
     /// every per-dyad output.
     pub fn dyads(&self) -> Vec<(usize, usize)> {
         let n = self.n();
-        (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).collect()
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .collect()
     }
 
     /// Name of a dyad, `A-B` in scenario order.

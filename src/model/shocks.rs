@@ -69,7 +69,13 @@ impl EffectOp {
 
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
-pub(crate) fn fire_shocks<R: Rng>(state: &mut State, shocks: &[Shock], t: usize, dt: f64, rng: &mut R) {
+pub(crate) fn fire_shocks<R: Rng>(
+    state: &mut State,
+    shocks: &[Shock],
+    t: usize,
+    dt: f64,
+    rng: &mut R,
+) {
     for (s, shock) in shocks.iter().enumerate() {
         if t < shock.first || t > shock.last || state.shocks_fired[s] >= shock.max_count {
             continue;
@@ -92,7 +98,11 @@ fn apply_effect(state: &mut State, effect: &Effect, persistent: bool) {
     match effect.target {
         Target::Driver(d, i, j) => {
             let (lo, hi) = d.range();
-            let pairs: &[usize] = if d.symmetric() { &[i * n + j, j * n + i] } else { &[i * n + j] };
+            let pairs: &[usize] = if d.symmetric() {
+                &[i * n + j, j * n + i]
+            } else {
+                &[i * n + j]
+            };
             for &ij in pairs {
                 let current = &mut state.drivers[d as usize][ij];
                 *current = effect.op.apply(*current, effect.value).clamp(lo, hi);

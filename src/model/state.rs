@@ -87,7 +87,11 @@ impl State {
     #[inline]
     pub fn third_party_weight(&self, i: usize, j: usize, k: usize) -> f64 {
         let others = self.total_capability - self.capability[i] - self.capability[j];
-        if others > 0.0 { self.capability[k] / others } else { 0.0 }
+        if others > 0.0 {
+            self.capability[k] / others
+        } else {
+            0.0
+        }
     }
 
     /// Dyad alignment z_ij.

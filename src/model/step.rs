@@ -65,7 +65,11 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
                     continue;
                 }
                 let ij = i * n + j;
-                let noise = if p.sigma_d > 0.0 { p.sigma_d * normal(rng) } else { 0.0 };
+                let noise = if p.sigma_d > 0.0 {
+                    p.sigma_d * normal(rng)
+                } else {
+                    0.0
+                };
                 let v = values[ij];
                 let next = (v + p.phi * (baselines[ij] - v) + noise).clamp(lo, hi);
                 values[ij] = next;
@@ -77,48 +81,92 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     }
 }
 
+/// The terms of MODEL-SPEC sections 2.3 and 2.4 for the ordered pair i -> j.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairTerms {
+    /// ln(1 + E_ij / E0).
+    pub dependence: f64,
+    /// pi_ij.
+    pub propensity: f64,
+    /// B_ij: weighted agreement of i's and j's stances toward third parties.
+    pub balance: f64,
+    /// Sum over third parties k of wt_k max(0, -x_kj) max(0, x_ki).
+    pub pivot: f64,
+    /// Ent_ij.
+    pub entrapment: f64,
+    /// V_ij.
+    pub value: f64,
+    /// Autonomy cost kappa_A w_j / (w_i + w_j).
+    pub autonomy: f64,
+}
+
+impl PairTerms {
+    /// Computes the terms from the current state.
+    pub fn of(model: &Model, s: &State, i: usize, j: usize) -> PairTerms {
+        let p = &model.params;
+        let n = s.n;
+        let (ij, ji) = (i * n + j, j * n + i);
+        let d = |driver: Driver, pair: usize| s.drivers[driver as usize][pair];
+        let dependence = (1.0 + d(Driver::E, ij) / p.E0).ln();
+        let propensity = p.beta_E * dependence + p.beta_N * d(Driver::N, ij)
+            - p.beta_R * d(Driver::R, ij)
+            - p.beta_P * d(Driver::P, ji);
+        let mut balance = 0.0;
+        let mut pivot = 0.0;
+        let mut entrapment = s.aggression[j] * p.theta0;
+        for k in 0..n {
+            if k == i || k == j {
+                continue;
+            }
+            let wt = s.third_party_weight(i, j, k);
+            let (x_ik, x_jk) = (s.x[i * n + k], s.x[j * n + k]);
+            balance += wt * x_ik * x_jk;
+            pivot += wt * (-s.x[k * n + j]).max(0.0) * s.x[k * n + i].max(0.0);
+            entrapment += d(Driver::G, j * n + k) * (p.theta0 + x_ik.max(0.0));
+        }
+        let value = propensity + p.lambda_B * balance + p.rho * s.x[ji];
+        let autonomy = p.kappa_A * s.capability[j] / (s.capability[i] + s.capability[j]);
+        PairTerms {
+            dependence,
+            propensity,
+            balance,
+            pivot,
+            entrapment,
+            value,
+            autonomy,
+        }
+    }
+
+    /// Utilities of oppose, hedge and align (section 2.4).
+    pub fn utilities(&self, model: &Model) -> [f64; 3] {
+        let p = &model.params;
+        [
+            -self.value - p.kappa_O * self.dependence,
+            p.mu_H * self.pivot,
+            self.value - self.autonomy - p.kappa_E * self.entrapment,
+        ]
+    }
+}
+
 /// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
 fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let dep = |e: f64| (1.0 + e / p.E0).ln();
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             let ij = i * n + j;
-            let ji = j * n + i;
-            let d = |driver: Driver, pair: usize| s.drivers[driver as usize][pair];
-            let dependence = dep(d(Driver::E, ij));
-            let propensity = p.beta_E * dependence + p.beta_N * d(Driver::N, ij)
-                - p.beta_R * d(Driver::R, ij)
-                - p.beta_P * d(Driver::P, ji);
-
-            let mut balance = 0.0;
-            let mut pivot = 0.0;
-            let mut entrapment = s.aggression[j] * p.theta0;
-            for k in 0..n {
-                if k == i || k == j {
-                    continue;
-                }
-                let wt = s.third_party_weight(i, j, k);
-                let (x_ik, x_jk) = (s.x[i * n + k], s.x[j * n + k]);
-                balance += wt * x_ik * x_jk;
-                pivot += wt * (-s.x[k * n + j]).max(0.0) * s.x[k * n + i].max(0.0);
-                entrapment += d(Driver::G, j * n + k) * (p.theta0 + x_ik.max(0.0));
-            }
-            let value = propensity + p.lambda_B * balance + p.rho * s.x[ji];
-            let autonomy = p.kappa_A * s.capability[j] / (s.capability[i] + s.capability[j]);
-
-            let u_align = value - autonomy - p.kappa_E * entrapment;
-            let u_hedge = p.mu_H * pivot;
-            let u_oppose = -value - p.kappa_O * dependence;
-            let action = sample_action([u_oppose, u_hedge, u_align], s.tau[i], rng.random());
-
-            s.value[ij] = value;
-            s.entrapment[ij] = entrapment;
-            let noise = if p.sigma_x > 0.0 { p.sigma_x * normal(rng) } else { 0.0 };
+            let terms = PairTerms::of(model, s, i, j);
+            let action = sample_action(terms.utilities(model), s.tau[i], rng.random());
+            s.value[ij] = terms.value;
+            s.entrapment[ij] = terms.entrapment;
+            let noise = if p.sigma_x > 0.0 {
+                p.sigma_x * normal(rng)
+            } else {
+                0.0
+            };
             s.next_x[ij] = ((1.0 - p.eta) * s.x[ij] + p.eta * action + noise).clamp(-1.0, 1.0);
         }
     }
@@ -162,7 +210,11 @@ fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) 
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = s.x[ij].min(s.x[ji]);
-            let run = if low >= p.theta_T { s.eligible_steps[ij] + 1 } else { 0 };
+            let run = if low >= p.theta_T {
+                s.eligible_steps[ij] + 1
+            } else {
+                0
+            };
             s.eligible_steps[ij] = run;
             s.eligible_steps[ji] = run;
             if s.treaty[ij] {
@@ -173,8 +225,10 @@ fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) 
             } else if f64::from(run) >= p.M {
                 let accepts = |a: usize, b: usize, u: f64| {
                     let ab = a * n + b;
-                    let autonomy = p.kappa_A * s.capability[b] / (s.capability[a] + s.capability[b]);
-                    let net = s.value[ab] - 2.0 * autonomy - 2.0 * p.kappa_E * s.entrapment[ab] - p.c_T;
+                    let autonomy =
+                        p.kappa_A * s.capability[b] / (s.capability[a] + s.capability[b]);
+                    let net =
+                        s.value[ab] - 2.0 * autonomy - 2.0 * p.kappa_E * s.entrapment[ab] - p.c_T;
                     u < logistic(net / s.tau[a])
                 };
                 let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());

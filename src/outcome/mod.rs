@@ -112,7 +112,10 @@ impl Classifier {
     /// Index of a dyad in output order.
     pub fn dyad_index(&self, i: usize, j: usize) -> usize {
         let key = if i < j { (i, j) } else { (j, i) };
-        self.dyads.iter().position(|&d| d == key).expect("dyad of known agents")
+        self.dyads
+            .iter()
+            .position(|&d| d == key)
+            .expect("dyad of known agents")
     }
 
     /// Instantaneous state of dyad (i, j) at step t.
@@ -147,31 +150,46 @@ impl Classifier {
             let (x_ij, x_ji) = (out.xbar[i * n + j], out.xbar[j * n + i]);
             let z = 0.5 * (x_ij + x_ji);
             out.zbar.push(z);
-            out.states.push(DyadState::classify(trace.treaty(horizon, i, j), z, x_ij, x_ji, self.theta_p));
+            out.states.push(DyadState::classify(
+                trace.treaty(horizon, i, j),
+                z,
+                x_ij,
+                x_ji,
+                self.theta_p,
+            ));
         }
 
         out.configuration = None;
         out.roles = None;
         out.configuration_by_step.clear();
         if let Some(triad) = &self.triad {
-            let signs = triad.ties().map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
+            let signs = triad
+                .ties()
+                .map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
             out.configuration = Some(Configuration::classify(signs).index());
             out.roles = Some(triad::wu_roles(signs));
             for t in 0..=horizon {
-                let signs = triad.ties().map(|(a, b)| self.state_at(trace, t, a, b).sign());
-                out.configuration_by_step.push(Configuration::classify(signs).index());
+                let signs = triad
+                    .ties()
+                    .map(|(a, b)| self.state_at(trace, t, a, b).sign());
+                out.configuration_by_step
+                    .push(Configuration::classify(signs).index());
             }
         }
         out.unbalanced_share = self.unbalanced_share(trace);
 
         let initial = |i: usize, j: usize| trace.alignment(0, i, j);
-        out.outcome = self.rules.evaluate(|i, j| {
-            let d = self.dyad_index(i, j);
-            (out.states[d], out.zbar[d], initial(i, j))
-        }, |members| {
-            let signs = triad::ties_of(members).map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
-            Configuration::classify(signs)
-        });
+        out.outcome = self.rules.evaluate(
+            |i, j| {
+                let d = self.dyad_index(i, j);
+                (out.states[d], out.zbar[d], initial(i, j))
+            },
+            |members| {
+                let signs =
+                    triad::ties_of(members).map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
+                Configuration::classify(signs)
+            },
+        );
     }
 
     fn unbalanced_share(&self, trace: &Trace) -> Option<f64> {
@@ -184,7 +202,8 @@ impl Classifier {
             for a in 0..n {
                 for b in a + 1..n {
                     for c in b + 1..n {
-                        let signs = triad::ties_of([a, b, c]).map(|(p, q)| self.state_at(trace, t, p, q).sign());
+                        let signs = triad::ties_of([a, b, c])
+                            .map(|(p, q)| self.state_at(trace, t, p, q).sign());
                         total += 1;
                         if signs.iter().all(|&s| s != 0) && signs[0] * signs[1] * signs[2] < 0 {
                             unbalanced += 1;

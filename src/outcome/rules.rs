@@ -55,19 +55,37 @@ impl OutcomeRules {
         triad: impl Fn([usize; 3]) -> Configuration,
     ) -> usize {
         let holds = |c: &Condition| match *c {
-            Condition::Dyad { i, j, state, alignment_at_least, alignment_at_most, rise_at_least } => {
+            Condition::Dyad {
+                i,
+                j,
+                state,
+                alignment_at_least,
+                alignment_at_most,
+                rise_at_least,
+            } => {
                 let (s, z, z0) = dyad(i, j);
                 state.is_none_or(|want| want == s)
                     && alignment_at_least.is_none_or(|lo| z >= lo)
                     && alignment_at_most.is_none_or(|hi| z <= hi)
                     && rise_at_least.is_none_or(|rise| z - z0 >= rise)
             }
-            Condition::Triad { members, kind, pivot, couple, outcast } => {
+            Condition::Triad {
+                members,
+                kind,
+                pivot,
+                couple,
+                outcast,
+            } => {
                 let config = triad(members);
                 config.kind() == kind
                     && match config {
-                        Configuration::RomanticTriangle { pivot: p } => pivot.is_none_or(|a| members[p] == a),
-                        Configuration::StableMarriage { couple: (a, b), outcast: o } => {
+                        Configuration::RomanticTriangle { pivot: p } => {
+                            pivot.is_none_or(|a| members[p] == a)
+                        }
+                        Configuration::StableMarriage {
+                            couple: (a, b),
+                            outcast: o,
+                        } => {
                             let pair = (members[a], members[b]);
                             couple.is_none_or(|(x, y)| (x, y) == pair || (y, x) == pair)
                                 && outcast.is_none_or(|x| members[o] == x)

@@ -44,7 +44,10 @@ pub enum Configuration {
     /// `++-`: the pivot sits on both friendly ties.
     RomanticTriangle { pivot: usize },
     /// `+--`: the couple shares the friendly tie, the outcast is the third.
-    StableMarriage { couple: (usize, usize), outcast: usize },
+    StableMarriage {
+        couple: (usize, usize),
+        outcast: usize,
+    },
     /// `---`
     UnitVeto,
     /// Any loose (zero) tie.
@@ -102,7 +105,10 @@ impl Configuration {
             Configuration::MenageATrois => 0,
             Configuration::RomanticTriangle { pivot } => 1 + pivot,
             Configuration::StableMarriage { couple, .. } => {
-                4 + TIES.iter().position(|&t| t == couple).expect("couple is a tie")
+                4 + TIES
+                    .iter()
+                    .position(|&t| t == couple)
+                    .expect("couple is a tie")
             }
             Configuration::UnitVeto => 7,
             Configuration::Loose => 8,
@@ -136,7 +142,10 @@ impl Triad {
         let id = |p: usize| self.ids[p].as_str();
         let mut names = vec!["menage_a_trois".to_string()];
         names.extend((0..3).map(|p| format!("romantic_triangle_{}", id(p))));
-        names.extend(TIES.iter().map(|&(a, b)| format!("stable_marriage_{}-{}", id(a), id(b))));
+        names.extend(
+            TIES.iter()
+                .map(|&(a, b)| format!("stable_marriage_{}-{}", id(a), id(b))),
+        );
         names.push("unit_veto".into());
         names.push("loose".into());
         names

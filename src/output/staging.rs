@@ -18,7 +18,9 @@ pub struct Staging {
 }
 
 fn is_nonempty_dir(path: &Path) -> bool {
-    fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(false)
+    fs::read_dir(path)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false)
 }
 
 impl Staging {
@@ -26,14 +28,23 @@ impl Staging {
     /// unless `force`.
     pub fn create(target: &Path, force: bool) -> Result<Staging, Error> {
         if target.exists() && !target.is_dir() {
-            return Err(InputError::new("exists and is not a folder; choose another --out").in_file(target).into());
+            return Err(
+                InputError::new("exists and is not a folder; choose another --out")
+                    .in_file(target)
+                    .into(),
+            );
         }
         if is_nonempty_dir(target) && !force {
-            return Err(InputError::new("holds earlier results; pass --force to replace them, or choose another --out")
-                .in_file(target)
-                .into());
+            return Err(InputError::new(
+                "holds earlier results; pass --force to replace them, or choose another --out",
+            )
+            .in_file(target)
+            .into());
         }
-        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("results");
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("results");
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -44,7 +55,11 @@ impl Staging {
             fs::remove_dir_all(&partial)?;
         }
         fs::create_dir_all(&partial)?;
-        Ok(Staging { target: target.to_path_buf(), partial, committed: false })
+        Ok(Staging {
+            target: target.to_path_buf(),
+            partial,
+            committed: false,
+        })
     }
 
     /// The folder files are written to until the commit.
@@ -61,7 +76,10 @@ impl Staging {
     pub fn commit(mut self) -> io::Result<PathBuf> {
         let old = self.partial.with_file_name(format!(
             "{}.old",
-            self.partial.file_name().and_then(|n| n.to_str()).unwrap_or("results")
+            self.partial
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("results")
         ));
         let had_old = self.target.exists();
         if had_old {

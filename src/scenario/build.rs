@@ -9,7 +9,7 @@ use super::paths::ParamPath;
 use super::schema::{ConditionEntry, DyadEntry, EvidenceEntry, ScenarioFile, ShockEntry};
 use crate::error::nearest;
 use crate::model::{Effect, Model, Shock, Target, Trigger};
-use crate::outcome::{ConfigKind, Condition, DyadState, OutcomeRules, Triad};
+use crate::outcome::{Condition, ConfigKind, DyadState, OutcomeRules, Triad};
 use crate::segs;
 
 /// A problem found while building, located by its path in the file.
@@ -21,7 +21,11 @@ pub struct Problem {
 }
 
 fn problem(at: Vec<Seg>, key: impl Into<String>, message: impl Into<String>) -> Problem {
-    Problem { at, key: key.into(), message: message.into() }
+    Problem {
+        at,
+        key: key.into(),
+        message: message.into(),
+    }
 }
 
 /// What a scenario file describes, validated.
@@ -48,16 +52,27 @@ const ID_EXPECTED: &str = "letters, digits and underscores only (no spaces, dots
 pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     let run = &file.run;
     if run.runs < 1 {
-        return Err(problem(segs!["run", "runs"], "run.runs", format!("found {}, expected a whole number of at least 1", run.runs)));
+        return Err(problem(
+            segs!["run", "runs"],
+            "run.runs",
+            format!("found {}, expected a whole number of at least 1", run.runs),
+        ));
     }
     if run.seed < 0 {
-        return Err(problem(segs!["run", "seed"], "run.seed", format!("found {}, expected a whole number of at least 0", run.seed)));
+        return Err(problem(
+            segs!["run", "seed"],
+            "run.seed",
+            format!("found {}, expected a whole number of at least 0", run.seed),
+        ));
     }
     if !(1..=100_000).contains(&run.horizon) {
         return Err(problem(
             segs!["run", "horizon"],
             "run.horizon",
-            format!("found {}, expected a whole number of steps from 1 to 100000", run.horizon),
+            format!(
+                "found {}, expected a whole number of steps from 1 to 100000",
+                run.horizon
+            ),
         ));
     }
     let horizon = run.horizon as usize;
@@ -76,7 +91,10 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         return Err(problem(
             segs!["params", "W"],
             "params.W",
-            format!("found {}, expected at most the horizon ({horizon} steps)", model.params.W),
+            format!(
+                "found {}, expected at most the horizon ({horizon} steps)",
+                model.params.W
+            ),
         ));
     }
 
@@ -85,20 +103,34 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         .filter(|spec| file.params.get(spec.name) != Some(spec.default))
         .map(|spec| ParamPath::Param(spec.name))
         .collect();
-    let mut set = |model: &mut Model, at: Vec<Seg>, path: &str, value: f64| -> Result<(), Problem> {
-        let resolved = ParamPath::parse(model, path).map_err(|m| problem(at.clone(), path, m))?;
-        resolved.set(model, value).map_err(|m| problem(at, path, m))?;
-        calibrated.push(resolved);
-        Ok(())
-    };
+    let mut set =
+        |model: &mut Model, at: Vec<Seg>, path: &str, value: f64| -> Result<(), Problem> {
+            let resolved =
+                ParamPath::parse(model, path).map_err(|m| problem(at.clone(), path, m))?;
+            resolved
+                .set(model, value)
+                .map_err(|m| problem(at, path, m))?;
+            calibrated.push(resolved);
+            Ok(())
+        };
 
     let default_tau = model.params.tau;
     for (k, agent) in file.agents.iter().enumerate() {
         let at = |key: &str| segs!["agents", k, key];
         let id = &agent.id;
-        set(&mut model, at("capability"), &format!("agent.{id}.capability"), agent.capability)?;
+        set(
+            &mut model,
+            at("capability"),
+            &format!("agent.{id}.capability"),
+            agent.capability,
+        )?;
         if let Some(g) = agent.aggression {
-            set(&mut model, at("aggression"), &format!("agent.{id}.aggression"), g)?;
+            set(
+                &mut model,
+                at("aggression"),
+                &format!("agent.{id}.aggression"),
+                g,
+            )?;
         }
         match agent.tau {
             Some(tau) => set(&mut model, at("tau"), &format!("agent.{id}.tau"), tau)?,
@@ -117,16 +149,16 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
                 here.push(Seg::from(key));
                 if key == "N" || key == "R" {
                     let pair = (i.min(j), i.max(j), key);
-                    if let Some((earlier, earlier_path)) = symmetric.get(&pair) {
-                        if *earlier != value {
-                            return Err(problem(
-                                here,
-                                path,
-                                format!(
-                                    "found {value}, but {earlier_path} = {earlier}; {key} is symmetric, so give it on one direction only"
-                                ),
-                            ));
-                        }
+                    if let Some((earlier, earlier_path)) = symmetric.get(&pair)
+                        && *earlier != value
+                    {
+                        return Err(problem(
+                            here,
+                            path,
+                            format!(
+                                "found {value}, but {earlier_path} = {earlier}; {key} is symmetric, so give it on one direction only"
+                            ),
+                        ));
                     }
                     symmetric.insert(pair, (value, path.clone()));
                 }
@@ -143,13 +175,28 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     for (k, entry) in file.shocks.iter().enumerate() {
         let id = &entry.id;
         if let Some(rate) = entry.rate {
-            set(&mut model, segs!["shocks", k, "rate"], &format!("shock.{id}.rate"), rate)?;
+            set(
+                &mut model,
+                segs!["shocks", k, "rate"],
+                &format!("shock.{id}.rate"),
+                rate,
+            )?;
         }
         if let Some(step) = entry.at_step {
-            set(&mut model, segs!["shocks", k, "at_step"], &format!("shock.{id}.at_step"), step as f64)?;
+            set(
+                &mut model,
+                segs!["shocks", k, "at_step"],
+                &format!("shock.{id}.at_step"),
+                step as f64,
+            )?;
         }
         if let Some(count) = entry.max_count {
-            set(&mut model, segs!["shocks", k, "max_count"], &format!("shock.{id}.max_count"), count as f64)?;
+            set(
+                &mut model,
+                segs!["shocks", k, "max_count"],
+                &format!("shock.{id}.max_count"),
+                count as f64,
+            )?;
         }
     }
 
@@ -157,17 +204,34 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     let rules = outcome_rules(file, &model, triad.as_ref())?;
     let evidence = evidence(file, &model)?;
 
-    Ok(Built { model, rules, triad, runs: run.runs as u64, seed: run.seed as u64, calibrated, evidence })
+    Ok(Built {
+        model,
+        rules,
+        triad,
+        runs: run.runs as u64,
+        seed: run.seed as u64,
+        calibrated,
+        evidence,
+    })
 }
 
 fn agent_ids(file: &ScenarioFile) -> Result<Vec<String>, Problem> {
     match file.agents.len() {
-        0 => return Err(problem(segs!["agents"], "agents", "found an empty list, expected at least two agents")),
+        0 => {
+            return Err(problem(
+                segs!["agents"],
+                "agents",
+                "found an empty list, expected at least two agents",
+            ));
+        }
         1 => {
             return Err(problem(
                 segs!["agents"],
                 "agents",
-                format!("found one agent (`{}`), expected at least two", file.agents[0].id),
+                format!(
+                    "found one agent (`{}`), expected at least two",
+                    file.agents[0].id
+                ),
             ));
         }
         _ => {}
@@ -185,7 +249,10 @@ fn agent_ids(file: &ScenarioFile) -> Result<Vec<String>, Problem> {
             return Err(problem(
                 segs!["agents", k, "id"],
                 "agents.id",
-                format!("agent `{}` is listed twice; each agent id must be unique", agent.id),
+                format!(
+                    "agent `{}` is listed twice; each agent id must be unique",
+                    agent.id
+                ),
             ));
         }
     }
@@ -201,10 +268,20 @@ fn unknown_agent(model: &Model, id: &str) -> String {
 }
 
 fn dyad_agents(model: &Model, from: &str, to: &str) -> Result<(usize, usize), Problem> {
-    let i = model.agent(from).ok_or_else(|| problem(segs!["dyad", from], format!("dyad.{from}"), unknown_agent(model, from)))?;
-    let j = model
-        .agent(to)
-        .ok_or_else(|| problem(segs!["dyad", from, to], format!("dyad.{from}.{to}"), unknown_agent(model, to)))?;
+    let i = model.agent(from).ok_or_else(|| {
+        problem(
+            segs!["dyad", from],
+            format!("dyad.{from}"),
+            unknown_agent(model, from),
+        )
+    })?;
+    let j = model.agent(to).ok_or_else(|| {
+        problem(
+            segs!["dyad", from, to],
+            format!("dyad.{from}.{to}"),
+            unknown_agent(model, to),
+        )
+    })?;
     if i == j {
         return Err(problem(
             segs!["dyad", from, to],
@@ -229,14 +306,27 @@ fn dyad_values(entry: &DyadEntry) -> impl Iterator<Item = (&'static str, f64)> {
     .filter_map(|(k, v)| v.map(|v| (k, v)))
 }
 
-fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Result<Shock, Problem> {
+fn build_shock(
+    model: &Model,
+    k: usize,
+    entry: &ShockEntry,
+    ids: &[&str],
+) -> Result<Shock, Problem> {
     let at = |key: &str| segs!["shocks", k, key];
     let key = |field: &str| format!("shocks.{}.{field}", entry.id);
     if !valid_id(&entry.id) {
-        return Err(problem(at("id"), "shocks.id", format!("found `{}`, expected {ID_EXPECTED}", entry.id)));
+        return Err(problem(
+            at("id"),
+            "shocks.id",
+            format!("found `{}`, expected {ID_EXPECTED}", entry.id),
+        ));
     }
     if ids[..k].contains(&entry.id.as_str()) {
-        return Err(problem(at("id"), "shocks.id", format!("shock `{}` is defined twice; ids must be unique", entry.id)));
+        return Err(problem(
+            at("id"),
+            "shocks.id",
+            format!("shock `{}` is defined twice; ids must be unique", entry.id),
+        ));
     }
     let trigger = match (entry.rate, entry.at_step) {
         (Some(_), Some(_)) => {
@@ -247,7 +337,11 @@ fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Res
             ));
         }
         (None, None) => {
-            return Err(problem(at("id"), key("rate"), "found neither `rate` nor `at_step`, expected exactly one"));
+            return Err(problem(
+                at("id"),
+                key("rate"),
+                "found neither `rate` nor `at_step`, expected exactly one",
+            ));
         }
         (Some(_), None) => Trigger::Rate(0.0),
         (None, Some(_)) => Trigger::AtStep(0),
@@ -260,7 +354,9 @@ fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Res
                 return Err(problem(
                     at("window"),
                     key("window"),
-                    format!("found [{a}, {b}], expected [first, last] with 0 <= first <= last <= {last_step}"),
+                    format!(
+                        "found [{a}, {b}], expected [first, last] with 0 <= first <= last <= {last_step}"
+                    ),
                 ));
             }
             (a, b)
@@ -274,7 +370,8 @@ fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Res
     for (e, effect) in entry.effects.iter().enumerate() {
         let here = segs!["shocks", k, "effects", e, "target"];
         let target_key = format!("shocks.{}.effects.{e}.target", entry.id);
-        let path = ParamPath::parse(model, &effect.target).map_err(|m| problem(here.clone(), &target_key, m))?;
+        let path = ParamPath::parse(model, &effect.target)
+            .map_err(|m| problem(here.clone(), &target_key, m))?;
         let target = match path {
             ParamPath::Driver(d, i, j) => Target::Driver(d, i, j),
             ParamPath::Attribute(a, i) => Target::Attribute(a, i),
@@ -297,7 +394,11 @@ fn build_shock(model: &Model, k: usize, entry: &ShockEntry, ids: &[&str]) -> Res
                 format!("found {}, expected a finite number", effect.value),
             ));
         }
-        effects.push(Effect { target, op: effect.op, value: effect.value });
+        effects.push(Effect {
+            target,
+            op: effect.op,
+            value: effect.value,
+        });
     }
     Ok(Shock {
         id: entry.id.clone(),
@@ -324,26 +425,49 @@ fn report_triad(file: &ScenarioFile, model: &Model) -> Result<Option<Triad>, Pro
             } else {
                 [0, 1, 2]
             };
-            Ok(Some(Triad { members, ids: members.map(|i| model.ids[i].clone()) }))
+            Ok(Some(Triad {
+                members,
+                ids: members.map(|i| model.ids[i].clone()),
+            }))
         }
     }
 }
 
 fn parse_triad(model: &Model, ids: &[String], at: Vec<Seg>, key: &str) -> Result<Triad, Problem> {
     if ids.len() != 3 {
-        return Err(problem(at, key, format!("found {} agents, expected exactly three", ids.len())));
+        return Err(problem(
+            at,
+            key,
+            format!("found {} agents, expected exactly three", ids.len()),
+        ));
     }
     let mut members = [0; 3];
     for (p, id) in ids.iter().enumerate() {
-        members[p] = model.agent(id).ok_or_else(|| problem(at.clone(), key, unknown_agent(model, id)))?;
+        members[p] = model
+            .agent(id)
+            .ok_or_else(|| problem(at.clone(), key, unknown_agent(model, id)))?;
     }
     if members[0] == members[1] || members[0] == members[2] || members[1] == members[2] {
-        return Err(problem(at, key, format!("found [{}], expected three different agents", ids.join(", "))));
+        return Err(problem(
+            at,
+            key,
+            format!(
+                "found [{}], expected three different agents",
+                ids.join(", ")
+            ),
+        ));
     }
-    Ok(Triad { members, ids: members.map(|i| model.ids[i].clone()) })
+    Ok(Triad {
+        members,
+        ids: members.map(|i| model.ids[i].clone()),
+    })
 }
 
-fn outcome_rules(file: &ScenarioFile, model: &Model, triad: Option<&Triad>) -> Result<OutcomeRules, Problem> {
+fn outcome_rules(
+    file: &ScenarioFile,
+    model: &Model,
+    triad: Option<&Triad>,
+) -> Result<OutcomeRules, Problem> {
     if file.outcomes.is_empty() {
         if DEFAULT_TRIAD.iter().all(|id| model.agent(id).is_some()) {
             return Ok(default_rules(model));
@@ -361,21 +485,35 @@ fn outcome_rules(file: &ScenarioFile, model: &Model, triad: Option<&Triad>) -> R
             return Err(problem(
                 segs!["outcomes", r, "name"],
                 "outcomes.name",
-                format!("found `{}`, expected a name of {ID_EXPECTED}, other than `other`", rule.name),
+                format!(
+                    "found `{}`, expected a name of {ID_EXPECTED}, other than `other`",
+                    rule.name
+                ),
             ));
         }
         if !names.insert(rule.name.as_str()) {
             return Err(problem(
                 segs!["outcomes", r, "name"],
                 "outcomes.name",
-                format!("outcome `{}` is defined twice; names must be unique", rule.name),
+                format!(
+                    "outcome `{}` is defined twice; names must be unique",
+                    rule.name
+                ),
             ));
         }
         let conditions = rule
             .when
             .iter()
             .enumerate()
-            .map(|(c, entry)| condition(model, triad, entry, segs!["outcomes", r, "when", c], &rule.name))
+            .map(|(c, entry)| {
+                condition(
+                    model,
+                    triad,
+                    entry,
+                    segs!["outcomes", r, "when", c],
+                    &rule.name,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
         rules.push((rule.name.clone(), conditions));
     }
@@ -395,16 +533,28 @@ fn condition(
         a.push(Seg::from(field));
         a
     };
-    let agent = |id: &str, field: &str| model.agent(id).ok_or_else(|| problem(here(field), key(field), unknown_agent(model, id)));
-    let dyad_fields = c.state.is_some() || c.alignment_at_least.is_some() || c.alignment_at_most.is_some() || c.rise_at_least.is_some();
-    let triad_fields = c.triad.is_some() || c.pivot.is_some() || c.couple.is_some() || c.outcast.is_some();
+    let agent = |id: &str, field: &str| {
+        model
+            .agent(id)
+            .ok_or_else(|| problem(here(field), key(field), unknown_agent(model, id)))
+    };
+    let dyad_fields = c.state.is_some()
+        || c.alignment_at_least.is_some()
+        || c.alignment_at_most.is_some()
+        || c.rise_at_least.is_some();
+    let triad_fields =
+        c.triad.is_some() || c.pivot.is_some() || c.couple.is_some() || c.outcast.is_some();
     match (&c.dyad, &c.configuration) {
         (Some(_), Some(_)) => Err(problem(
             here("configuration"),
             key("configuration"),
             "found both `dyad` and `configuration`; put each in its own condition of the `when` list",
         )),
-        (None, None) => Err(problem(at, key("dyad"), "a condition needs `dyad` or `configuration`")),
+        (None, None) => Err(problem(
+            at,
+            key("dyad"),
+            "a condition needs `dyad` or `configuration`",
+        )),
         (Some(name), None) => {
             if triad_fields {
                 return Err(problem(
@@ -414,16 +564,32 @@ fn condition(
                 ));
             }
             let (a, b) = split_pair(name).ok_or_else(|| {
-                problem(here("dyad"), key("dyad"), format!("found `{name}`, expected two agent ids joined by a dash, like RUS-CHN"))
+                problem(
+                    here("dyad"),
+                    key("dyad"),
+                    format!(
+                        "found `{name}`, expected two agent ids joined by a dash, like RUS-CHN"
+                    ),
+                )
             })?;
             let (i, j) = (agent(a, "dyad")?, agent(b, "dyad")?);
             if i == j {
-                return Err(problem(here("dyad"), key("dyad"), format!("found `{name}`, expected two different agents")));
+                return Err(problem(
+                    here("dyad"),
+                    key("dyad"),
+                    format!("found `{name}`, expected two different agents"),
+                ));
             }
             let state = match &c.state {
                 None => None,
                 Some(s) => Some(DyadState::from_name(s).ok_or_else(|| {
-                    problem(here("state"), key("state"), format!("found `{s}`, expected alliance, partnership, hedging or antagonism"))
+                    problem(
+                        here("state"),
+                        key("state"),
+                        format!(
+                            "found `{s}`, expected alliance, partnership, hedging or antagonism"
+                        ),
+                    )
                 })?),
             };
             for (field, v) in [
@@ -434,7 +600,11 @@ fn condition(
                 if let Some(v) = v {
                     let limit = if field == "rise_at_least" { 2.0 } else { 1.0 };
                     if !(v.is_finite() && v.abs() <= limit) {
-                        return Err(problem(here(field), key(field), format!("found {v}, expected a number from -{limit} to {limit}")));
+                        return Err(problem(
+                            here(field),
+                            key(field),
+                            format!("found {v}, expected a number from -{limit} to {limit}"),
+                        ));
                     }
                 }
             }
@@ -471,9 +641,13 @@ fn condition(
             })?;
             let triad = match &c.triad {
                 Some(ids) => parse_triad(model, ids, here("triad"), &key("triad"))?,
-                None => triad
-                    .cloned()
-                    .ok_or_else(|| problem(here("configuration"), key("configuration"), "a configuration needs three agents"))?,
+                None => triad.cloned().ok_or_else(|| {
+                    problem(
+                        here("configuration"),
+                        key("configuration"),
+                        "a configuration needs three agents",
+                    )
+                })?,
             };
             let member = |id: &str, field: &str| -> Result<usize, Problem> {
                 let a = agent(id, field)?;
@@ -487,23 +661,45 @@ fn condition(
                 Ok(a)
             };
             let pivot = c.pivot.as_deref().map(|p| member(p, "pivot")).transpose()?;
-            let outcast = c.outcast.as_deref().map(|p| member(p, "outcast")).transpose()?;
+            let outcast = c
+                .outcast
+                .as_deref()
+                .map(|p| member(p, "outcast"))
+                .transpose()?;
             let couple = match &c.couple {
                 None => None,
                 Some(name) => {
                     let (a, b) = split_pair(name).ok_or_else(|| {
-                        problem(here("couple"), key("couple"), format!("found `{name}`, expected two agent ids joined by a dash"))
+                        problem(
+                            here("couple"),
+                            key("couple"),
+                            format!("found `{name}`, expected two agent ids joined by a dash"),
+                        )
                     })?;
                     Some((member(a, "couple")?, member(b, "couple")?))
                 }
             };
             if pivot.is_some() && kind != ConfigKind::RomanticTriangle {
-                return Err(problem(here("pivot"), key("pivot"), "`pivot` applies only to romantic_triangle"));
+                return Err(problem(
+                    here("pivot"),
+                    key("pivot"),
+                    "`pivot` applies only to romantic_triangle",
+                ));
             }
             if (couple.is_some() || outcast.is_some()) && kind != ConfigKind::StableMarriage {
-                return Err(problem(here("couple"), key("couple"), "`couple` and `outcast` apply only to stable_marriage"));
+                return Err(problem(
+                    here("couple"),
+                    key("couple"),
+                    "`couple` and `outcast` apply only to stable_marriage",
+                ));
             }
-            Ok(Condition::Triad { members: triad.members, kind, pivot, couple, outcast })
+            Ok(Condition::Triad {
+                members: triad.members,
+                kind,
+                pivot,
+                couple,
+                outcast,
+            })
         }
     }
 }
@@ -528,7 +724,10 @@ pub fn default_rules(model: &Model) -> OutcomeRules {
     let mut members = [usa, chn, rus];
     members.sort_unstable();
     OutcomeRules::new(vec![
-        ("sino_russian_alliance".into(), vec![dyad_state(rus, chn, DyadState::Alliance)]),
+        (
+            "sino_russian_alliance".into(),
+            vec![dyad_state(rus, chn, DyadState::Alliance)],
+        ),
         (
             "us_russia_rapprochement".into(),
             vec![Condition::Dyad {
@@ -540,7 +739,10 @@ pub fn default_rules(model: &Model) -> OutcomeRules {
                 rise_at_least: Some(0.5),
             }],
         ),
-        ("partnership_short_of_alliance".into(), vec![dyad_state(rus, chn, DyadState::Partnership)]),
+        (
+            "partnership_short_of_alliance".into(),
+            vec![dyad_state(rus, chn, DyadState::Partnership)],
+        ),
         (
             "russia_pivot".into(),
             vec![Condition::Triad {
@@ -555,12 +757,16 @@ pub fn default_rules(model: &Model) -> OutcomeRules {
     ])
 }
 
-fn evidence(file: &ScenarioFile, model: &Model) -> Result<Vec<(ParamPath, EvidenceEntry)>, Problem> {
+fn evidence(
+    file: &ScenarioFile,
+    model: &Model,
+) -> Result<Vec<(ParamPath, EvidenceEntry)>, Problem> {
     file.evidence
         .iter()
         .enumerate()
         .map(|(k, e)| {
-            let path = ParamPath::parse(model, &e.path).map_err(|m| problem(segs!["evidence", k, "path"], "evidence.path", m))?;
+            let path = ParamPath::parse(model, &e.path)
+                .map_err(|m| problem(segs!["evidence", k, "path"], "evidence.path", m))?;
             for (field, text) in [("source", &e.source), ("claim", &e.claim)] {
                 if text.trim().is_empty() {
                     return Err(problem(

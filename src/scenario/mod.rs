@@ -38,7 +38,11 @@ impl Scenario {
     /// Calendar year (with fraction) of step 0, when the file gives a start date.
     pub fn start_year(&self) -> Option<f64> {
         let date = self.file.start.as_ref()?.date?;
-        Some(f64::from(date.year) + (f64::from(date.month) - 1.0) / 12.0 + (f64::from(date.day) - 1.0) / 365.25)
+        Some(
+            f64::from(date.year)
+                + (f64::from(date.month) - 1.0) / 12.0
+                + (f64::from(date.day) - 1.0) / 365.25,
+        )
     }
 }
 
@@ -56,7 +60,9 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "is not UTF-8 text, expected a TOML file".to_string(),
+            std::io::ErrorKind::InvalidData => {
+                "is not UTF-8 text, expected a TOML file".to_string()
+            }
             _ => format!("cannot be read: {e}"),
         };
         InputError::new(what).in_file(path)
@@ -73,8 +79,16 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
         }
         err
     })?;
-    let sha256 = Sha256::digest(source.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Scenario { path: path.to_path_buf(), sha256, file, built })
+    let sha256 = Sha256::digest(source.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Scenario {
+        path: path.to_path_buf(),
+        sha256,
+        file,
+        built,
+    })
 }
 
 /// Turns a TOML or serde error into an [`InputError`] with a position and,
@@ -90,7 +104,10 @@ pub fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> InputError 
         let unknown = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         err = err.key(unknown);
-        err.message = format!("unknown key `{unknown}`; expected one of {}", expected.join(", "));
+        err.message = format!(
+            "unknown key `{unknown}`; expected one of {}",
+            expected.join(", ")
+        );
         if let Some(best) = nearest(unknown, expected.iter().copied()) {
             err = err.hint(format!("did you mean `{best}`?"));
         }

@@ -69,12 +69,16 @@ impl ParamPath {
                     .into_iter()
                     .find(|a| a.name() == *attr)
                     .map(|a| ParamPath::Attribute(a, i))
-                    .ok_or_else(|| format!("unknown agent attribute `{attr}`{}", suggest(attr, &names)))
+                    .ok_or_else(|| {
+                        format!("unknown agent attribute `{attr}`{}", suggest(attr, &names))
+                    })
             }
             ["dyad", a, b, key] => {
                 let (i, j) = (agent_index(model, a)?, agent_index(model, b)?);
                 if i == j {
-                    return Err(format!("a dyad needs two different agents, found `{a}` twice"));
+                    return Err(format!(
+                        "a dyad needs two different agents, found `{a}` twice"
+                    ));
                 }
                 match *key {
                     "stance" => Ok(ParamPath::Stance(i, j)),
@@ -83,24 +87,35 @@ impl ParamPath {
                         .into_iter()
                         .find(|d| d.name() == *key)
                         .map(|d| ParamPath::Driver(d, i, j))
-                        .ok_or_else(|| format!("unknown dyad key `{key}`{}", suggest(key, &DYAD_KEYS))),
+                        .ok_or_else(|| {
+                            format!("unknown dyad key `{key}`{}", suggest(key, &DYAD_KEYS))
+                        }),
                 }
             }
             ["shock", id, rest @ ..] => {
-                let s = model.shocks.iter().position(|s| s.id == *id).ok_or_else(|| {
-                    let ids: Vec<&str> = model.shocks.iter().map(|s| s.id.as_str()).collect();
-                    format!("unknown shock `{id}`{}", suggest(id, &ids))
-                })?;
+                let s = model
+                    .shocks
+                    .iter()
+                    .position(|s| s.id == *id)
+                    .ok_or_else(|| {
+                        let ids: Vec<&str> = model.shocks.iter().map(|s| s.id.as_str()).collect();
+                        format!("unknown shock `{id}`{}", suggest(id, &ids))
+                    })?;
                 match rest {
                     ["rate"] => Ok(ParamPath::ShockRate(s)),
                     ["at_step"] => Ok(ParamPath::ShockStep(s)),
                     ["max_count"] => Ok(ParamPath::ShockMaxCount(s)),
                     ["effects", k, "value"] => {
-                        let k: usize = k.parse().map_err(|_| format!("effect index `{k}` is not a number"))?;
+                        let k: usize = k
+                            .parse()
+                            .map_err(|_| format!("effect index `{k}` is not a number"))?;
                         if k < model.shocks[s].effects.len() {
                             Ok(ParamPath::EffectValue(s, k))
                         } else {
-                            Err(format!("shock `{id}` has {} effects, found index {k}", model.shocks[s].effects.len()))
+                            Err(format!(
+                                "shock `{id}` has {} effects, found index {k}",
+                                model.shocks[s].effects.len()
+                            ))
                         }
                     }
                     _ => Err(format!(
@@ -146,7 +161,11 @@ impl ParamPath {
     pub fn set(&self, model: &mut Model, value: f64) -> Result<(), String> {
         let n = model.n();
         let check = |ok: bool, expected: &str| {
-            if ok { Ok(()) } else { Err(format!("found {value}, expected {expected}")) }
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("found {value}, expected {expected}"))
+            }
         };
         let in_range = |lo: f64, hi: f64| value.is_finite() && value >= lo && value <= hi;
         match *self {
@@ -193,12 +212,18 @@ impl ParamPath {
                 let last = model.horizon.saturating_sub(1) as f64;
                 check(
                     in_range(0.0, last) && value.fract() == 0.0,
-                    &format!("a whole step from 0 to {last} (the horizon is {})", model.horizon),
+                    &format!(
+                        "a whole step from 0 to {last} (the horizon is {})",
+                        model.horizon
+                    ),
                 )?;
                 model.shocks[s].trigger = Trigger::AtStep(value as usize);
             }
             ParamPath::ShockMaxCount(s) => {
-                check(in_range(1.0, 1e9) && value.fract() == 0.0, "a whole number of at least 1")?;
+                check(
+                    in_range(1.0, 1e9) && value.fract() == 0.0,
+                    "a whole number of at least 1",
+                )?;
                 model.shocks[s].max_count = value as u32;
             }
             ParamPath::EffectValue(s, k) => {

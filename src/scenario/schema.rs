@@ -170,7 +170,6 @@ pub struct EffectEntry {
     pub value: f64,
 }
 
-
 /// One `[[outcomes]]` rule: a name and conditions that must all hold.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
