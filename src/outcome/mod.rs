@@ -6,7 +6,7 @@ mod rules;
 mod triad;
 
 pub use rules::{Condition, OTHER, OutcomeRules};
-pub use triad::{ConfigKind, Configuration, Triad};
+pub use triad::{ConfigKind, Configuration, Triad, wu_roles as triad_roles};
 
 use crate::model::{Model, Trace};
 
