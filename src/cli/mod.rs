@@ -32,13 +32,13 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Number of runs (default: the scenario's `run.runs`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub runs: Option<u64>,
     /// Master seed (default: the scenario's `run.seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Changes no result.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Result folder (default: output/<scenario name>/).
     #[arg(long)]

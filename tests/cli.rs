@@ -1,0 +1,160 @@
+//! Behaviour of the command line: exit codes, refusal to overwrite, flags
+//! checked, manifest contents and no partial folders left behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn entente(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_entente"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("entente runs")
+}
+
+fn scenario() -> String {
+    format!(
+        "{}/scenarios/baseline-2020.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_writes_the_result_folder_and_refuses_to_overwrite_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    let args = ["run", &s, "--runs", "300", "--no-charts", "--out", "res"];
+    let first = entente(&args, dir.path());
+    assert!(first.status.success(), "{}", stderr(&first));
+    for f in [
+        "manifest.json",
+        "outcomes.csv",
+        "configurations.csv",
+        "timeseries.csv",
+        "config_timeseries.csv",
+    ] {
+        assert!(dir.path().join("res").join(f).is_file(), "{f} missing");
+    }
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("partnership_short_of_alliance"), "{stdout}");
+
+    let again = entente(&args, dir.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(entente(&forced, dir.path()).status.success());
+    // Only the result folder remains: no staging or backup folders.
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, vec![std::ffi::OsString::from("res")]);
+}
+
+#[test]
+fn default_output_folder_is_named_after_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = entente(
+        &["run", &scenario(), "--runs", "200", "--no-charts"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        dir.path()
+            .join("output/baseline-2020/outcomes.csv")
+            .is_file()
+    );
+}
+
+#[test]
+fn manifest_names_the_scenario_hash_seed_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = entente(
+        &[
+            "run",
+            &scenario(),
+            "--runs",
+            "256",
+            "--seed",
+            "99",
+            "--no-charts",
+            "--out",
+            "m",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("m/manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(m["runs"], 256);
+    assert_eq!(m["seed"], 99);
+    assert_eq!(m["horizon"], 24);
+    assert_eq!(m["scenario"]["name"], "baseline-2020");
+    let sha = m["scenario"]["sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    use sha2::Digest;
+    let bytes = std::fs::read(scenario()).unwrap();
+    let expected: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sha, expected);
+}
+
+#[test]
+fn bad_flags_exit_with_code_2_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    for (args, fragment) in [
+        (vec!["run", &s, "--runs", "0"], "--runs"),
+        (vec!["run", &s, "--runs", "-5"], "--runs"),
+        (vec!["run", &s, "--threads", "0"], "--threads"),
+        (vec!["run", &s, "--seed", "abc"], "--seed"),
+        (vec!["run", &s, "--bogus"], "--bogus"),
+        (vec!["frobnicate"], "frobnicate"),
+        (vec!["run"], "SCENARIO"),
+    ] {
+        let o = entente(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(fragment), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    assert!(
+        !dir.path().join("output").exists(),
+        "a failed run left output behind"
+    );
+}
+
+#[test]
+fn validate_prints_parameters_with_status_and_evidence() {
+    let o = entente(
+        &["validate", &scenario()],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = |key: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("{key}"))
+    };
+    assert!(line("params.beta_E ").contains("default"));
+    let e = line("dyad.RUS.CHN.E ");
+    assert!(
+        e.contains("6.5") && e.contains("set") && e.contains("[A]"),
+        "{e}"
+    );
+}
+
+#[test]
+fn help_and_version_exit_with_code_0() {
+    let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(entente(&["--help"], cwd).status.code(), Some(0));
+    assert_eq!(entente(&["--version"], cwd).status.code(), Some(0));
+}

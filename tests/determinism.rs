@@ -1,0 +1,101 @@
+//! Same scenario and seed give byte-identical result files for any thread
+//! count and across invocations; per-run output too.
+
+use std::path::Path;
+use std::process::Command;
+
+const FILES: [&str; 7] = [
+    "outcomes.csv",
+    "configurations.csv",
+    "timeseries.csv",
+    "config_timeseries.csv",
+    "final.csv",
+    "dyads.csv",
+    "shocks.csv",
+];
+
+fn run(scenario: &str, threads: u32, out: &Path, extra: &[&str]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "run",
+            scenario,
+            "--runs",
+            "5000",
+            "--seed",
+            "7",
+            "--no-charts",
+            "--threads",
+        ])
+        .arg(threads.to_string())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("entente runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+fn same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(!x.is_empty(), "{f} is empty");
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_threads_or_invocation() {
+    for scenario in ["scenarios/baseline-2020.toml", "scenarios/asia-five.toml"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two, again) = (
+            dir.path().join("t1"),
+            dir.path().join("t2"),
+            dir.path().join("t2b"),
+        );
+        run(scenario, 1, &one, &[]);
+        run(scenario, 2, &two, &[]);
+        run(scenario, 2, &again, &[]);
+        same_files(&one, &two, &FILES);
+        same_files(&two, &again, &FILES);
+    }
+}
+
+#[test]
+fn per_run_rows_are_in_run_order_and_thread_independent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("t1"), dir.path().join("t2"));
+    run("scenarios/baseline-2020.toml", 1, &one, &["--per-run"]);
+    run("scenarios/baseline-2020.toml", 2, &two, &["--per-run"]);
+    same_files(&one, &two, &["runs.csv", "outcomes.csv"]);
+    let text = std::fs::read_to_string(one.join("runs.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 5000);
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row.split(',').next().unwrap(), k.to_string());
+    }
+    // Outcome counts in runs.csv agree with outcomes.csv.
+    let outcomes = std::fs::read_to_string(one.join("outcomes.csv")).unwrap();
+    for line in outcomes.lines().skip(1) {
+        let mut cols = line.split(',');
+        let (name, count): (&str, usize) =
+            (cols.next().unwrap(), cols.next().unwrap().parse().unwrap());
+        let counted = rows
+            .iter()
+            .filter(|r| r.split(',').nth(1) == Some(name))
+            .count();
+        assert_eq!(counted, count, "{name}");
+    }
+}
