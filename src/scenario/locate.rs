@@ -74,3 +74,46 @@ pub fn locate(source: &str, path: &[Seg]) -> Option<(usize, usize)> {
     }
     span.map(|s| line_col(source, s.start))
 }
+
+/// The path of the deepest key whose key or value contains byte `offset`,
+/// written like `agents[2].capability`.
+pub fn key_at(source: &str, offset: usize) -> Option<String> {
+    let doc = DeTable::parse(source).ok()?;
+    let mut best = None;
+    search_table(doc.get_ref(), offset, String::new(), &mut best);
+    best
+}
+
+fn contains(span: std::ops::Range<usize>, offset: usize) -> bool {
+    span.start <= offset && offset < span.end.max(span.start + 1)
+}
+
+fn search_table(table: &DeTable, offset: usize, prefix: String, best: &mut Option<String>) {
+    for (key, value) in table.iter() {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        if contains(key.span(), offset) || contains(value.span(), offset) {
+            *best = Some(path.clone());
+        }
+        search_value(value.get_ref(), offset, path, best);
+    }
+}
+
+fn search_value(value: &DeValue, offset: usize, path: String, best: &mut Option<String>) {
+    match value {
+        DeValue::Table(t) => search_table(t, offset, path, best),
+        DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                let here = format!("{path}[{i}]");
+                if contains(item.span(), offset) && !matches!(item.get_ref(), DeValue::Table(_)) {
+                    *best = Some(here.clone());
+                }
+                search_value(item.get_ref(), offset, here, best);
+            }
+        }
+        _ => {}
+    }
+}

@@ -94,11 +94,23 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
 /// Turns a TOML or serde error into an [`InputError`] with a position and,
 /// for an unknown key, the nearest valid one.
 pub fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> InputError {
-    let message = e.message().trim().to_string();
+    // serde names Rust types; say what a scenario author would call them.
+    let message = e
+        .message()
+        .trim()
+        .replace("expected f64", "expected a number")
+        .replace("expected i64", "expected a whole number");
     let mut err = InputError::new(message.clone()).in_file(path);
     if let Some(span) = e.span() {
         let (line, column) = locate::line_col(source, span.start);
         err = err.at(line, column);
+        if let Some(key) = locate::key_at(source, span.start) {
+            err = err.key(key);
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        err.message = format!("missing key `{field}`, which is required here");
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let unknown = rest.split('`').next().unwrap_or_default();
