@@ -1,6 +1,7 @@
 //! Command-line interface: flags, dispatch to one module per subcommand,
 //! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
 
+mod plot;
 mod run;
 mod validate;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print its parameters with their evidence.
     Validate(ValidateArgs),
+    /// Re-draw the charts of a result folder from its CSV files.
+    Plot(PlotArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +66,12 @@ pub struct ValidateArgs {
     pub scenario: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Result folder written by `entente run`.
+    pub dir: PathBuf,
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -76,6 +85,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
+        Command::Plot(args) => plot::execute(&args),
     };
     match result {
         Ok(()) => 0,

@@ -73,6 +73,9 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         "manifest.json",
         serde_json::to_string_pretty(&manifest).expect("json") + "\n",
     )?;
+    if !args.no_charts {
+        crate::charts::draw_run_charts(staging.path()).context("drawing charts")?;
+    }
     let out = staging
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;

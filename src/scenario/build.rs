@@ -20,7 +20,7 @@ pub struct Problem {
     pub message: String,
 }
 
-fn problem(at: Vec<Seg>, key: impl Into<String>, message: impl Into<String>) -> Problem {
+pub fn problem(at: Vec<Seg>, key: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
         at,
         key: key.into(),

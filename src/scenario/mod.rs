@@ -72,13 +72,7 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
 /// Parses and validates scenario text; `path` names it in errors.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
     let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-    let built = build::build(&file).map_err(|p| {
-        let mut err = InputError::new(p.message).in_file(path).key(p.key);
-        if let Some((line, column)) = locate::locate(source, &p.at) {
-            err = err.at(line, column);
-        }
-        err
-    })?;
+    let built = build::build(&file).map_err(|p| located(path, source, p))?;
     let sha256 = Sha256::digest(source.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -89,6 +83,15 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
         file,
         built,
     })
+}
+
+/// Turns a problem found after parsing into an error that points at its line.
+pub fn located(path: &Path, source: &str, p: build::Problem) -> InputError {
+    let mut err = InputError::new(p.message).in_file(path).key(p.key);
+    if let Some((line, column)) = locate::locate(source, &p.at) {
+        err = err.at(line, column);
+    }
+    err
 }
 
 /// Turns a TOML or serde error into an [`InputError`] with a position and,

@@ -1,0 +1,238 @@
+//! Reading the files of a result folder that the charts are drawn from.
+//!
+//! The charts treat the result folder as their only input: `manifest.json` for the
+//! labels (scenario, runs, seed, agents, dyads, outcome order, threshold), and the CSV
+//! summaries for the numbers. Every reader names the file it failed on, so a broken
+//! or missing file gives a message a user can act on. Unknown JSON fields and extra
+//! CSV columns are ignored, so newer simulators can add to the files freely.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// Default partnership threshold `theta_P` when the manifest does not state one.
+const DEFAULT_THETA_P: f64 = 0.35;
+/// Default step length in years when the manifest does not state one.
+const DEFAULT_DT: f64 = 0.25;
+
+/// One row of `outcomes.csv`: a named outcome, how many runs ended in it, its share of
+/// the runs and the Wilson 95% interval of that share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeRow {
+    /// Outcome name, e.g. `partnership_short_of_alliance` or `other`.
+    pub outcome: String,
+    /// Number of runs that ended in this outcome.
+    pub count: u64,
+    /// Share of runs, in [0, 1].
+    pub probability: f64,
+    /// Lower end of the Wilson 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the Wilson 95% interval.
+    pub ci_high: f64,
+}
+
+/// Reads `outcomes.csv` (header `outcome,count,probability,ci_low,ci_high`), in file
+/// order.
+pub fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>> {
+    read_csv(path)
+}
+
+/// The scenario block of `manifest.json`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ScenarioInfo {
+    pub name: String,
+}
+
+/// The fields of `manifest.json` that the charts use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct Manifest {
+    pub scenario: ScenarioInfo,
+    pub start_year: Option<f64>,
+    pub dt: f64,
+    pub seed: Option<u64>,
+    pub runs: Option<u64>,
+    pub horizon: Option<u32>,
+    pub agents: Vec<String>,
+    pub dyads: Vec<String>,
+    pub triad: Vec<String>,
+    pub outcomes: Vec<String>,
+    #[serde(rename = "theta_P")]
+    pub theta_p: f64,
+}
+
+impl Default for Manifest {
+    fn default() -> Self {
+        Manifest {
+            scenario: ScenarioInfo::default(),
+            start_year: None,
+            dt: DEFAULT_DT,
+            seed: None,
+            runs: None,
+            horizon: None,
+            agents: Vec::new(),
+            dyads: Vec::new(),
+            triad: Vec::new(),
+            outcomes: Vec::new(),
+            theta_p: DEFAULT_THETA_P,
+        }
+    }
+}
+
+/// One row of `timeseries.csv`: quantiles of one dyad's alignment at one step (the
+/// `mean` column is not drawn).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TimeRow {
+    pub step: u32,
+    pub dyad: String,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// One row of `config_timeseries.csv`: share of runs in a triad configuration at a step.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ConfigShareRow {
+    pub step: u32,
+    pub configuration: String,
+    pub share: f64,
+}
+
+/// One row of `final.csv`: a histogram bin of a dyad's final averaged alignment.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct FinalBin {
+    pub dyad: String,
+    pub bin_low: f64,
+    pub bin_high: f64,
+    pub count: u64,
+}
+
+/// Everything the run charts need, read from one result folder.
+#[derive(Debug, Clone)]
+pub(crate) struct RunData {
+    pub manifest: Manifest,
+    pub outcomes: Vec<OutcomeRow>,
+    pub timeseries: Vec<TimeRow>,
+    pub config_shares: Vec<ConfigShareRow>,
+    pub finals: Vec<FinalBin>,
+}
+
+impl RunData {
+    /// Reads `manifest.json`, `outcomes.csv`, `timeseries.csv`, `config_timeseries.csv`
+    /// and `final.csv` from `dir`.
+    pub fn read(dir: &Path) -> Result<RunData> {
+        let manifest_path = dir.join("manifest.json");
+        let file = File::open(&manifest_path)
+            .with_context(|| format!("cannot open {}", manifest_path.display()))?;
+        let manifest: Manifest = serde_json::from_reader(std::io::BufReader::new(file))
+            .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+        if !(manifest.dt.is_finite() && manifest.dt > 0.0) {
+            bail!(
+                "{}: dt must be a positive number, found {}",
+                manifest_path.display(),
+                manifest.dt
+            );
+        }
+        Ok(RunData {
+            outcomes: read_outcomes(&dir.join("outcomes.csv"))?,
+            timeseries: read_csv(&dir.join("timeseries.csv"))?,
+            config_shares: read_csv(&dir.join("config_timeseries.csv"))?,
+            finals: read_csv(&dir.join("final.csv"))?,
+            manifest,
+        })
+    }
+
+    /// Dyads in manifest order, followed by any dyad that only appears in the CSVs
+    /// (in order of first appearance).
+    pub fn dyads(&self) -> Vec<String> {
+        let mut out = self.manifest.dyads.clone();
+        let extra = self
+            .timeseries
+            .iter()
+            .map(|r| &r.dyad)
+            .chain(self.finals.iter().map(|b| &b.dyad));
+        for d in extra {
+            if !out.contains(d) {
+                out.push(d.clone());
+            }
+        }
+        out
+    }
+
+    /// Rows of `timeseries.csv` for one dyad, sorted by step.
+    pub fn series_of(&self, dyad: &str) -> Vec<TimeRow> {
+        let mut rows: Vec<TimeRow> = self
+            .timeseries
+            .iter()
+            .filter(|r| r.dyad == dyad)
+            .cloned()
+            .collect();
+        rows.sort_by_key(|r| r.step);
+        rows
+    }
+
+    /// Histogram bins of one dyad, sorted by their lower edge.
+    pub fn bins_of(&self, dyad: &str) -> Vec<FinalBin> {
+        let mut bins: Vec<FinalBin> = self
+            .finals
+            .iter()
+            .filter(|b| b.dyad == dyad)
+            .cloned()
+            .collect();
+        bins.sort_by(|a, b| a.bin_low.total_cmp(&b.bin_low));
+        bins
+    }
+
+    /// Shares of every configuration per step: configuration name -> (step -> share).
+    pub fn config_table(&self) -> BTreeMap<String, BTreeMap<u32, f64>> {
+        let mut table: BTreeMap<String, BTreeMap<u32, f64>> = BTreeMap::new();
+        for r in &self.config_shares {
+            table
+                .entry(r.configuration.clone())
+                .or_default()
+                .insert(r.step, finite_or_zero(r.share));
+        }
+        table
+    }
+
+    /// The last step present in the time series, or the manifest horizon.
+    pub fn last_step(&self) -> u32 {
+        let data_max = self
+            .timeseries
+            .iter()
+            .map(|r| r.step)
+            .chain(self.config_shares.iter().map(|r| r.step))
+            .max();
+        match (data_max, self.manifest.horizon) {
+            (Some(d), _) => d,
+            (None, Some(h)) => h,
+            (None, None) => 0,
+        }
+    }
+}
+
+/// Replaces NaN and infinities by zero, so a degenerate summary draws as empty.
+pub(crate) fn finite_or_zero(v: f64) -> f64 {
+    if v.is_finite() { v } else { 0.0 }
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (i, record) in reader.deserialize().enumerate() {
+        // Line 1 is the header, so data row i sits on line i + 2.
+        let row =
+            record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?;
+        rows.push(row);
+    }
+    Ok(rows)
+}

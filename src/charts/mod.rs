@@ -1,0 +1,145 @@
+//! Charts of a result folder.
+//!
+//! [`draw_run_charts`] reads the files a run writes (`manifest.json`, `outcomes.csv`,
+//! `timeseries.csv`, `config_timeseries.csv`, `final.csv`) and draws into
+//! `charts/` of the same folder, each chart as a PNG and an SVG:
+//!
+//! | file stem | chart |
+//! |---|---|
+//! | `outcomes` | probability of each named outcome with Wilson 95% whiskers |
+//! | `fan_<DYAD>` | median alignment of one dyad over time with 50% and 90% bands |
+//! | `fan_all` | the fan charts of all dyads as small multiples |
+//! | `configurations` | share of each triad configuration over time, stacked |
+//! | `final` | histogram of each dyad's final averaged alignment |
+//!
+//! [`draw_comparison`] draws the outcome probabilities of several scenarios side by
+//! side (`comparison`), from rows read with [`read_outcomes`].
+//!
+//! Each file is first written under a temporary name in the same folder and then
+//! renamed, so a reader never sees a half-written chart. The font is embedded, so
+//! drawing needs no system font.
+
+mod comparison;
+mod configurations;
+mod data;
+mod fan;
+mod final_hist;
+mod outcomes;
+mod theme;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use data::{OutcomeRow, read_outcomes};
+
+use theme::draw_err;
+
+/// Reads the result folder `dir` and writes `dir/charts/<name>.png` and
+/// `dir/charts/<name>.svg` for every chart of the run; returns the written paths.
+pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
+    theme::register_fonts()?;
+    let run = data::RunData::read(dir)?;
+    let out_dir = charts_dir(dir)?;
+    let mut written = Vec::new();
+    written.extend(save(&outcomes::OutcomesChart::new(&run), &out_dir)?);
+    for chart in fan::FanChart::all(&run) {
+        written.extend(save(&chart, &out_dir)?);
+    }
+    written.extend(save(&fan::FanGrid::new(&run), &out_dir)?);
+    written.extend(save(&configurations::ConfigChart::new(&run), &out_dir)?);
+    written.extend(save(&final_hist::FinalChart::new(&run), &out_dir)?);
+    Ok(written)
+}
+
+/// Draws grouped bars of the outcome probabilities of several scenarios, with Wilson
+/// 95% whiskers, into `dir/charts/comparison.png` and `.svg`; returns the written
+/// paths. `scenarios` holds each scenario's name and its `outcomes.csv` rows.
+pub fn draw_comparison(
+    dir: &Path,
+    scenarios: &[(String, Vec<OutcomeRow>)],
+) -> Result<Vec<PathBuf>> {
+    theme::register_fonts()?;
+    let out_dir = charts_dir(dir)?;
+    save(&comparison::ComparisonChart::new(scenarios), &out_dir)
+}
+
+fn charts_dir(dir: &Path) -> Result<PathBuf> {
+    let out_dir = dir.join("charts");
+    fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    Ok(out_dir)
+}
+
+/// A chart that can be drawn on any plotters backend.
+pub(crate) trait Chart {
+    /// File name without extension.
+    fn stem(&self) -> String;
+    /// Canvas size in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Draws the chart on a white canvas.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+}
+
+/// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
+/// temporary file and a rename.
+fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let stem = chart.stem();
+    let size = chart.size();
+
+    // The bitmap encoder picks the format from the extension, so the temporary file
+    // keeps `.png` at the end.
+    let png = out_dir.join(format!("{stem}.png"));
+    let png_tmp = out_dir.join(format!("{stem}.tmp.png"));
+    let drawn = (|| -> Result<()> {
+        let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        chart.draw(&root)?;
+        root.present().map_err(draw_err)?;
+        Ok(())
+    })();
+    finish(drawn, &png_tmp, &png).with_context(|| format!("cannot write {}", png.display()))?;
+
+    let svg = out_dir.join(format!("{stem}.svg"));
+    let svg_tmp = out_dir.join(format!("{stem}.svg.tmp"));
+    let mut text = String::new();
+    let drawn = (|| -> Result<()> {
+        {
+            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            chart.draw(&root)?;
+            root.present().map_err(draw_err)?;
+        }
+        fs::write(&svg_tmp, &text)?;
+        Ok(())
+    })();
+    finish(drawn, &svg_tmp, &svg).with_context(|| format!("cannot write {}", svg.display()))?;
+
+    Ok(vec![png, svg])
+}
+
+/// Renames a finished temporary file into place, or removes it after a failure.
+fn finish(drawn: Result<()>, tmp: &Path, dest: &Path) -> Result<()> {
+    match drawn.and_then(|()| fs::rename(tmp, dest).map_err(Into::into)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_file(tmp);
+            Err(e)
+        }
+    }
+}
+
+/// A file-name-safe form of a dyad or scenario name.
+pub(crate) fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,408 @@
+//! Sweep files: the TOML that describes a batch of scenario variants, and
+//! its validation into a [`Sweep`] with every point's parameter values.
+//!
+//! ```toml
+//! name = "us-pressure"
+//! scenario = "../baseline-2020.toml"    # relative to this file
+//! runs = 2000                           # per point
+//! outcomes = ["sino_russian_alliance"]  # default: all named outcomes
+//! [grid]
+//! axes = [
+//!   { path = "dyad.USA.CHN.P", from = 0.0, to = 1.0, steps = 11 },
+//!   { path = "dyad.USA.RUS.P", values = [0.2, 0.6, 1.0] },
+//! ]
+//! ```
+//! or a sampling design over factor ranges:
+//! ```toml
+//! [design]
+//! kind = "sobol"          # lhs | sobol | morris
+//! points = 256            # lhs: points; sobol: base sample N; morris: trajectories
+//! target = "partnership_short_of_alliance"
+//! factors = [{ path = "params.beta_E", from = 0.3, to = 1.0 }]
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::design;
+use crate::error::InputError;
+use crate::scenario::build::{Problem, problem};
+use crate::scenario::locate::Seg;
+use crate::scenario::{self, ParamPath, Scenario};
+use crate::segs;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Base scenario, relative to the sweep file.
+    pub scenario: PathBuf,
+    /// Runs per point.
+    pub runs: i64,
+    /// Master seed (default: the scenario's).
+    #[serde(default)]
+    pub seed: Option<i64>,
+    /// Outcomes reported in points.csv (default: all).
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// Largest number of points allowed (default 100,000).
+    #[serde(default)]
+    pub max_points: Option<i64>,
+    /// Largest total number of runs, points x runs (default 10^9).
+    #[serde(default)]
+    pub max_runs: Option<i64>,
+    #[serde(default)]
+    pub grid: Option<GridSection>,
+    #[serde(default)]
+    pub design: Option<DesignSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSection {
+    pub axes: Vec<AxisEntry>,
+}
+
+/// One grid axis: explicit `values`, or `from`, `to` and `steps`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AxisEntry {
+    pub path: String,
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    #[serde(default)]
+    pub from: Option<f64>,
+    #[serde(default)]
+    pub to: Option<f64>,
+    #[serde(default)]
+    pub steps: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignSection {
+    /// `lhs`, `sobol` or `morris`.
+    pub kind: String,
+    /// LHS: number of points; Sobol: base sample size N; Morris: trajectories.
+    pub points: i64,
+    /// Morris grid levels (default 4).
+    #[serde(default)]
+    pub levels: Option<i64>,
+    /// Sobol bootstrap resamples for the intervals (default 200).
+    #[serde(default)]
+    pub bootstrap: Option<i64>,
+    /// Outcome whose probability the sensitivity indices explain.
+    #[serde(default)]
+    pub target: Option<String>,
+    pub factors: Vec<FactorEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorEntry {
+    pub path: String,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// How the points were chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Grid,
+    Lhs,
+    Sobol { base: usize, bootstrap: usize },
+    Morris { trajectories: usize, levels: usize },
+}
+
+impl Kind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Grid => "grid",
+            Kind::Lhs => "lhs",
+            Kind::Sobol { .. } => "sobol",
+            Kind::Morris { .. } => "morris",
+        }
+    }
+}
+
+/// A validated sweep: the base scenario, the varied paths and every point.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub path: PathBuf,
+    /// SHA-256 of the sweep file and of the base scenario file together.
+    pub sha256: String,
+    pub file: SweepFile,
+    pub scenario: Scenario,
+    pub kind: Kind,
+    pub runs: u64,
+    pub seed: u64,
+    /// The varied parameter paths, as written.
+    pub factors: Vec<String>,
+    pub paths: Vec<ParamPath>,
+    /// Factor ranges (grid: smallest and largest axis value).
+    pub ranges: Vec<(f64, f64)>,
+    /// Indices of the reported outcomes in the scenario's rule list.
+    pub outcomes: Vec<usize>,
+    /// Index of the outcome analysed by Sobol or Morris.
+    pub target: usize,
+    /// Every point's parameter values, in point order.
+    pub points: Vec<Vec<f64>>,
+    /// The design, kept for the sensitivity analysis.
+    pub sobol: Option<design::SaltelliDesign>,
+    pub morris: Option<design::MorrisDesign>,
+}
+
+const DEFAULT_MAX_POINTS: i64 = 100_000;
+const DEFAULT_MAX_RUNS: i64 = 1_000_000_000;
+
+/// Reads and validates a sweep file and its base scenario.
+pub fn load(path: &Path) -> Result<Sweep, InputError> {
+    let source = scenario::read_source(path)?;
+    let file: SweepFile = toml::from_str(&source).map_err(|e| scenario::toml_error(path, &source, &e))?;
+    let base = path.parent().unwrap_or(Path::new("")).join(&file.scenario);
+    let scenario = scenario::load(&base).map_err(|e| {
+        let mut located = e;
+        if located.key.is_none() && located.position.is_none() {
+            located.key = Some("scenario".into());
+        }
+        located
+    })?;
+    let scenario_bytes = std::fs::read(&base).map_err(|e| InputError::new(e.to_string()).in_file(&base))?;
+    let mut hash = Sha256::new();
+    hash.update(source.as_bytes());
+    hash.update(&scenario_bytes);
+    let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    build(path, file, scenario, sha256).map_err(|p| scenario::located(path, &source, p))
+}
+
+fn whole(at: Vec<Seg>, key: &str, value: i64, min: i64) -> Result<usize, Problem> {
+    if value < min {
+        return Err(problem(at, key, format!("found {value}, expected a whole number of at least {min}")));
+    }
+    Ok(value as usize)
+}
+
+fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Result<Sweep, Problem> {
+    let runs = whole(segs!["runs"], "runs", file.runs, 1)? as u64;
+    let seed = match file.seed {
+        Some(s) => whole(segs!["seed"], "seed", s, 0)? as u64,
+        None => scenario.built.seed,
+    };
+    let names = &scenario.built.rules.names;
+    let outcome_index = |name: &str, at: Vec<Seg>, key: &str| {
+        names.iter().position(|n| n == name).ok_or_else(|| {
+            problem(at, key, format!("unknown outcome `{name}`; the scenario's outcomes are {}", names.join(", ")))
+        })
+    };
+    let outcomes = if file.outcomes.is_empty() {
+        (0..names.len()).collect()
+    } else {
+        file.outcomes
+            .iter()
+            .enumerate()
+            .map(|(k, o)| outcome_index(o, segs!["outcomes", k], "outcomes"))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+
+    let model = &scenario.built.model;
+    let resolve = |text: &str, at: Vec<Seg>, key: &str| -> Result<ParamPath, Problem> {
+        ParamPath::parse(model, text).map_err(|m| problem(at, key, m))
+    };
+    // Checks that a value is admissible at a path, on a scratch copy.
+    let admissible = |p: &ParamPath, v: f64, at: Vec<Seg>, key: &str| -> Result<(), Problem> {
+        p.set(&mut model.clone(), v).map_err(|m| problem(at, key, m))
+    };
+
+    let design_seed = seed ^ 0x5eed_de51_9000_0000;
+    let (kind, factors, paths, ranges, points, sobol, morris, target) = match (&file.grid, &file.design) {
+        (Some(_), Some(_)) => {
+            return Err(problem(segs!["design"], "design", "found both [grid] and [design]; a sweep has one or the other"));
+        }
+        (None, None) => {
+            return Err(problem(segs!["name"], "grid", "found neither [grid] nor [design]; expected one of them"));
+        }
+        (Some(grid), None) => {
+            if grid.axes.is_empty() {
+                return Err(problem(segs!["grid", "axes"], "grid.axes", "found no axes, expected at least one"));
+            }
+            let mut axes = Vec::new();
+            let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+            for (a, axis) in grid.axes.iter().enumerate() {
+                let at = |k: &str| segs!["grid", "axes", a, k];
+                let key = format!("grid.axes[{a}]");
+                let p = resolve(&axis.path, at("path"), &format!("{key}.path"))?;
+                if paths.contains(&p) {
+                    return Err(problem(at("path"), format!("{key}.path"), format!("`{}` is swept twice", axis.path)));
+                }
+                let values = match (&axis.values, axis.from, axis.to, axis.steps) {
+                    (Some(v), None, None, None) => {
+                        if v.is_empty() {
+                            return Err(problem(at("values"), format!("{key}.values"), "found an empty list, expected at least one value"));
+                        }
+                        v.clone()
+                    }
+                    (None, Some(from), Some(to), Some(steps)) => {
+                        let steps = whole(at("steps"), &format!("{key}.steps"), steps, 1)?;
+                        if !(from <= to) {
+                            return Err(problem(
+                                at("to"),
+                                format!("{key}.to"),
+                                format!("found from = {from} and to = {to}, expected from <= to"),
+                            ));
+                        }
+                        if steps > 1 && from == to {
+                            return Err(problem(at("steps"), format!("{key}.steps"), "an empty range (from = to) takes steps = 1"));
+                        }
+                        design::grid_values(from, to, steps)
+                    }
+                    _ => {
+                        return Err(problem(
+                            at("path"),
+                            key,
+                            "an axis takes either `values = [...]` or all of `from`, `to` and `steps`",
+                        ));
+                    }
+                };
+                for (k, &v) in values.iter().enumerate() {
+                    let at = if axis.values.is_some() { segs!["grid", "axes", a, "values", k] } else { at("from") };
+                    admissible(&p, v, at, &format!("{key}.values"))?;
+                }
+                let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                factors.push(axis.path.clone());
+                paths.push(p);
+                ranges.push((lo, hi));
+                axes.push(values);
+            }
+            let count: f64 = axes.iter().map(|a| a.len() as f64).product();
+            check_budget(&file, count, runs)?;
+            (Kind::Grid, factors, paths, ranges, design::cartesian(&axes), None, None, outcomes[0])
+        }
+        (None, Some(d)) => {
+            if d.factors.is_empty() {
+                return Err(problem(segs!["design", "factors"], "design.factors", "found no factors, expected at least one"));
+            }
+            let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+            for (f, factor) in d.factors.iter().enumerate() {
+                let at = |k: &str| segs!["design", "factors", f, k];
+                let key = format!("design.factors[{f}]");
+                let p = resolve(&factor.path, at("path"), &format!("{key}.path"))?;
+                if paths.contains(&p) {
+                    return Err(problem(at("path"), format!("{key}.path"), format!("`{}` is listed twice", factor.path)));
+                }
+                if !(factor.from < factor.to) {
+                    return Err(problem(
+                        at("to"),
+                        format!("{key}.to"),
+                        format!("found from = {} and to = {}, expected from < to", factor.from, factor.to),
+                    ));
+                }
+                admissible(&p, factor.from, at("from"), &format!("{key}.from"))?;
+                admissible(&p, factor.to, at("to"), &format!("{key}.to"))?;
+                factors.push(factor.path.clone());
+                paths.push(p);
+                ranges.push((factor.from, factor.to));
+            }
+            let target = match &d.target {
+                Some(t) => outcome_index(t, segs!["design", "target"], "design.target")?,
+                None => outcomes[0],
+            };
+            let k = factors.len();
+            let n = whole(segs!["design", "points"], "design.points", d.points, 1)?;
+            let (kind, unit, sobol, morris) = match d.kind.as_str() {
+                "lhs" => {
+                    check_budget(&file, n as f64, runs)?;
+                    (Kind::Lhs, design::latin_hypercube(n, k, design_seed), None, None)
+                }
+                "sobol" => {
+                    let n = whole(segs!["design", "points"], "design.points", d.points, 2)?;
+                    check_budget(&file, (n * (k + 2)) as f64, runs)?;
+                    let bootstrap = whole(segs!["design", "bootstrap"], "design.bootstrap", d.bootstrap.unwrap_or(200), 10)?;
+                    let s = design::saltelli(n, k, design_seed);
+                    (Kind::Sobol { base: n, bootstrap }, s.points.clone(), Some(s), None)
+                }
+                "morris" => {
+                    let levels = whole(segs!["design", "levels"], "design.levels", d.levels.unwrap_or(4), 2)?;
+                    check_budget(&file, (n * (k + 1)) as f64, runs)?;
+                    let m = design::morris(n, k, levels, design_seed);
+                    (Kind::Morris { trajectories: n, levels }, m.points.clone(), None, Some(m))
+                }
+                other => {
+                    return Err(problem(
+                        segs!["design", "kind"],
+                        "design.kind",
+                        format!("found `{other}`, expected lhs, sobol or morris"),
+                    ));
+                }
+            };
+            let points = unit
+                .iter()
+                .map(|u| u.iter().zip(&ranges).map(|(&u, &(lo, hi))| lo + u * (hi - lo)).collect())
+                .collect();
+            (kind, factors, paths, ranges, points, sobol, morris, target)
+        }
+    };
+    Ok(Sweep {
+        path: path.to_path_buf(),
+        sha256,
+        file,
+        scenario,
+        kind,
+        runs,
+        seed,
+        factors,
+        paths,
+        ranges,
+        outcomes,
+        target,
+        points,
+        sobol,
+        morris,
+    })
+}
+
+fn check_budget(file: &SweepFile, points: f64, runs: u64) -> Result<(), Problem> {
+    let max_points = file.max_points.unwrap_or(DEFAULT_MAX_POINTS);
+    let max_runs = file.max_runs.unwrap_or(DEFAULT_MAX_RUNS);
+    if points > max_points as f64 {
+        return Err(problem(
+            segs!["max_points"],
+            "max_points",
+            format!("the design has {points} points, more than the budget of {max_points}; shrink the design or raise max_points"),
+        ));
+    }
+    let total = points * runs as f64;
+    if total > max_runs as f64 {
+        return Err(problem(
+            segs!["max_runs"],
+            "max_runs",
+            format!("the design needs {total} runs ({points} points x {runs}), more than the budget of {max_runs}; lower runs or raise max_runs"),
+        ));
+    }
+    Ok(())
+}
+
+impl Sweep {
+    /// The model of point `p`: the base scenario with the point's values set.
+    /// Whole-number parameters (steps, counts) take the nearest whole value.
+    pub fn model_at(&self, p: usize) -> crate::model::Model {
+        let mut model = self.scenario.built.model.clone();
+        for (path, &v) in self.paths.iter().zip(&self.points[p]) {
+            let v = if path_is_integer(path) { v.round() } else { v };
+            path.set(&mut model, v).expect("values checked when the sweep was loaded");
+        }
+        model
+    }
+}
+
+fn path_is_integer(path: &ParamPath) -> bool {
+    match path {
+        ParamPath::Param(name) => crate::model::Params::spec(name).is_some_and(|s| s.integer),
+        ParamPath::ShockStep(_) | ParamPath::ShockMaxCount(_) => true,
+        _ => false,
+    }
+}

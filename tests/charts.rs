@@ -1,0 +1,396 @@
+//! Charts drawn from small result folders written by the tests themselves: every PNG
+//! must decode at the expected size and not be blank, and every SVG must carry its
+//! title and axis labels as text. One fixture has three agents (three dyads), one has
+//! five agents (ten dyads) and long outcome names, one has no start year.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use entente::charts::{OutcomeRow, draw_comparison, draw_run_charts, read_outcomes};
+
+const OUTCOMES: [&str; 6] = [
+    "sino_russian_alliance",
+    "us_russia_rapprochement",
+    "partnership_short_of_alliance",
+    "russia_pivot",
+    "drift",
+    "other",
+];
+const PROBS: [f64; 6] = [0.08, 0.012, 0.61, 0.05, 0.2, 0.048];
+
+fn dyads(agents: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, a) in agents.iter().enumerate() {
+        for b in &agents[i + 1..] {
+            out.push(format!("{a}-{b}"));
+        }
+    }
+    out
+}
+
+/// Wilson 95% interval of `k` successes in `n` trials.
+fn wilson(k: u64, n: u64) -> (f64, f64) {
+    let (p, n, z) = (k as f64 / n as f64, n as f64, 1.96_f64);
+    let den = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / den;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / den;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Writes a complete result folder for `agents` into `dir`.
+fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
+    let runs = 10_000u64;
+    let horizon = 24u32;
+    let dyads = dyads(agents);
+    let triad = &agents[..3];
+    let manifest = serde_json::json!({
+        "entente_version": "0.1.0",
+        "scenario": {"name": "baseline-2020", "description": "test", "file": "scenarios/baseline-2020.toml", "sha256": "00"},
+        "start_year": start_year,
+        "dt": 0.25,
+        "seed": 2020,
+        "runs": runs,
+        "horizon": horizon,
+        "agents": agents,
+        "dyads": dyads,
+        "triad": triad,
+        "outcomes": OUTCOMES,
+        "theta_P": 0.35,
+        "threads": 2,
+        "wall_seconds": 1.2,
+        "command": "entente run scenarios/baseline-2020.toml",
+        "a_field_from_the_future": {"x": 1}
+    });
+    fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+
+    let mut s = String::from("outcome,count,probability,ci_low,ci_high\n");
+    for (name, p) in OUTCOMES.iter().zip(PROBS) {
+        let k = (p * runs as f64).round() as u64;
+        let (lo, hi) = wilson(k, runs);
+        writeln!(s, "{name},{k},{},{lo},{hi}", k as f64 / runs as f64).unwrap();
+    }
+    fs::write(dir.join("outcomes.csv"), s).unwrap();
+
+    let (a, b, c) = (triad[0], triad[1], triad[2]);
+    let configs = [
+        "menage_a_trois".to_string(),
+        format!("romantic_triangle_{a}"),
+        format!("romantic_triangle_{b}"),
+        format!("romantic_triangle_{c}"),
+        format!("stable_marriage_{b}-{c}"),
+        format!("stable_marriage_{a}-{c}"),
+        format!("stable_marriage_{a}-{b}"),
+        "unit_veto".to_string(),
+        "loose".to_string(),
+    ];
+    let mut s = String::from("configuration,count,probability,ci_low,ci_high\n");
+    for name in &configs {
+        writeln!(s, "{name},1000,0.1,0.094,0.106").unwrap();
+    }
+    fs::write(dir.join("configurations.csv"), s).unwrap();
+
+    let mut ts = String::from("step,dyad,mean,p05,p25,p50,p75,p95\n");
+    let mut fin = String::from("dyad,bin_low,bin_high,count\n");
+    let starts = [-0.55, -0.6, 0.5, 0.2, -0.1, 0.3, 0.0, 0.6, -0.3, 0.1];
+    let ends = [-0.7, -0.5, 0.62, 0.3, 0.0, 0.4, -0.2, 0.5, -0.4, 0.2];
+    for (k, dyad) in dyads.iter().enumerate() {
+        let (z0, z1) = (starts[k % 10], ends[k % 10]);
+        for step in 0..=horizon {
+            let t = step as f64 / horizon as f64;
+            let m = z0 + (z1 - z0) * (1.0 - (-3.0 * t).exp());
+            let w = 0.02 + 0.35 * t.sqrt();
+            let q: Vec<f64> = [-1.645, -0.674, 0.0, 0.674, 1.645]
+                .iter()
+                .map(|x| (m + w * x).clamp(-1.0, 1.0))
+                .collect();
+            writeln!(
+                ts,
+                "{step},{dyad},{m},{},{},{},{},{}",
+                q[0], q[1], q[2], q[3], q[4]
+            )
+            .unwrap();
+        }
+        for bin in 0..40 {
+            let lo = -1.0 + bin as f64 * 0.05;
+            let x = (lo + 0.025 - z1) / 0.2;
+            let count = (500.0 * (-x * x / 2.0).exp()).round() as u64;
+            writeln!(fin, "{dyad},{lo:.2},{:.2},{count}", lo + 0.05).unwrap();
+        }
+    }
+    fs::write(dir.join("timeseries.csv"), ts).unwrap();
+    fs::write(dir.join("final.csv"), fin).unwrap();
+
+    let mut cs = String::from("step,configuration,share\n");
+    for step in 0..=horizon {
+        let t = step as f64 / horizon as f64;
+        let mut w = [
+            0.02 * t,
+            0.05 * t,
+            0.03 * t,
+            0.15 * t,
+            0.3 * t + 0.5 * (1.0 - t),
+            0.04 * t,
+            0.03 * t,
+            0.08 * t + 0.1 * (1.0 - t),
+            0.0,
+        ];
+        w[8] = 1.0 - w[..8].iter().sum::<f64>();
+        for (name, share) in configs.iter().zip(w) {
+            writeln!(cs, "{step},{name},{share}").unwrap();
+        }
+    }
+    fs::write(dir.join("config_timeseries.csv"), cs).unwrap();
+}
+
+/// Decodes a PNG; returns its size and the number of distinct colours (capped).
+fn png_stats(path: &Path) -> (u32, u32, usize) {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let mut colours = HashSet::new();
+    for px in buf[..info.buffer_size()].chunks(channels) {
+        colours.insert(px[..3.min(channels)].to_vec());
+        if colours.len() >= 64 {
+            break;
+        }
+    }
+    (info.width, info.height, colours.len())
+}
+
+/// Text content of every `<text>` element of an SVG, joined by newlines, with runs of
+/// whitespace collapsed.
+fn svg_texts(path: &Path) -> String {
+    let svg = fs::read_to_string(path).unwrap();
+    assert!(svg.trim_start().starts_with("<svg"), "{}", path.display());
+    assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
+    let mut out = Vec::new();
+    let mut rest = svg.as_str();
+    while let Some(start) = rest.find("<text") {
+        let after = &rest[start..];
+        let open_end = after.find('>').unwrap() + 1;
+        let close = after.find("</text>").unwrap();
+        let inner = after[open_end..close]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        out.push(inner.split_whitespace().collect::<Vec<_>>().join(" "));
+        rest = &after[close + 7..];
+    }
+    out.join("\n")
+}
+
+fn assert_texts(path: &Path, expected: &[&str]) {
+    let texts = svg_texts(path);
+    for e in expected {
+        assert!(
+            texts.contains(e),
+            "{} lacks the text {e:?}; it has:\n{texts}",
+            path.display()
+        );
+    }
+}
+
+fn chart(dir: &Path, name: &str) -> PathBuf {
+    dir.join("charts").join(name)
+}
+
+/// Draws the run charts of a fixture and checks everything common to all fixtures;
+/// returns the size of `fan_all.png`.
+fn check_run(agents: &[&str], start_year: Option<f64>) -> (u32, u32) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir, agents, start_year);
+    let written = draw_run_charts(dir).unwrap();
+
+    let dyads = dyads(agents);
+    let mut stems = vec![
+        "outcomes".to_string(),
+        "fan_all".to_string(),
+        "configurations".to_string(),
+        "final".to_string(),
+    ];
+    stems.extend(dyads.iter().map(|d| format!("fan_{d}")));
+    let mut expected: Vec<PathBuf> = stems
+        .iter()
+        .flat_map(|s| {
+            [
+                chart(dir, &format!("{s}.png")),
+                chart(dir, &format!("{s}.svg")),
+            ]
+        })
+        .collect();
+    expected.sort();
+    let mut got = written.clone();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // Nothing but the charts is left in the folder (no temporary files).
+    let mut listed: Vec<PathBuf> = fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected);
+
+    for path in written.iter().filter(|p| p.extension().unwrap() == "png") {
+        let (w, h, colours) = png_stats(path);
+        assert!(w >= 1600 && h >= 1000, "{} is {w}x{h}", path.display());
+        assert!(
+            colours >= 6,
+            "{} looks blank ({colours} colours)",
+            path.display()
+        );
+        let stem = path.file_stem().unwrap().to_str().unwrap();
+        if stem != "fan_all" && stem != "final" {
+            assert_eq!((w, h), (1800, 1100), "{}", path.display());
+        }
+    }
+
+    let x_desc = if start_year.is_some() {
+        "year"
+    } else {
+        "step (one step = 0.25 years)"
+    };
+    let mut outcome_texts = vec![
+        "Outcomes of baseline-2020 (10,000 runs, seed 2020)",
+        "probability (share of runs)",
+        "Wilson 95% interval",
+        "61.0%",
+    ];
+    outcome_texts.extend(OUTCOMES);
+    assert_texts(&chart(dir, "outcomes.svg"), &outcome_texts);
+
+    for d in &dyads {
+        let title = format!("Alignment of {d} over time");
+        assert_texts(
+            &chart(dir, &format!("fan_{d}.svg")),
+            &[
+                &title,
+                "alignment z (mean of both stances)",
+                x_desc,
+                "step (one step = 0.25 years)",
+                "median",
+                "partnership threshold +0.35",
+                "antagonism threshold −0.35",
+            ],
+        );
+    }
+    let mut grid_texts = vec!["Alignment of every dyad over time", x_desc, "median"];
+    grid_texts.extend(dyads.iter().map(String::as_str));
+    assert_texts(&chart(dir, "fan_all.svg"), &grid_texts);
+
+    let pivot = format!("romantic triangle, pivot {}", agents[2]);
+    let couple = format!("stable marriage {}-{}", agents[1], agents[2]);
+    assert_texts(
+        &chart(dir, "configurations.svg"),
+        &[
+            "Configuration of the triad",
+            "share of runs",
+            x_desc,
+            "ménage à trois",
+            &pivot,
+            &couple,
+            "unit veto",
+            "loose",
+        ],
+    );
+
+    let mut final_texts = vec![
+        "Final alignment of each dyad across runs",
+        "final alignment z",
+        "share of runs",
+    ];
+    final_texts.extend(dyads.iter().map(String::as_str));
+    assert_texts(&chart(dir, "final.svg"), &final_texts);
+
+    let (w, h, _) = png_stats(&chart(dir, "fan_all.png"));
+    assert_eq!(png_stats(&chart(dir, "final.png")).0, w);
+    (w, h)
+}
+
+#[test]
+fn three_agent_run() {
+    let (w, h) = check_run(&["USA", "CHN", "RUS"], Some(2020.56));
+    assert_eq!(w, 1800);
+    assert!(h >= 1100);
+}
+
+#[test]
+fn five_agent_run_has_a_taller_grid() {
+    let (_, h3) = check_run(&["USA", "CHN", "RUS"], None);
+    let (w, h5) = check_run(&["USA", "CHN", "RUS", "IND", "VNM"], Some(2020.56));
+    assert_eq!(w, 1800);
+    assert!(h5 > h3, "10 dyads: {h5} px, 3 dyads: {h3} px");
+}
+
+#[test]
+fn outcomes_round_trip_and_comparison() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir, &["USA", "CHN", "RUS"], Some(2020.56));
+    let rows = read_outcomes(&dir.join("outcomes.csv")).unwrap();
+    assert_eq!(rows.len(), OUTCOMES.len());
+    assert_eq!(rows[2].outcome, "partnership_short_of_alliance");
+    assert_eq!(rows[2].count, 6100);
+    assert!((rows[2].probability - 0.61).abs() < 1e-12);
+    assert!(rows[2].ci_low < 0.61 && rows[2].ci_high > 0.61);
+
+    let mut other: Vec<OutcomeRow> = rows.clone();
+    other.retain(|r| r.outcome != "russia_pivot");
+    other.push(OutcomeRow {
+        outcome: "a_custom_outcome_with_a_rather_long_name".to_string(),
+        count: 10,
+        probability: 0.001,
+        ci_low: 0.0005,
+        ci_high: 0.0018,
+    });
+    let out = tempfile::tempdir().unwrap();
+    let written = draw_comparison(
+        out.path(),
+        &[
+            ("baseline-2020".to_string(), rows),
+            ("us-pressure-high".to_string(), other),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        written,
+        vec![
+            out.path().join("charts/comparison.png"),
+            out.path().join("charts/comparison.svg")
+        ]
+    );
+    let (w, h, colours) = png_stats(&written[0]);
+    assert!(w >= 1600 && h >= 1000 && colours >= 6);
+    assert_texts(
+        &written[1],
+        &[
+            "Outcome probabilities by scenario",
+            "baseline-2020",
+            "us-pressure-high",
+            "probability (share of runs)",
+            "a_custom_outcome_with_a_rather_long_name",
+            "n/a",
+        ],
+    );
+}
+
+#[test]
+fn missing_input_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = draw_run_charts(tmp.path()).unwrap_err();
+    assert!(format!("{err:#}").contains("manifest.json"), "{err:#}");
+
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    fs::remove_file(tmp.path().join("final.csv")).unwrap();
+    let err = draw_run_charts(tmp.path()).unwrap_err();
+    assert!(format!("{err:#}").contains("final.csv"), "{err:#}");
+}
