@@ -15,5 +15,6 @@ pub mod outcome;
 pub mod output;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, InputError, Result};

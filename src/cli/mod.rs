@@ -3,6 +3,7 @@
 
 mod plot;
 mod run;
+mod sweep;
 mod validate;
 
 use std::path::PathBuf;
@@ -28,6 +29,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Re-draw the charts of a result folder from its CSV files.
     Plot(PlotArgs),
+    /// Run a parameter sweep or sensitivity design, whole or one shard of it.
+    Sweep(SweepArgs),
+    /// Join the shard folders of a sweep into one result.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +77,41 @@ pub struct PlotArgs {
     pub dir: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Sweep file (TOML).
+    pub sweep: PathBuf,
+    /// Result folder (default: output/<sweep name>/, or .../shard-I/ for a shard).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only shard I of N (default: from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT when set, else the whole sweep).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep in the same folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Changes no result.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `entente sweep --shard`.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged result.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -86,6 +126,8 @@ pub fn main() -> i32 {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
         Command::Plot(args) => plot::execute(&args),
+        Command::Sweep(args) => sweep::execute(&args),
+        Command::Merge(args) => sweep::merge(&args),
     };
     match result {
         Ok(()) => 0,

@@ -31,9 +31,17 @@ impl Shard {
 
     /// Parses `I/N` with 0 <= I < N.
     pub fn parse(text: &str) -> Result<Shard, InputError> {
-        let bad = || InputError::new(format!("found `{text}`, expected I/N with 0 <= I < N, like 2/8")).key("--shard");
+        let bad = || {
+            InputError::new(format!(
+                "found `{text}`, expected I/N with 0 <= I < N, like 2/8"
+            ))
+            .key("--shard")
+        };
         let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (usize, usize) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
         if count == 0 || index >= count {
             return Err(bad());
         }
@@ -96,7 +104,13 @@ pub fn point_row(sweep: &Sweep, p: usize) -> String {
     let model = sweep.model_at(p);
     let built = &sweep.scenario.built;
     let classifier = Classifier::new(&model, built.rules.clone(), built.triad.clone());
-    let job = Job { model: &model, classifier: &classifier, seed: sweep.seed, point: p as u64, runs: sweep.runs };
+    let job = Job {
+        model: &model,
+        classifier: &classifier,
+        seed: sweep.seed,
+        point: p as u64,
+        runs: sweep.runs,
+    };
     let aggregate: Aggregate = engine::run(job, &|_| {});
     let mut row = p.to_string();
     for v in &sweep.points[p] {
@@ -131,7 +145,8 @@ fn complete_rows(path: &Path, header: &str, first: usize) -> std::io::Result<(us
         if reader.read_line(&mut line)? == 0 || !line.ends_with('\n') {
             break;
         }
-        let ok = line.split(',').count() == fields && line.split(',').next() == Some(&(first + rows).to_string());
+        let ok = line.split(',').count() == fields
+            && line.split(',').next() == Some(&(first + rows).to_string());
         if !ok {
             break;
         }
@@ -173,8 +188,16 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
     let mut done = 0;
     if ex.resume && state_path.exists() {
         let earlier: ShardRecord = serde_json::from_str(&fs::read_to_string(&state_path)?)
-            .map_err(|e| InputError::new(format!("cannot be read ({e}); start again without --resume")).in_file(&state_path))?;
-        let same = ShardRecord { complete: false, ..earlier.clone() } == record;
+            .map_err(|e| {
+                InputError::new(format!(
+                    "cannot be read ({e}); start again without --resume"
+                ))
+                .in_file(&state_path)
+            })?;
+        let same = ShardRecord {
+            complete: false,
+            ..earlier.clone()
+        } == record;
         if !same {
             return Err(InputError::new(
                 "belongs to a different sweep, seed or shard; start again with --force instead of --resume",
@@ -184,13 +207,22 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
         }
         if partial.exists() {
             let (rows, length) = complete_rows(&partial, &header, range.start)?;
-            OpenOptions::new().write(true).open(&partial)?.set_len(length)?;
+            OpenOptions::new()
+                .write(true)
+                .open(&partial)?
+                .set_len(length)?;
             done = rows;
         }
     } else {
-        let nonempty = fs::read_dir(ex.out).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let nonempty = fs::read_dir(ex.out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         if nonempty && !ex.force {
-            let hint = if ex.resume { "it holds no sweep state to resume; " } else { "" };
+            let hint = if ex.resume {
+                "it holds no sweep state to resume; "
+            } else {
+                ""
+            };
             return Err(InputError::new(format!(
                 "holds earlier results; {hint}pass --resume to continue an interrupted sweep or --force to start again"
             ))
@@ -198,11 +230,25 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
             .into());
         }
         if nonempty {
+            // Only a folder this command wrote is removed, never an arbitrary one.
+            let ours = ["points.csv", PARTIAL, STATE, "manifest.json"]
+                .iter()
+                .any(|f| ex.out.join(f).exists());
+            if !ours {
+                return Err(InputError::new(
+                    "is not empty and does not hold sweep results; choose an empty or new folder for --out",
+                )
+                .in_file(ex.out)
+                .into());
+            }
             fs::remove_dir_all(ex.out)?;
         }
     }
     fs::create_dir_all(ex.out)?;
-    crate::output::write_atomic(&state_path, serde_json::to_string_pretty(&record).expect("json"))?;
+    crate::output::write_atomic(
+        &state_path,
+        serde_json::to_string_pretty(&record).expect("json"),
+    )?;
     if done == 0 {
         fs::write(&partial, &header)?;
     }
@@ -213,14 +259,23 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
     let mut next = range.start + done;
     while next < range.end {
         let end = (next + block).min(range.end);
-        let rows: Vec<String> = (next..end).into_par_iter().map(|p| point_row(sweep, p)).collect();
+        let rows: Vec<String> = (next..end)
+            .into_par_iter()
+            .map(|p| point_row(sweep, p))
+            .collect();
         file.write_all(rows.concat().as_bytes())?;
         file.sync_data()?;
         (ex.progress)((end - next) as u64);
         next = end;
     }
-    let record = ShardRecord { complete: true, ..record };
-    crate::output::write_atomic(&state_path, serde_json::to_string_pretty(&record).expect("json"))?;
+    let record = ShardRecord {
+        complete: true,
+        ..record
+    };
+    crate::output::write_atomic(
+        &state_path,
+        serde_json::to_string_pretty(&record).expect("json"),
+    )?;
     Ok(record)
 }
 
@@ -230,12 +285,18 @@ pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
     let text = fs::read_to_string(&state).map_err(|_| {
         Error::from(InputError::new("is not a sweep shard folder (no shard.json)").in_file(dir))
     })?;
-    let record: ShardRecord = serde_json::from_str(&text)
-        .map_err(|e| Error::from(InputError::new(format!("cannot be read: {e}")).in_file(&state)))?;
+    let record: ShardRecord = serde_json::from_str(&text).map_err(|e| {
+        Error::from(InputError::new(format!("cannot be read: {e}")).in_file(&state))
+    })?;
     if !record.complete {
-        return Err(InputError::new("holds an unfinished shard; run it again with --resume before merging").in_file(dir).into());
+        return Err(InputError::new(
+            "holds an unfinished shard; run it again with --resume before merging",
+        )
+        .in_file(dir)
+        .into());
     }
-    let points = fs::read_to_string(dir.join(PARTIAL)).or_else(|_| fs::read_to_string(dir.join("points.csv")))?;
+    let points = fs::read_to_string(dir.join(PARTIAL))
+        .or_else(|_| fs::read_to_string(dir.join("points.csv")))?;
     let mut lines = points.split_inclusive('\n');
     let header = lines.next().unwrap_or_default().to_string();
     let rows: Vec<String> = lines.map(str::to_string).collect();

@@ -162,7 +162,8 @@ const DEFAULT_MAX_RUNS: i64 = 1_000_000_000;
 /// Reads and validates a sweep file and its base scenario.
 pub fn load(path: &Path) -> Result<Sweep, InputError> {
     let source = scenario::read_source(path)?;
-    let file: SweepFile = toml::from_str(&source).map_err(|e| scenario::toml_error(path, &source, &e))?;
+    let file: SweepFile =
+        toml::from_str(&source).map_err(|e| scenario::toml_error(path, &source, &e))?;
     let base = path.parent().unwrap_or(Path::new("")).join(&file.scenario);
     let scenario = scenario::load(&base).map_err(|e| {
         let mut located = e;
@@ -171,7 +172,8 @@ pub fn load(path: &Path) -> Result<Sweep, InputError> {
         }
         located
     })?;
-    let scenario_bytes = std::fs::read(&base).map_err(|e| InputError::new(e.to_string()).in_file(&base))?;
+    let scenario_bytes =
+        std::fs::read(&base).map_err(|e| InputError::new(e.to_string()).in_file(&base))?;
     let mut hash = Sha256::new();
     hash.update(source.as_bytes());
     hash.update(&scenario_bytes);
@@ -181,12 +183,21 @@ pub fn load(path: &Path) -> Result<Sweep, InputError> {
 
 fn whole(at: Vec<Seg>, key: &str, value: i64, min: i64) -> Result<usize, Problem> {
     if value < min {
-        return Err(problem(at, key, format!("found {value}, expected a whole number of at least {min}")));
+        return Err(problem(
+            at,
+            key,
+            format!("found {value}, expected a whole number of at least {min}"),
+        ));
     }
     Ok(value as usize)
 }
 
-fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Result<Sweep, Problem> {
+fn build(
+    path: &Path,
+    file: SweepFile,
+    scenario: Scenario,
+    sha256: String,
+) -> Result<Sweep, Problem> {
     let runs = whole(segs!["runs"], "runs", file.runs, 1)? as u64;
     let seed = match file.seed {
         Some(s) => whole(segs!["seed"], "seed", s, 0)? as u64,
@@ -195,7 +206,14 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
     let names = &scenario.built.rules.names;
     let outcome_index = |name: &str, at: Vec<Seg>, key: &str| {
         names.iter().position(|n| n == name).ok_or_else(|| {
-            problem(at, key, format!("unknown outcome `{name}`; the scenario's outcomes are {}", names.join(", ")))
+            problem(
+                at,
+                key,
+                format!(
+                    "unknown outcome `{name}`; the scenario's outcomes are {}",
+                    names.join(", ")
+                ),
+            )
         })
     };
     let outcomes = if file.outcomes.is_empty() {
@@ -214,20 +232,36 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
     };
     // Checks that a value is admissible at a path, on a scratch copy.
     let admissible = |p: &ParamPath, v: f64, at: Vec<Seg>, key: &str| -> Result<(), Problem> {
-        p.set(&mut model.clone(), v).map_err(|m| problem(at, key, m))
+        p.set(&mut model.clone(), v)
+            .map_err(|m| problem(at, key, m))
     };
 
     let design_seed = seed ^ 0x5eed_de51_9000_0000;
-    let (kind, factors, paths, ranges, points, sobol, morris, target) = match (&file.grid, &file.design) {
+    let (kind, factors, paths, ranges, points, sobol, morris, target) = match (
+        &file.grid,
+        &file.design,
+    ) {
         (Some(_), Some(_)) => {
-            return Err(problem(segs!["design"], "design", "found both [grid] and [design]; a sweep has one or the other"));
+            return Err(problem(
+                segs!["design"],
+                "design",
+                "found both [grid] and [design]; a sweep has one or the other",
+            ));
         }
         (None, None) => {
-            return Err(problem(segs!["name"], "grid", "found neither [grid] nor [design]; expected one of them"));
+            return Err(problem(
+                segs!["name"],
+                "grid",
+                "found neither [grid] nor [design]; expected one of them",
+            ));
         }
         (Some(grid), None) => {
             if grid.axes.is_empty() {
-                return Err(problem(segs!["grid", "axes"], "grid.axes", "found no axes, expected at least one"));
+                return Err(problem(
+                    segs!["grid", "axes"],
+                    "grid.axes",
+                    "found no axes, expected at least one",
+                ));
             }
             let mut axes = Vec::new();
             let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
@@ -236,12 +270,20 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
                 let key = format!("grid.axes[{a}]");
                 let p = resolve(&axis.path, at("path"), &format!("{key}.path"))?;
                 if paths.contains(&p) {
-                    return Err(problem(at("path"), format!("{key}.path"), format!("`{}` is swept twice", axis.path)));
+                    return Err(problem(
+                        at("path"),
+                        format!("{key}.path"),
+                        format!("`{}` is swept twice", axis.path),
+                    ));
                 }
                 let values = match (&axis.values, axis.from, axis.to, axis.steps) {
                     (Some(v), None, None, None) => {
                         if v.is_empty() {
-                            return Err(problem(at("values"), format!("{key}.values"), "found an empty list, expected at least one value"));
+                            return Err(problem(
+                                at("values"),
+                                format!("{key}.values"),
+                                "found an empty list, expected at least one value",
+                            ));
                         }
                         v.clone()
                     }
@@ -255,7 +297,11 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
                             ));
                         }
                         if steps > 1 && from == to {
-                            return Err(problem(at("steps"), format!("{key}.steps"), "an empty range (from = to) takes steps = 1"));
+                            return Err(problem(
+                                at("steps"),
+                                format!("{key}.steps"),
+                                "an empty range (from = to) takes steps = 1",
+                            ));
                         }
                         design::grid_values(from, to, steps)
                     }
@@ -268,7 +314,11 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
                     }
                 };
                 for (k, &v) in values.iter().enumerate() {
-                    let at = if axis.values.is_some() { segs!["grid", "axes", a, "values", k] } else { at("from") };
+                    let at = if axis.values.is_some() {
+                        segs!["grid", "axes", a, "values", k]
+                    } else {
+                        at("from")
+                    };
                     admissible(&p, v, at, &format!("{key}.values"))?;
                 }
                 let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -280,11 +330,24 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
             }
             let count: f64 = axes.iter().map(|a| a.len() as f64).product();
             check_budget(&file, count, runs)?;
-            (Kind::Grid, factors, paths, ranges, design::cartesian(&axes), None, None, outcomes[0])
+            (
+                Kind::Grid,
+                factors,
+                paths,
+                ranges,
+                design::cartesian(&axes),
+                None,
+                None,
+                outcomes[0],
+            )
         }
         (None, Some(d)) => {
             if d.factors.is_empty() {
-                return Err(problem(segs!["design", "factors"], "design.factors", "found no factors, expected at least one"));
+                return Err(problem(
+                    segs!["design", "factors"],
+                    "design.factors",
+                    "found no factors, expected at least one",
+                ));
             }
             let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
             for (f, factor) in d.factors.iter().enumerate() {
@@ -292,13 +355,20 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
                 let key = format!("design.factors[{f}]");
                 let p = resolve(&factor.path, at("path"), &format!("{key}.path"))?;
                 if paths.contains(&p) {
-                    return Err(problem(at("path"), format!("{key}.path"), format!("`{}` is listed twice", factor.path)));
+                    return Err(problem(
+                        at("path"),
+                        format!("{key}.path"),
+                        format!("`{}` is listed twice", factor.path),
+                    ));
                 }
                 if !(factor.from < factor.to) {
                     return Err(problem(
                         at("to"),
                         format!("{key}.to"),
-                        format!("found from = {} and to = {}, expected from < to", factor.from, factor.to),
+                        format!(
+                            "found from = {} and to = {}, expected from < to",
+                            factor.from, factor.to
+                        ),
                     ));
                 }
                 admissible(&p, factor.from, at("from"), &format!("{key}.from"))?;
@@ -316,20 +386,48 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
             let (kind, unit, sobol, morris) = match d.kind.as_str() {
                 "lhs" => {
                     check_budget(&file, n as f64, runs)?;
-                    (Kind::Lhs, design::latin_hypercube(n, k, design_seed), None, None)
+                    (
+                        Kind::Lhs,
+                        design::latin_hypercube(n, k, design_seed),
+                        None,
+                        None,
+                    )
                 }
                 "sobol" => {
                     let n = whole(segs!["design", "points"], "design.points", d.points, 2)?;
                     check_budget(&file, (n * (k + 2)) as f64, runs)?;
-                    let bootstrap = whole(segs!["design", "bootstrap"], "design.bootstrap", d.bootstrap.unwrap_or(200), 10)?;
+                    let bootstrap = whole(
+                        segs!["design", "bootstrap"],
+                        "design.bootstrap",
+                        d.bootstrap.unwrap_or(200),
+                        10,
+                    )?;
                     let s = design::saltelli(n, k, design_seed);
-                    (Kind::Sobol { base: n, bootstrap }, s.points.clone(), Some(s), None)
+                    (
+                        Kind::Sobol { base: n, bootstrap },
+                        s.points.clone(),
+                        Some(s),
+                        None,
+                    )
                 }
                 "morris" => {
-                    let levels = whole(segs!["design", "levels"], "design.levels", d.levels.unwrap_or(4), 2)?;
+                    let levels = whole(
+                        segs!["design", "levels"],
+                        "design.levels",
+                        d.levels.unwrap_or(4),
+                        2,
+                    )?;
                     check_budget(&file, (n * (k + 1)) as f64, runs)?;
                     let m = design::morris(n, k, levels, design_seed);
-                    (Kind::Morris { trajectories: n, levels }, m.points.clone(), None, Some(m))
+                    (
+                        Kind::Morris {
+                            trajectories: n,
+                            levels,
+                        },
+                        m.points.clone(),
+                        None,
+                        Some(m),
+                    )
                 }
                 other => {
                     return Err(problem(
@@ -341,11 +439,20 @@ fn build(path: &Path, file: SweepFile, scenario: Scenario, sha256: String) -> Re
             };
             let points = unit
                 .iter()
-                .map(|u| u.iter().zip(&ranges).map(|(&u, &(lo, hi))| lo + u * (hi - lo)).collect())
+                .map(|u| {
+                    u.iter()
+                        .zip(&ranges)
+                        .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
+                        .collect()
+                })
                 .collect();
             (kind, factors, paths, ranges, points, sobol, morris, target)
         }
     };
+    let mut outcomes = outcomes;
+    if !outcomes.contains(&target) {
+        outcomes.push(target);
+    }
     Ok(Sweep {
         path: path.to_path_buf(),
         sha256,
@@ -372,7 +479,9 @@ fn check_budget(file: &SweepFile, points: f64, runs: u64) -> Result<(), Problem>
         return Err(problem(
             segs!["max_points"],
             "max_points",
-            format!("the design has {points} points, more than the budget of {max_points}; shrink the design or raise max_points"),
+            format!(
+                "the design has {points} points, more than the budget of {max_points}; shrink the design or raise max_points"
+            ),
         ));
     }
     let total = points * runs as f64;
@@ -380,7 +489,9 @@ fn check_budget(file: &SweepFile, points: f64, runs: u64) -> Result<(), Problem>
         return Err(problem(
             segs!["max_runs"],
             "max_runs",
-            format!("the design needs {total} runs ({points} points x {runs}), more than the budget of {max_runs}; lower runs or raise max_runs"),
+            format!(
+                "the design needs {total} runs ({points} points x {runs}), more than the budget of {max_runs}; lower runs or raise max_runs"
+            ),
         ));
     }
     Ok(())
@@ -393,7 +504,8 @@ impl Sweep {
         let mut model = self.scenario.built.model.clone();
         for (path, &v) in self.paths.iter().zip(&self.points[p]) {
             let v = if path_is_integer(path) { v.round() } else { v };
-            path.set(&mut model, v).expect("values checked when the sweep was loaded");
+            path.set(&mut model, v)
+                .expect("values checked when the sweep was loaded");
         }
         model
     }

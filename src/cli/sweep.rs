@@ -1,0 +1,98 @@
+//! `entente sweep`: runs a sweep file, whole or one shard of it, and
+//! `entente merge`: joins shard folders into one result.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{MergeArgs, SweepArgs, at_least_one};
+use crate::error::Result;
+use crate::sweep::{self, Execution, Shard};
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let default = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = at_least_one("--threads", threads.unwrap_or(default) as u64)? as usize;
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?)
+}
+
+pub fn execute(args: &SweepArgs) -> Result<()> {
+    let sweep = sweep::load(&args.sweep)?;
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text)?),
+        None => Shard::from_slurm(|k| std::env::var(k).ok())?,
+    };
+    let default_out = PathBuf::from("output").join(&sweep.file.name);
+    let out = match (&args.out, shard) {
+        (Some(out), _) => out.clone(),
+        (None, Some(s)) if s.count > 1 => default_out.join(format!("shard-{}", s.index)),
+        (None, _) => default_out,
+    };
+    let shard = shard.unwrap_or(Shard::WHOLE);
+    let range = shard.range(sweep.points.len());
+    let pool = pool(args.threads)?;
+
+    let bar = ProgressBar::new(range.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points  {per_sec}  ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    let started = Instant::now();
+    let progress = |k: u64| bar.inc(k);
+    let execution = Execution {
+        sweep: &sweep,
+        shard,
+        out: &out,
+        resume: args.resume,
+        force: args.force,
+        progress: &progress,
+    };
+    pool.install(|| sweep::execute(&execution))?;
+    bar.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+
+    let points = range.len();
+    println!(
+        "{}: {points} points x {} runs in {wall:.2} s ({:.1} points/s, {} design)",
+        sweep.file.name,
+        sweep.runs,
+        points as f64 / wall.max(1e-9),
+        sweep.kind.name()
+    );
+    if shard.count > 1 {
+        println!(
+            "shard {}/{} (points {}..{}) done: {}/",
+            shard.index,
+            shard.count,
+            range.start,
+            range.end,
+            out.display()
+        );
+        println!("join the shards with: entente merge <shard folders> --out <folder>");
+    } else {
+        let merged = sweep::merge(&[&out], &out, true, pool.current_num_threads(), wall)?;
+        drop(merged);
+        println!("results: {}/", out.display());
+    }
+    Ok(())
+}
+
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let started = Instant::now();
+    let sweep = sweep::merge(&args.dirs, &args.out, args.force, 1, 0.0)?;
+    println!(
+        "merged {} shard folders of {} ({} points) in {:.2} s: {}/",
+        args.dirs.len(),
+        sweep.file.name,
+        sweep.points.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Turning complete point rows into a sweep's result files, for a whole
+//! sweep or for shards merged back together. Both paths go through
+//! [`finish`], which is why a merged result equals an unsharded one byte for
+//! byte.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::fs;
+use std::path::Path;
+
+use super::execute::{self, PARTIAL, STATE, ShardRecord};
+use super::{Kind, Sweep, sensitivity};
+use crate::error::{InputError, Result};
+use crate::output::write_atomic;
+
+/// Column of the target outcome's probability in points.csv.
+fn target_column(sweep: &Sweep) -> usize {
+    let position = sweep
+        .outcomes
+        .iter()
+        .position(|&o| o == sweep.target)
+        .expect("target is reported");
+    1 + sweep.factors.len() + 3 * position
+}
+
+/// The target probability of each row.
+fn target_values(sweep: &Sweep, rows: &[String]) -> Vec<f64> {
+    let column = target_column(sweep);
+    rows.iter()
+        .map(|r| {
+            r.trim_end()
+                .split(',')
+                .nth(column)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        })
+        .collect()
+}
+
+/// `sensitivity.csv` for Sobol and Morris designs.
+pub fn sensitivity_table(sweep: &Sweep, rows: &[String]) -> Option<String> {
+    let y = target_values(sweep, rows);
+    let mut out = String::new();
+    match (&sweep.kind, &sweep.sobol, &sweep.morris) {
+        (Kind::Sobol { bootstrap, .. }, Some(design), _) => {
+            out.push_str(
+                "factor,first_order,first_ci_low,first_ci_high,total,total_ci_low,total_ci_high\n",
+            );
+            let indices = sensitivity::sobol_indices(design, &y, *bootstrap, sweep.seed);
+            for (f, s) in sweep.factors.iter().zip(indices) {
+                writeln!(
+                    out,
+                    "{f},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+                    s.first, s.first_ci.0, s.first_ci.1, s.total, s.total_ci.0, s.total_ci.1
+                )
+                .expect("write to string");
+            }
+        }
+        (Kind::Morris { .. }, _, Some(design)) => {
+            out.push_str("factor,mu,mu_star,sigma\n");
+            for (f, e) in sweep
+                .factors
+                .iter()
+                .zip(sensitivity::morris_effects(design, &y))
+            {
+                writeln!(out, "{f},{:.6},{:.6},{:.6}", e.mu, e.mu_star, e.sigma)
+                    .expect("write to string");
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// Writes points.csv, sensitivity.csv (for Sobol and Morris) and
+/// manifest.json into `out` from the header and all rows in point order.
+pub fn finish(
+    sweep: &Sweep,
+    out: &Path,
+    header: &str,
+    rows: &[String],
+    threads: usize,
+    wall: f64,
+) -> Result<()> {
+    fs::create_dir_all(out)?;
+    let mut points =
+        String::with_capacity(header.len() + rows.iter().map(String::len).sum::<usize>());
+    points.push_str(header);
+    rows.iter().for_each(|r| points.push_str(r));
+    write_atomic(&out.join("points.csv"), points)?;
+    if let Some(table) = sensitivity_table(sweep, rows) {
+        write_atomic(&out.join("sensitivity.csv"), table)?;
+    }
+    let names = &sweep.scenario.built.rules.names;
+    let manifest = serde_json::json!({
+        "entente_version": env!("CARGO_PKG_VERSION"),
+        "sweep": {
+            "name": sweep.file.name,
+            "description": sweep.file.description,
+            "file": sweep.path.display().to_string(),
+            "sha256": sweep.sha256,
+        },
+        "scenario": sweep.scenario.name(),
+        "kind": sweep.kind.name(),
+        "seed": sweep.seed,
+        "runs_per_point": sweep.runs,
+        "points": sweep.points.len(),
+        "factors": sweep.factors.iter().zip(&sweep.ranges).map(|(f, r)| serde_json::json!({"path": f, "from": r.0, "to": r.1})).collect::<Vec<_>>(),
+        "outcomes": sweep.outcomes.iter().map(|&o| &names[o]).collect::<Vec<_>>(),
+        "target": names[sweep.target],
+        "threads": threads,
+        "wall_seconds": wall,
+    });
+    write_atomic(
+        &out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+    )?;
+    for leftover in [PARTIAL, STATE] {
+        let path = out.join(leftover);
+        if path.exists() {
+            fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Merges shard folders into `out`: checks they come from one sweep, seed
+/// and shard count, that none is missing or given twice, then finishes.
+pub fn merge(
+    dirs: &[impl AsRef<Path>],
+    out: &Path,
+    force: bool,
+    threads: usize,
+    wall: f64,
+) -> Result<Sweep> {
+    if dirs.is_empty() {
+        return Err(
+            InputError::new("found no shard folders, expected at least one")
+                .key("DIR")
+                .into(),
+        );
+    }
+    let mut shards: BTreeMap<usize, (ShardRecord, String, Vec<String>)> = BTreeMap::new();
+    let mut first: Option<(ShardRecord, &Path)> = None;
+    for dir in dirs {
+        let dir = dir.as_ref();
+        let (record, header, rows) = execute::read_rows(dir)?;
+        if let Some((reference, ref_dir)) = &first {
+            let clash = |what: &str| {
+                InputError::new(format!(
+                    "has a different {what} from {}; shards of one sweep must agree",
+                    ref_dir.display()
+                ))
+                .in_file(dir)
+            };
+            if record.sha256 != reference.sha256 {
+                return Err(clash("sweep file (SHA-256)").into());
+            }
+            if record.seed != reference.seed {
+                return Err(clash("seed").into());
+            }
+            if record.shard.count != reference.shard.count {
+                return Err(clash("number of shards").into());
+            }
+        } else {
+            first = Some((record.clone(), dir));
+        }
+        let index = record.shard.index;
+        if shards.insert(index, (record, header, rows)).is_some() {
+            return Err(InputError::new(format!("shard {index} is given twice"))
+                .in_file(dir)
+                .into());
+        }
+    }
+    let (reference, _) = first.expect("at least one shard");
+    let missing: Vec<String> = (0..reference.shard.count)
+        .filter(|i| !shards.contains_key(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::new(format!(
+            "shards {} of {} are missing; merge needs every shard",
+            missing.join(", "),
+            reference.shard.count
+        ))
+        .key("DIR")
+        .into());
+    }
+    let sweep = super::load(&reference.sweep)?;
+    if sweep.sha256 != reference.sha256 {
+        return Err(InputError::new(
+            "has changed since the shards ran (its SHA-256 differs); rerun the shards",
+        )
+        .in_file(&reference.sweep)
+        .into());
+    }
+    let header = execute::points_header(&sweep);
+    let mut rows = Vec::with_capacity(sweep.points.len());
+    for (_, (_, shard_header, shard_rows)) in shards {
+        if shard_header != header {
+            return Err(
+                InputError::new("a shard's points.csv header does not match the sweep")
+                    .key("DIR")
+                    .into(),
+            );
+        }
+        rows.extend(shard_rows);
+    }
+    let nonempty = fs::read_dir(out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if nonempty && !force {
+        return Err(
+            InputError::new("holds earlier results; pass --force to replace them")
+                .in_file(out)
+                .into(),
+        );
+    }
+    finish(&sweep, out, &header, &rows, threads, wall)?;
+    Ok(sweep)
+}
