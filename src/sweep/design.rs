@@ -119,7 +119,7 @@ pub fn latin_hypercube(n: usize, k: usize, seed: u64) -> Vec<Vec<f64>> {
 pub const SOBOL_MAX_DIM: usize = 64;
 
 /// Largest number of points of the Sobol' sequence (32-bit direction numbers).
-pub const SOBOL_MAX_POINTS: usize = 1 << 32;
+pub const SOBOL_MAX_POINTS: u64 = 1 << 32;
 
 /// Joe and Kuo (2008), `new-joe-kuo-6.21201`, dimensions 2 to 64: the degree
 /// `s` of the primitive polynomial, its inner coefficients `a` as a binary
@@ -231,7 +231,7 @@ fn sobol_words(n: usize, k: usize) -> Vec<Vec<u32>> {
         "the Sobol' sequence has {SOBOL_MAX_DIM} dimensions, {k} were asked for"
     );
     assert!(
-        n <= SOBOL_MAX_POINTS,
+        n as u64 <= SOBOL_MAX_POINTS,
         "the Sobol' sequence has 2^32 points, {n} were asked for"
     );
     let directions: Vec<[u32; 32]> = (0..k).map(direction_numbers).collect();
@@ -425,7 +425,7 @@ fn morris_delta(levels: usize) -> f64 {
 /// two grid levels, as Morris recommends).
 pub fn morris(trajectories: usize, k: usize, levels: usize, seed: u64) -> MorrisDesign {
     assert!(
-        levels >= 2 && levels % 2 == 0,
+        levels >= 2 && levels.is_multiple_of(2),
         "a Morris design needs an even number of levels (at least 2), got {levels}"
     );
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

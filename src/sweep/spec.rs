@@ -166,11 +166,15 @@ pub fn load(path: &Path) -> Result<Sweep, InputError> {
         toml::from_str(&source).map_err(|e| scenario::toml_error(path, &source, &e))?;
     let base = path.parent().unwrap_or(Path::new("")).join(&file.scenario);
     let scenario = scenario::load(&base).map_err(|e| {
-        let mut located = e;
-        if located.key.is_none() && located.position.is_none() {
-            located.key = Some("scenario".into());
+        let hint = format!(
+            "the scenario is named by the key `scenario` of {}",
+            path.display()
+        );
+        if e.position.is_none() {
+            e.hint(hint)
+        } else {
+            e
         }
-        located
     })?;
     let scenario_bytes =
         std::fs::read(&base).map_err(|e| InputError::new(e.to_string()).in_file(&base))?;
@@ -289,7 +293,7 @@ fn build(
                     }
                     (None, Some(from), Some(to), Some(steps)) => {
                         let steps = whole(at("steps"), &format!("{key}.steps"), steps, 1)?;
-                        if !(from <= to) {
+                        if from.partial_cmp(&to).is_none_or(|o| o.is_gt()) {
                             return Err(problem(
                                 at("to"),
                                 format!("{key}.to"),
@@ -361,7 +365,11 @@ fn build(
                         format!("`{}` is listed twice", factor.path),
                     ));
                 }
-                if !(factor.from < factor.to) {
+                if factor
+                    .from
+                    .partial_cmp(&factor.to)
+                    .is_none_or(|o| o.is_ge())
+                {
                     return Err(problem(
                         at("to"),
                         format!("{key}.to"),
@@ -418,6 +426,15 @@ fn build(
                         2,
                     )?;
                     check_budget(&file, (n * (k + 1)) as f64, runs)?;
+                    if levels % 2 == 1 {
+                        return Err(problem(
+                            segs!["design", "levels"],
+                            "design.levels",
+                            format!(
+                                "found {levels}, expected an even number of levels (4 is usual)"
+                            ),
+                        ));
+                    }
                     let m = design::morris(n, k, levels, design_seed);
                     (
                         Kind::Morris {
