@@ -146,6 +146,11 @@ fn write_tables(
     staging.write("dyads.csv", output::dyads_table(aggregate, &dyads))?;
     let shocks: Vec<String> = model.shocks.iter().map(|s| s.id.clone()).collect();
     staging.write("shocks.csv", output::shocks_table(aggregate, &shocks))?;
+    let parameters = crate::scenario::parameter_rows(scenario);
+    staging.write(
+        "parameters.csv",
+        crate::scenario::parameters_csv(&parameters),
+    )?;
     Ok(())
 }
 

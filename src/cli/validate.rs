@@ -3,8 +3,7 @@
 
 use super::ValidateArgs;
 use crate::error::Result;
-use crate::model::{Attribute, PARAM_SPECS};
-use crate::scenario::{self, ParamPath};
+use crate::scenario::{self, parameter_rows};
 
 pub fn execute(args: &ValidateArgs) -> Result<()> {
     let scenario = scenario::load(&args.scenario)?;
@@ -20,81 +19,41 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
         built.rules.names.len() - 1,
         model.horizon
     );
-
-    let mut rows: Vec<(ParamPath, String)> = PARAM_SPECS
-        .iter()
-        .map(|s| {
-            let status = if model.params.get(s.name) == Some(s.default) {
-                "default".to_string()
-            } else {
-                format!("changed (default {})", s.default)
-            };
-            (ParamPath::Param(s.name), status)
-        })
-        .collect();
-    for i in 0..model.n() {
-        for a in Attribute::ALL {
-            let path = ParamPath::Attribute(a, i);
-            let status = if built.calibrated.contains(&path) {
-                "set"
-            } else {
-                "default"
-            };
-            rows.push((path, status.to_string()));
-        }
-    }
-    for path in &built.calibrated {
-        if !matches!(path, ParamPath::Param(_) | ParamPath::Attribute(..)) {
-            rows.push((*path, "set".to_string()));
-        }
-    }
-
-    let width = rows
-        .iter()
-        .map(|(p, _)| p.display(model).to_string().len())
-        .max()
-        .unwrap_or(10);
+    let rows = parameter_rows(&scenario);
+    let width = rows.iter().map(|r| r.path.len()).max().unwrap_or(10);
     println!(
         "  {:<width$}  {:>10}  {:<24}  evidence",
         "parameter", "value", "status"
     );
     let mut missing = Vec::new();
-    for (path, status) in &rows {
-        let name = path.display(model).to_string();
-        let evidence: Vec<_> = built
-            .evidence
-            .iter()
-            .filter(|(p, _)| p == path)
-            .map(|(_, e)| e)
-            .collect();
-        let first = evidence.first().map_or_else(
-            || {
-                if status == "default" {
-                    String::new()
-                } else {
-                    "-".to_string()
-                }
-            },
-            |e| format!("{} [{}]: {}", e.source, e.section, e.claim),
-        );
+    for row in &rows {
+        let status = match (row.status, row.default) {
+            ("changed", Some(d)) => format!("changed (default {d})"),
+            (s, _) => s.to_string(),
+        };
+        let cite = |e: &scenario::schema::EvidenceEntry| {
+            format!("{} [{}]: {}", e.source, e.section, e.claim)
+        };
+        let first = match row.evidence.first() {
+            Some(e) => cite(e),
+            None if row.status == "default" => String::new(),
+            None => "-".to_string(),
+        };
         println!(
-            "  {name:<width$}  {:>10}  {status:<24}  {first}",
-            format!("{:.4}", path.get(model))
+            "  {:<width$}  {:>10.4}  {status:<24}  {first}",
+            row.path, row.value
         );
-        for e in evidence.iter().skip(1) {
-            println!(
-                "  {:<width$}  {:>10}  {:<24}  {} [{}]: {}",
-                "", "", "", e.source, e.section, e.claim
-            );
+        for e in row.evidence.iter().skip(1) {
+            println!("  {:<width$}  {:>10}  {:<24}  {}", "", "", "", cite(e));
         }
-        if evidence.is_empty() && status != "default" {
-            missing.push(name);
+        if row.evidence.is_empty() && row.status != "default" {
+            missing.push(row.path.as_str());
         }
     }
+    let calibrated = rows.iter().filter(|r| r.status != "default").count();
     println!(
-        "\n  {} values set or changed, {} of them with evidence",
-        rows.iter().filter(|(_, s)| s != "default").count(),
-        rows.iter().filter(|(_, s)| s != "default").count() - missing.len()
+        "\n  {calibrated} values set or changed, {} of them with evidence",
+        calibrated - missing.len()
     );
     if !missing.is_empty() {
         println!("  without evidence: {}", missing.join(", "));

@@ -9,6 +9,7 @@ pub mod build;
 pub mod locate;
 pub mod paths;
 pub mod schema;
+pub mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 pub use build::Built;
 pub use paths::ParamPath;
 pub use schema::ScenarioFile;
+pub use table::{ParameterRow, parameter_rows, parameters_csv};
 
 use crate::error::{InputError, nearest};
 

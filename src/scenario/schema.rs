@@ -201,7 +201,7 @@ pub struct ConditionEntry {
 }
 
 /// One `[[evidence]]` entry: where a calibrated value comes from.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceEntry {
     /// Parameter path of the value, e.g. `dyad.RUS.CHN.E`.
