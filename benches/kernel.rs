@@ -1,1 +1,86 @@
-fn main(){}
+//! Kernel benchmarks: one step for 3 and 5 agents, a whole baseline run, and
+//! the summary and aggregation of one run. Divide the per-run time by
+//! `horizon * n * (n - 1)` for the cost per directed-pair-step (printed
+//! below the group for convenience).
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use entente::engine::{Aggregate, Shape, run_rng};
+use entente::model::{State, Trace, simulate, step};
+use entente::outcome::{Classifier, RunSummary};
+use entente::scenario::{self, Scenario};
+
+fn load(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    scenario::load(&path).expect("bundled scenario")
+}
+
+fn bench_step(c: &mut Criterion) {
+    for (name, label) in [
+        ("baseline-2020", "step/3 agents"),
+        ("asia-five", "step/5 agents"),
+    ] {
+        let s = load(name);
+        let model = &s.built.model;
+        let mut state = State::new(model);
+        let mut rng = run_rng(1, 0, 0);
+        let mut t = 0;
+        c.bench_function(label, |b| {
+            b.iter(|| {
+                if t == model.horizon {
+                    state.reset(model);
+                    t = 0;
+                }
+                step(model, &mut state, t, &mut rng);
+                t += 1;
+            })
+        });
+    }
+}
+
+fn bench_run(c: &mut Criterion) {
+    for name in ["baseline-2020", "asia-five"] {
+        let s = load(name);
+        let model = &s.built.model;
+        let mut state = State::new(model);
+        let mut trace = Trace::new(model);
+        let mut index = 0u64;
+        c.bench_function(&format!("run/{name}"), |b| {
+            b.iter(|| {
+                let mut rng = run_rng(1, 0, index);
+                index += 1;
+                simulate(model, &mut rng, &mut state, &mut trace);
+                black_box(trace.x[trace.x.len() - 1])
+            })
+        });
+        let n = model.n();
+        eprintln!(
+            "run/{name}: {} directed-pair-steps per run",
+            model.horizon * n * (n - 1)
+        );
+    }
+}
+
+fn bench_aggregate(c: &mut Criterion) {
+    let s = load("baseline-2020");
+    let model = &s.built.model;
+    let classifier = Classifier::new(model, s.built.rules.clone(), s.built.triad.clone());
+    let mut state = State::new(model);
+    let mut trace = Trace::new(model);
+    simulate(model, &mut run_rng(1, 0, 0), &mut state, &mut trace);
+    let mut summary = RunSummary::default();
+    let mut aggregate = Aggregate::new(Shape::of(model, &classifier));
+    c.bench_function("aggregate/summarise and count one run", |b| {
+        b.iter(|| {
+            classifier.summarise(&trace, &mut summary);
+            aggregate.add(&trace, &summary);
+        })
+    });
+}
+
+criterion_group!(benches, bench_step, bench_run, bench_aggregate);
+criterion_main!(benches);

@@ -13,6 +13,7 @@ pub mod error;
 pub mod model;
 pub mod outcome;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

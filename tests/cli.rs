@@ -158,3 +158,63 @@ fn help_and_version_exit_with_code_0() {
     assert_eq!(entente(&["--help"], cwd).status.code(), Some(0));
     assert_eq!(entente(&["--version"], cwd).status.code(), Some(0));
 }
+
+#[test]
+fn compare_runs_every_scenario_with_the_same_seed_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (a, b) = (
+        format!("{root}/scenarios/baseline-2020.toml"),
+        format!("{root}/scenarios/us-courts-russia.toml"),
+    );
+    let o = entente(
+        &[
+            "compare",
+            &a,
+            &b,
+            "--runs",
+            "400",
+            "--seed",
+            "3",
+            "--no-charts",
+            "--out",
+            "cmp",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = std::fs::read_to_string(dir.path().join("cmp/comparison.csv")).unwrap();
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("baseline-2020,partnership_short_of_alliance,"))
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("us-courts-russia,partnership_short_of_alliance,"))
+    );
+    // Each scenario's folder is exactly what a standalone run gives.
+    let alone = entente(
+        &[
+            "run",
+            &b,
+            "--runs",
+            "400",
+            "--seed",
+            "3",
+            "--no-charts",
+            "--out",
+            "alone",
+        ],
+        dir.path(),
+    );
+    assert!(alone.status.success());
+    for f in ["outcomes.csv", "timeseries.csv"] {
+        let x = std::fs::read(dir.path().join("cmp/us-courts-russia").join(f)).unwrap();
+        let y = std::fs::read(dir.path().join("alone").join(f)).unwrap();
+        assert!(x == y, "{f} differs");
+    }
+    let o = entente(&["compare", &a], dir.path());
+    assert_eq!(o.status.code(), Some(2), "one scenario is not a comparison");
+}

@@ -1,6 +1,7 @@
 //! Command-line interface: flags, dispatch to one module per subcommand,
 //! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
 
+mod compare;
 mod plot;
 mod run;
 mod sweep;
@@ -27,6 +28,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print its parameters with their evidence.
     Validate(ValidateArgs),
+    /// Run several scenarios with the same seed and runs, side by side.
+    Compare(CompareArgs),
     /// Re-draw the charts of a result folder from its CSV files.
     Plot(PlotArgs),
     /// Run a parameter sweep or sensitivity design, whole or one shard of it.
@@ -69,6 +72,34 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (TOML), two or more.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Runs per scenario (default: the first scenario's `run.runs`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub runs: Option<u64>,
+    /// Master seed for every scenario (default: the first scenario's).
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Changes no result.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+    /// Result folder (default: output/compare-<names>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip drawing charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Also write report.md and report.html.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +156,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::execute(&args),
         Command::Validate(args) => validate::execute(&args),
+        Command::Compare(args) => compare::execute(&args),
         Command::Plot(args) => plot::execute(&args),
         Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => sweep::merge(&args),

@@ -1,8 +1,9 @@
 //! `entente run`: Monte Carlo over one scenario, written to a result folder.
 
+use std::fs;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -14,49 +15,93 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::outcome::{Classifier, OutcomeRules};
 use crate::output::{self, Staging};
+
+fn write(dir: &Path, name: &str, contents: String) -> std::io::Result<()> {
+    fs::write(dir.join(name), contents)
+}
 use crate::scenario::{self, Scenario};
 use crate::stats::{Z95, wilson};
 
 pub fn execute(args: &RunArgs) -> Result<()> {
     let scenario = scenario::load(&args.scenario)?;
-    let built = &scenario.built;
-    let runs = at_least_one("--runs", args.runs.unwrap_or(built.runs))?;
-    let seed = args.seed.unwrap_or(built.seed);
-    let default_threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads =
-        at_least_one("--threads", args.threads.unwrap_or(default_threads) as u64)? as usize;
+    let runs = at_least_one("--runs", args.runs.unwrap_or(scenario.built.runs))?;
+    let seed = args.seed.unwrap_or(scenario.built.seed);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
+    let pool = thread_pool(args.threads)?;
     let staging = Staging::create(&out, args.force)?;
+    let options = RunOptions {
+        runs,
+        seed,
+        per_run: args.per_run,
+        charts: !args.no_charts,
+    };
+    let done = simulate_into(staging.path(), &scenario, &options, &pool)?;
+    if args.report {
+        crate::report::write_run_report(staging.path()).context("writing the report")?;
+    }
+    let out = staging
+        .commit()
+        .with_context(|| format!("moving results into {}", out.display()))?;
+    print_summary(&scenario, &done, seed, pool.current_num_threads());
+    println!("\nresults: {}/", out.display());
+    Ok(())
+}
 
+/// A rayon pool of `threads` workers (default: all cores).
+pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let default = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = at_least_one("--threads", threads.unwrap_or(default) as u64)? as usize;
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?)
+}
+
+/// How to run one scenario.
+pub(super) struct RunOptions {
+    pub runs: u64,
+    pub seed: u64,
+    pub per_run: bool,
+    pub charts: bool,
+}
+
+/// What a finished scenario run produced.
+pub(super) struct Done {
+    pub aggregate: Aggregate,
+    pub rules: OutcomeRules,
+    pub wall: f64,
+}
+
+/// Runs a scenario and writes its whole result folder into `dir`.
+pub(super) fn simulate_into(
+    dir: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+) -> Result<Done> {
+    let built = &scenario.built;
     let model = &built.model;
     let classifier = Classifier::new(model, built.rules.clone(), built.triad.clone());
     let job = Job {
         model,
         classifier: &classifier,
-        seed,
+        seed: options.seed,
         point: 0,
-        runs,
+        runs: options.runs,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")?;
-    let bar = progress_bar(runs);
+    let bar = progress_bar(options.runs);
     let started = Instant::now();
     let aggregate = pool.install(|| -> Result<Aggregate> {
         let progress = |k: u64| bar.inc(k);
-        if args.per_run {
-            let file =
-                File::create(staging.path().join("runs.csv")).context("creating runs.csv")?;
+        if options.per_run {
+            let file = File::create(dir.join("runs.csv")).context("creating runs.csv")?;
             let mut writer = BufWriter::new(file);
-            let header = runs_header(model, &classifier);
-            writer.write_all(header.as_bytes())?;
-            let mut sink = |r: &RunRecord| {
-                writer.write_all(runs_row(model, &classifier.rules, &classifier, r).as_bytes())
-            };
+            writer.write_all(runs_header(model, &classifier).as_bytes())?;
+            let mut sink =
+                |r: &RunRecord| writer.write_all(runs_row(model, &classifier, r).as_bytes());
             let aggregate = engine::run_with_records(job, &progress, &mut sink)?;
             writer.flush()?;
             Ok(aggregate)
@@ -67,29 +112,28 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    write_tables(&staging, &scenario, &classifier, &aggregate)?;
-    let manifest = manifest(&scenario, &classifier, &aggregate, seed, threads, wall);
-    staging.write(
-        "manifest.json",
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )?;
-    if !args.no_charts {
-        crate::charts::draw_run_charts(staging.path()).context("drawing charts")?;
-    }
-    let out = staging
-        .commit()
-        .with_context(|| format!("moving results into {}", out.display()))?;
-
-    print_summary(
-        &scenario,
-        &classifier.rules,
+    write_tables(dir, scenario, &classifier, &aggregate)?;
+    let threads = pool.current_num_threads();
+    let manifest = manifest(
+        scenario,
+        &classifier,
         &aggregate,
-        seed,
+        options.seed,
         threads,
         wall,
     );
-    println!("\nresults: {}/", out.display());
-    Ok(())
+    fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+    )?;
+    if options.charts {
+        crate::charts::draw_run_charts(dir).context("drawing charts")?;
+    }
+    Ok(Done {
+        aggregate,
+        rules: classifier.rules,
+        wall,
+    })
 }
 
 fn progress_bar(runs: u64) -> ProgressBar {
@@ -110,7 +154,7 @@ fn dyad_names(model: &Model) -> Vec<String> {
 }
 
 fn write_tables(
-    staging: &Staging,
+    dir: &Path,
     scenario: &Scenario,
     classifier: &Classifier,
     aggregate: &Aggregate,
@@ -118,7 +162,8 @@ fn write_tables(
     let model = &scenario.built.model;
     let dyads = dyad_names(model);
     let runs = aggregate.runs;
-    staging.write(
+    write(
+        dir,
         "outcomes.csv",
         output::probability_table(
             "outcome",
@@ -129,25 +174,29 @@ fn write_tables(
     )?;
     if let Some(triad) = &classifier.triad {
         let names = triad.configuration_names();
-        staging.write(
+        write(
+            dir,
             "configurations.csv",
             output::probability_table("configuration", &names, &aggregate.configurations, runs),
         )?;
-        staging.write(
+        write(
+            dir,
             "config_timeseries.csv",
             output::config_timeseries_table(aggregate, &names),
         )?;
     }
-    staging.write(
+    write(
+        dir,
         "timeseries.csv",
         output::timeseries_table(aggregate, &dyads),
     )?;
-    staging.write("final.csv", output::final_table(aggregate, &dyads))?;
-    staging.write("dyads.csv", output::dyads_table(aggregate, &dyads))?;
+    write(dir, "final.csv", output::final_table(aggregate, &dyads))?;
+    write(dir, "dyads.csv", output::dyads_table(aggregate, &dyads))?;
     let shocks: Vec<String> = model.shocks.iter().map(|s| s.id.clone()).collect();
-    staging.write("shocks.csv", output::shocks_table(aggregate, &shocks))?;
+    write(dir, "shocks.csv", output::shocks_table(aggregate, &shocks))?;
     let parameters = crate::scenario::parameter_rows(scenario);
-    staging.write(
+    write(
+        dir,
         "parameters.csv",
         crate::scenario::parameters_csv(&parameters),
     )?;
@@ -223,9 +272,10 @@ fn runs_header(model: &Model, classifier: &Classifier) -> String {
     h + "\n"
 }
 
-fn runs_row(model: &Model, rules: &OutcomeRules, classifier: &Classifier, r: &RunRecord) -> String {
+fn runs_row(model: &Model, classifier: &Classifier, r: &RunRecord) -> String {
     use std::fmt::Write;
     let s = &r.summary;
+    let rules = &classifier.rules;
     let config = match (&classifier.triad, s.configuration) {
         (Some(t), Some(c)) => t.configuration_names()[c].clone(),
         _ => String::new(),
@@ -259,14 +309,8 @@ fn runs_row(model: &Model, rules: &OutcomeRules, classifier: &Classifier, r: &Ru
     row + "\n"
 }
 
-fn print_summary(
-    scenario: &Scenario,
-    rules: &OutcomeRules,
-    aggregate: &Aggregate,
-    seed: u64,
-    threads: usize,
-    wall: f64,
-) {
+fn print_summary(scenario: &Scenario, done: &Done, seed: u64, threads: usize) {
+    let (rules, aggregate, wall) = (&done.rules, &done.aggregate, done.wall);
     let runs = aggregate.runs;
     println!(
         "{}: {runs} runs, seed {seed}, {} steps, {threads} threads, {wall:.2} s ({:.0} runs/s)\n",
