@@ -67,13 +67,20 @@ impl EffectOp {
     }
 }
 
+/// Probability that a shock of `rate` per year fires in a step of `dt` years.
+pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
+    match trigger {
+        Trigger::Rate(rate) => 1.0 - (-rate * dt).exp(),
+        Trigger::AtStep(_) => 0.0,
+    }
+}
+
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
 pub(crate) fn fire_shocks<R: Rng>(
     state: &mut State,
     shocks: &[Shock],
     t: usize,
-    dt: f64,
     rng: &mut R,
 ) {
     for (s, shock) in shocks.iter().enumerate() {
@@ -82,7 +89,7 @@ pub(crate) fn fire_shocks<R: Rng>(
         }
         let fires = match shock.trigger {
             Trigger::AtStep(at) => at == t,
-            Trigger::Rate(rate) => rng.random::<f64>() < 1.0 - (-rate * dt).exp(),
+            Trigger::Rate(_) => rng.random::<f64>() < state.shock_probability[s],
         };
         if fires {
             state.shocks_fired[s] += 1;

@@ -25,6 +25,8 @@ pub struct State {
     pub eligible_steps: Vec<u32>,
     /// Times each shock has fired.
     pub shocks_fired: Vec<u32>,
+    /// Per-step firing probability of each rate shock, fixed for the run.
+    pub(crate) shock_probability: Vec<f64>,
     /// Step at which the first treaty formed.
     pub first_treaty: Option<usize>,
     /// Scratch: value of closeness V_ij of the current step.
@@ -51,6 +53,7 @@ impl State {
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
+            shock_probability: Vec::new(),
             first_treaty: None,
             value: vec![0.0; n * n],
             entrapment: vec![0.0; n * n],
@@ -73,6 +76,10 @@ impl State {
         self.treaty.fill(false);
         self.eligible_steps.fill(0);
         self.shocks_fired.fill(0);
+        self.shock_probability.clear();
+        let dt = model.params.dt;
+        let probability = |s: &super::Shock| super::shocks::step_probability(s.trigger, dt);
+        self.shock_probability.extend(model.shocks.iter().map(probability));
         self.first_treaty = None;
         self.refresh_weights();
     }

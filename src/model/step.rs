@@ -24,8 +24,7 @@ pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &m
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
-    let dt = model.params.dt;
-    fire_shocks(state, &model.shocks, t, dt, rng);
+    fire_shocks(state, &model.shocks, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);
     update_treaties(model, state, t, rng);
@@ -177,7 +176,8 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
 /// exponentials cannot overflow.
 pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
-    let w = u.map(|v| ((v - top) / tau).exp());
+    // exp(0) = 1 exactly, so the largest utility needs no exponential.
+    let w = u.map(|v| if v == top { 1.0 } else { ((v - top) / tau).exp() });
     let total = w[0] + w[1] + w[2];
     w.map(|v| v / total)
 }
