@@ -77,12 +77,7 @@ pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
 
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
-pub(crate) fn fire_shocks<R: Rng>(
-    state: &mut State,
-    shocks: &[Shock],
-    t: usize,
-    rng: &mut R,
-) {
+pub(crate) fn fire_shocks<R: Rng>(state: &mut State, shocks: &[Shock], t: usize, rng: &mut R) {
     for (s, shock) in shocks.iter().enumerate() {
         if t < shock.first || t > shock.last || state.shocks_fired[s] >= shock.max_count {
             continue;

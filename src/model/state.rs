@@ -79,7 +79,8 @@ impl State {
         self.shock_probability.clear();
         let dt = model.params.dt;
         let probability = |s: &super::Shock| super::shocks::step_probability(s.trigger, dt);
-        self.shock_probability.extend(model.shocks.iter().map(probability));
+        self.shock_probability
+            .extend(model.shocks.iter().map(probability));
         self.first_treaty = None;
         self.refresh_weights();
     }

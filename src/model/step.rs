@@ -177,7 +177,13 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
 pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
     // exp(0) = 1 exactly, so the largest utility needs no exponential.
-    let w = u.map(|v| if v == top { 1.0 } else { ((v - top) / tau).exp() });
+    let w = u.map(|v| {
+        if v == top {
+            1.0
+        } else {
+            ((v - top) / tau).exp()
+        }
+    });
     let total = w[0] + w[1] + w[2];
     w.map(|v| v / total)
 }
