@@ -218,3 +218,22 @@ fn compare_runs_every_scenario_with_the_same_seed_and_runs() {
     let o = entente(&["compare", &a], dir.path());
     assert_eq!(o.status.code(), Some(2), "one scenario is not a comparison");
 }
+
+#[test]
+fn a_closed_output_pipe_does_not_make_entente_panic() {
+    use std::process::Stdio;
+    // As in `entente validate ... | head -n 0`: the reader goes away before
+    // entente prints anything. Its prints must not panic (exit 101).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_entente"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["validate", &scenario()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("entente starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "exit {:?}: {err}", out.status);
+}

@@ -104,12 +104,12 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .with_context(|| format!("moving results into {}", out.display()))?;
 
     print_table(&groups, runs, seed);
-    println!("\nresults: {}/", out.display());
+    say!("\nresults: {}/", out.display());
     Ok(())
 }
 
 fn print_table(groups: &[(String, Vec<OutcomeRow>)], runs: u64, seed: u64) {
-    println!(
+    say!(
         "{} scenarios, {runs} runs each, seed {seed}\n",
         groups.len()
     );
@@ -123,19 +123,19 @@ fn print_table(groups: &[(String, Vec<OutcomeRow>)], runs: u64, seed: u64) {
     }
     let width = outcomes.iter().map(|o| o.len()).max().unwrap_or(7).max(7);
     let columns: Vec<usize> = groups.iter().map(|(n, _)| n.len().max(8)).collect();
-    print!("  {:<width$}", "outcome");
+    say_part!("  {:<width$}", "outcome");
     for ((name, _), w) in groups.iter().zip(&columns) {
-        print!("  {name:>w$}");
+        say_part!("  {name:>w$}");
     }
-    println!();
+    say!();
     for o in outcomes {
-        print!("  {o:<width$}");
+        say_part!("  {o:<width$}");
         for ((_, rows), w) in groups.iter().zip(&columns) {
             match rows.iter().find(|r| r.outcome == o) {
-                Some(r) => print!("  {:>w$.4}", r.probability),
-                None => print!("  {:>w$}", "-"),
+                Some(r) => say_part!("  {:>w$.4}", r.probability),
+                None => say_part!("  {:>w$}", "-"),
             }
         }
-        println!();
+        say!();
     }
 }

@@ -1,6 +1,23 @@
 //! Command-line interface: flags, dispatch to one module per subcommand,
 //! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
 
+/// Prints a line to standard output. A closed pipe (`entente ... | head`)
+/// means the reader has seen enough: the write error is ignored, never a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Like [`say!`] without the newline.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod compare;
 mod plot;
 mod run;

@@ -14,7 +14,7 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
         .into());
     }
     let written = crate::charts::draw_run_charts(dir)?;
-    println!(
+    say!(
         "{} chart files written to {}/charts/",
         written.len(),
         dir.display()

@@ -46,7 +46,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;
     print_summary(&scenario, &done, seed, pool.current_num_threads());
-    println!("\nresults: {}/", out.display());
+    say!("\nresults: {}/", out.display());
     Ok(())
 }
 
@@ -312,7 +312,7 @@ fn runs_row(model: &Model, classifier: &Classifier, r: &RunRecord) -> String {
 fn print_summary(scenario: &Scenario, done: &Done, seed: u64, threads: usize) {
     let (rules, aggregate, wall) = (&done.rules, &done.aggregate, done.wall);
     let runs = aggregate.runs;
-    println!(
+    say!(
         "{}: {runs} runs, seed {seed}, {} steps, {threads} threads, {wall:.2} s ({:.0} runs/s)\n",
         scenario.name(),
         scenario.built.model.horizon,
@@ -325,12 +325,12 @@ fn print_summary(scenario: &Scenario, done: &Done, seed: u64, threads: usize) {
         .max()
         .unwrap_or(7)
         .max(7);
-    println!("  {:<width$}  probability  95% interval", "outcome");
+    say!("  {:<width$}  probability  95% interval", "outcome");
     let mut order: Vec<usize> = (0..rules.names.len()).collect();
     order.sort_by_key(|&k| std::cmp::Reverse(aggregate.outcomes[k]));
     for k in order {
         let (lo, hi) = wilson(aggregate.outcomes[k], runs, Z95);
-        println!(
+        say!(
             "  {:<width$}  {:>11.4}  [{lo:.4}, {hi:.4}]",
             rules.names[k],
             aggregate.outcome_probability(k)

@@ -58,7 +58,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     let wall = started.elapsed().as_secs_f64();
 
     let points = range.len();
-    println!(
+    say!(
         "{}: {points} points x {} runs in {wall:.2} s ({:.1} points/s, {} design)",
         sweep.file.name,
         sweep.runs,
@@ -66,7 +66,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         sweep.kind.name()
     );
     if shard.count > 1 {
-        println!(
+        say!(
             "shard {}/{} (points {}..{}) done: {}/",
             shard.index,
             shard.count,
@@ -74,11 +74,12 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
             range.end,
             out.display()
         );
-        println!("join the shards with: entente merge <shard folders> --out <folder>");
+        say!("join the shards with: entente merge <shard folders> --out <folder>");
     } else {
         let merged = sweep::merge(&[&out], &out, true, pool.current_num_threads(), wall)?;
         drop(merged);
-        println!("results: {}/", out.display());
+        crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
+        say!("results: {}/", out.display());
     }
     Ok(())
 }
@@ -86,7 +87,8 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let started = Instant::now();
     let sweep = sweep::merge(&args.dirs, &args.out, args.force, 1, 0.0)?;
-    println!(
+    crate::charts::draw_sweep_charts(&args.out).context("drawing the sweep charts")?;
+    say!(
         "merged {} shard folders of {} ({} points) in {:.2} s: {}/",
         args.dirs.len(),
         sweep.file.name,

@@ -9,8 +9,8 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     let scenario = scenario::load(&args.scenario)?;
     let built = &scenario.built;
     let model = &built.model;
-    println!("{}: valid", scenario.path.display());
-    println!(
+    say!("{}: valid", scenario.path.display());
+    say!(
         "  {} agents ({}), {} dyads, {} shocks, {} outcome rules, horizon {} steps\n",
         model.n(),
         model.ids.join(", "),
@@ -21,9 +21,11 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     );
     let rows = parameter_rows(&scenario);
     let width = rows.iter().map(|r| r.path.len()).max().unwrap_or(10);
-    println!(
+    say!(
         "  {:<width$}  {:>10}  {:<24}  evidence",
-        "parameter", "value", "status"
+        "parameter",
+        "value",
+        "status"
     );
     let mut missing = Vec::new();
     for row in &rows {
@@ -39,24 +41,25 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
             None if row.status == "default" => String::new(),
             None => "-".to_string(),
         };
-        println!(
+        say!(
             "  {:<width$}  {:>10.4}  {status:<24}  {first}",
-            row.path, row.value
+            row.path,
+            row.value
         );
         for e in row.evidence.iter().skip(1) {
-            println!("  {:<width$}  {:>10}  {:<24}  {}", "", "", "", cite(e));
+            say!("  {:<width$}  {:>10}  {:<24}  {}", "", "", "", cite(e));
         }
         if row.evidence.is_empty() && row.status != "default" {
             missing.push(row.path.as_str());
         }
     }
     let calibrated = rows.iter().filter(|r| r.status != "default").count();
-    println!(
+    say!(
         "\n  {calibrated} values set or changed, {} of them with evidence",
         calibrated - missing.len()
     );
     if !missing.is_empty() {
-        println!("  without evidence: {}", missing.join(", "));
+        say!("  without evidence: {}", missing.join(", "));
     }
     Ok(())
 }
