@@ -15,6 +15,9 @@
 //! [`draw_comparison`] draws the outcome probabilities of several scenarios side by
 //! side (`comparison`), from rows read with [`read_outcomes`].
 //!
+//! [`draw_sweep_charts`] draws the charts of a sweep result folder (line or heatmaps
+//! for grids, Sobol bars, Morris tornado and scatter, LHS panels).
+//!
 //! Each file is first written under a temporary name in the same folder and then
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
@@ -25,6 +28,7 @@ mod data;
 mod fan;
 mod final_hist;
 mod outcomes;
+mod sweep;
 mod theme;
 
 use std::fs;
@@ -35,6 +39,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use data::{OutcomeRow, read_outcomes};
+pub use sweep::draw_sweep_charts;
 
 use theme::draw_err;
 

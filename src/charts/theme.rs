@@ -747,6 +747,38 @@ pub(crate) fn fmt_count(n: u64) -> String {
     out
 }
 
+/// Anchors of the viridis colour map (matplotlib), at `t = 0, 1/8, ..., 1`.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (68, 1, 84),
+    (72, 40, 120),
+    (62, 74, 137),
+    (49, 104, 142),
+    (38, 130, 142),
+    (31, 158, 137),
+    (53, 183, 121),
+    (109, 205, 89),
+    (253, 231, 37),
+];
+
+/// Viridis, a sequential colour map that stays ordered in lightness and readable
+/// under the common forms of colour blindness: dark purple at `t = 0`, yellow at
+/// `t = 1` (values outside [0, 1] are clamped, NaN gives the low end).
+pub(crate) fn viridis(t: f64) -> RGBColor {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
+    let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Text colour that reads well on a fill: black on light fills, white on dark ones.
+pub(crate) fn ink_on(fill: RGBColor) -> RGBColor {
+    let lum = 0.2126 * fill.0 as f64 + 0.7152 * fill.1 as f64 + 0.0722 * fill.2 as f64;
+    if lum > 120.0 { INK } else { WHITE }
+}
+
 /// Turns a plotters drawing error into an `anyhow` error.
 pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing failed: {e}")
