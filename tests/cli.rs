@@ -237,3 +237,60 @@ fn a_closed_output_pipe_does_not_make_entente_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success(), "exit {:?}: {err}", out.status);
 }
+
+/// The SVG charts under `dir`, by path relative to `dir`, with their text.
+fn svg_charts(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "svg") {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn plot_redraws_the_charts_of_run_compare_and_sweep_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let s = scenario();
+    let other = format!("{root}/scenarios/us-courts-russia.toml");
+    let grid = dir.path().join("grid.toml");
+    std::fs::write(
+        &grid,
+        format!(
+            "name = \"g\"\nscenario = \"{s}\"\nruns = 50\nseed = 1\n\n[grid]\n\
+             axes = [{{ path = \"dyad.USA.CHN.P\", from = 0.0, to = 1.0, steps = 3 }}]\n"
+        ),
+    )
+    .unwrap();
+    let folders: [(&str, Vec<&str>); 3] = [
+        ("run", vec!["run", &s, "--runs", "200"]),
+        ("cmp", vec!["compare", &s, &other, "--runs", "200"]),
+        ("sweep", vec!["sweep", grid.to_str().unwrap()]),
+    ];
+    for (name, mut args) in folders {
+        args.extend(["--out", name]);
+        let o = entente(&args, dir.path());
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let folder = dir.path().join(name);
+        let first = svg_charts(&folder);
+        assert!(!first.is_empty(), "{name}: no charts drawn");
+        for chart in first.keys() {
+            std::fs::remove_file(folder.join(chart)).unwrap();
+        }
+        let o = entente(&["plot", name], dir.path());
+        assert!(o.status.success(), "plot {name}: {}", stderr(&o));
+        assert_eq!(svg_charts(&folder), first, "plot {name} drew other charts");
+    }
+    let o = entente(&["plot", "."], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no manifest.json"), "{}", stderr(&o));
+}

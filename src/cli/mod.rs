@@ -121,7 +121,7 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
-    /// Result folder written by `entente run`.
+    /// Result folder written by `entente run`, `compare`, `sweep` or `merge`.
     pub dir: PathBuf,
 }
 
@@ -142,6 +142,9 @@ pub struct SweepArgs {
     /// Replace an existing result folder.
     #[arg(long)]
     pub force: bool,
+    /// Skip the charts (draw them later with `entente plot`).
+    #[arg(long)]
+    pub no_charts: bool,
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
@@ -158,6 +161,9 @@ pub struct MergeArgs {
     /// Replace an existing result folder.
     #[arg(long)]
     pub force: bool,
+    /// Skip the charts (draw them later with `entente plot`).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Runs the command line and returns the process exit code.

@@ -78,7 +78,9 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     } else {
         let merged = sweep::merge(&[&out], &out, true, pool.current_num_threads(), wall)?;
         drop(merged);
-        crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
+        if !args.no_charts {
+            crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
+        }
         say!("results: {}/", out.display());
     }
     Ok(())
@@ -87,7 +89,9 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let started = Instant::now();
     let sweep = sweep::merge(&args.dirs, &args.out, args.force, 1, 0.0)?;
-    crate::charts::draw_sweep_charts(&args.out).context("drawing the sweep charts")?;
+    if !args.no_charts {
+        crate::charts::draw_sweep_charts(&args.out).context("drawing the sweep charts")?;
+    }
     say!(
         "merged {} shard folders of {} ({} points) in {:.2} s: {}/",
         args.dirs.len(),
