@@ -10,6 +10,7 @@ pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod error;
+mod format;
 pub mod model;
 pub mod outcome;
 pub mod output;

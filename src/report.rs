@@ -26,6 +26,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::charts::{OutcomeRow, read_outcomes};
+use crate::format::{fmt_count, fmt_num, fmt_pct};
 use crate::output::write_atomic;
 
 /// Writes `report.md` and `report.html` into the run result folder `dir`.
@@ -800,41 +801,6 @@ fn reproduce_comparison(m: Option<&Value>) -> Vec<Block> {
 // ---------------------------------------------------------------------------------
 // Formats
 // ---------------------------------------------------------------------------------
-
-fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
-/// A probability as a percentage with a precision that suits its size.
-fn fmt_pct(p: f64) -> String {
-    if !p.is_finite() {
-        return "n/a".into();
-    }
-    let pct = p * 100.0;
-    if pct <= 0.0 {
-        "0%".into()
-    } else if pct < 0.01 {
-        "<0.01%".into()
-    } else if pct < 1.0 {
-        format!("{pct:.2}%")
-    } else {
-        format!("{pct:.1}%")
-    }
-}
 
 fn fmt_interval(lo: f64, hi: f64) -> String {
     format!("{} – {}", fmt_pct(lo), fmt_pct(hi))

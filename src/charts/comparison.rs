@@ -14,6 +14,7 @@ use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
 use crate::charts::outcomes::{Bar, draw_bar_rows};
 use crate::charts::theme::*;
+use crate::format::{fmt_count, fmt_pct};
 
 /// Grouped bars of outcome probabilities, one group per outcome.
 pub(crate) struct ComparisonChart {

@@ -15,6 +15,7 @@ use crate::charts::Chart;
 use crate::charts::data::RunData;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
+use crate::format::{fmt_count, fmt_pct_tick, fmt_tick};
 
 /// One stacked band: a configuration and its share at every step.
 struct Band {
@@ -142,18 +143,13 @@ impl Chart for ConfigChart {
             .map_err(draw_err)?;
         let x_fmt = |v: &f64| fmt_tick(*v);
         let y_fmt = |v: &f64| fmt_pct_tick(*v);
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_labels(8)
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
-            .label_style(text(TICK_SIZE, INK))
-            .axis_desc_style(text(AXIS_DESC_SIZE, INK))
             .x_desc(self.axis.desc())
             .y_desc("share of runs")
-            .bold_line_style(GRID_LINE.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
             .axis_style(NEUTRAL_DARK.stroke_width(2))
             .draw()
             .map_err(draw_err)?;

@@ -19,6 +19,7 @@ use crate::charts::data::{RunData, TimeRow, finite_or_zero};
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::charts::{Chart, file_safe};
+use crate::format::{fmt_count, fmt_num, fmt_signed, fmt_tick};
 
 /// Fill of the 90% band.
 fn outer_band() -> RGBColor {
@@ -100,15 +101,11 @@ fn draw_fan_panel<DB: DrawingBackend>(
     let y_fmt = |v: &f64| fmt_alignment_tick(*v);
     {
         let mut mesh = chart.configure_mesh();
-        mesh.x_labels(style.x_ticks)
+        house_mesh(&mut mesh)
+            .x_labels(style.x_ticks)
             .y_labels(style.y_ticks)
             .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(text(TICK_SIZE, INK))
-            .axis_desc_style(text(AXIS_DESC_SIZE, INK))
-            .bold_line_style(GRID_LINE.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
-            .axis_style(NEUTRAL_DARK.stroke_width(2));
+            .y_label_formatter(&y_fmt);
         if let Some(d) = &style.x_desc {
             mesh.x_desc(d);
         }

@@ -13,6 +13,7 @@ use crate::charts::Chart;
 use crate::charts::data::{FinalBin, RunData};
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
+use crate::format::{fmt_count, fmt_num, fmt_pct_tick, fmt_signed};
 
 /// Histogram bars of one dyad: (low, high, share of runs).
 struct Panel {
@@ -147,15 +148,11 @@ impl Chart for FinalChart {
                 .y_label_area_size(95)
                 .build_cartesian_2d(-1.0..1.0, 0.0..self.y_max)
                 .map_err(draw_err)?;
-            chart
-                .configure_mesh()
+            house_mesh(&mut chart.configure_mesh())
                 .x_labels(5)
                 .y_labels(5)
                 .x_label_formatter(&x_fmt)
                 .y_label_formatter(&y_fmt)
-                .label_style(text(TICK_SIZE, INK))
-                .bold_line_style(GRID_LINE.stroke_width(1))
-                .light_line_style(WHITE.mix(0.0))
                 .axis_style(NEUTRAL_DARK.stroke_width(2))
                 .draw()
                 .map_err(draw_err)?;

@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, RunData, finite_or_zero};
 use crate::charts::theme::*;
+use crate::format::{fmt_count, fmt_num, fmt_pct, fmt_pct_tick};
 
 /// Gap between a whisker's end and its label, in pixels.
 const LABEL_GAP: i32 = 14;
@@ -142,21 +143,12 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
     groups: &[Vec<Bar>],
     legend: &[LegendItem],
 ) -> Result<()> {
-    let (w, h) = area.dim_in_pixel();
+    let w = area.dim_in_pixel().0;
     let n_cat = groups.first().map_or(0, Vec::len);
     let n_grp = groups.len().max(1);
     let inner_w = w.saturating_sub(2 * MARGIN);
 
-    // Legend row(s) on top, inside the body.
-    let legend_h = if legend.is_empty() {
-        0
-    } else {
-        legend_rows_count(legend, inner_w) as u32 * LEGEND_ROW as u32 + 16
-    };
-    if !legend.is_empty() {
-        draw_legend_rows(area, legend, (MARGIN as i32, 0), inner_w)?;
-    }
-    let plot_area = area.split_vertically(legend_h).1;
+    let plot_area = legend_on_top(area, legend, 16)?;
 
     if n_cat == 0 {
         let style = anchored(
@@ -167,7 +159,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
         plot_area
             .draw(&Text::new(
                 "no outcomes to show",
-                (w as i32 / 2, (h - legend_h) as i32 / 2),
+                (w as i32 / 2, plot_area.dim_in_pixel().1 as i32 / 2),
                 style,
             ))
             .map_err(draw_err)?;
@@ -229,17 +221,13 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
             fmt_pct_tick(*v)
         }
     };
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(8)
         .x_label_formatter(&tick_fmt)
         .x_label_style(text(TICK_SIZE, INK))
         .x_desc("probability (share of runs)")
-        .axis_desc_style(text(AXIS_DESC_SIZE, INK))
-        .bold_line_style(GRID_LINE.stroke_width(1))
-        .light_line_style(WHITE.mix(0.0))
         .axis_style(NEUTRAL_DARK.stroke_width(2))
         .draw()
         .map_err(draw_err)?;

@@ -33,8 +33,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Deserialize;
 
+use super::data::read_csv;
 use super::theme::{self, *};
 use super::{Chart, charts_dir, file_safe, save};
+use crate::format::{fmt_count, fmt_pct_tick};
 
 /// Reads the sweep result folder `dir` and writes `dir/charts/<name>.png` and `.svg`
 /// for every chart of its design; returns the written paths.
@@ -54,11 +56,11 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
             }
         },
         "sobol" => {
-            let rows: Vec<SobolRow> = read_rows(&dir.join("sensitivity.csv"))?;
+            let rows: Vec<SobolRow> = read_csv(&dir.join("sensitivity.csv"))?;
             written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?);
         }
         "morris" => {
-            let rows: Vec<MorrisRow> = read_rows(&dir.join("sensitivity.csv"))?;
+            let rows: Vec<MorrisRow> = read_csv(&dir.join("sensitivity.csv"))?;
             written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
             written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
         }
@@ -342,20 +344,6 @@ struct MorrisRow {
     sigma: f64,
 }
 
-fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.deserialize().enumerate() {
-        rows.push(
-            record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?,
-        );
-    }
-    Ok(rows)
-}
-
 /// Finite value or 0.
 fn finite(v: f64) -> f64 {
     if v.is_finite() { v } else { 0.0 }
@@ -586,10 +574,7 @@ impl Chart for LineChart {
         )?;
         let (w, _) = body.dim_in_pixel();
         let inner_w = w.saturating_sub(2 * MARGIN);
-        let legend = self.legend();
-        let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32 + 12;
-        draw_legend_rows(&body, &legend, (MARGIN as i32, 0), inner_w)?;
-        let plot_area = body.split_vertically(legend_h).1;
+        let plot_area = legend_on_top(&body, &self.legend(), 12)?;
 
         let max_hi = self
             .series
@@ -616,18 +601,13 @@ impl Chart for LineChart {
             .build_cartesian_2d(x0..x1, 0.0..y_max)
             .map_err(draw_err)?;
         let x_fmt = |v: &f64| fmt_level(*v);
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_labels(10)
             .y_labels(8)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&pct_tick)
-            .label_style(text(TICK_SIZE, INK))
             .x_desc(x_desc)
             .y_desc("probability (share of runs)")
-            .axis_desc_style(text(AXIS_DESC_SIZE, INK))
-            .bold_line_style(GRID_LINE.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
             .axis_style(NEUTRAL_DARK.stroke_width(2))
             .draw()
             .map_err(draw_err)?;
@@ -1116,10 +1096,7 @@ impl Chart for BarsChart {
         let body = draw_header(root, &self.title, &self.subtitles)?;
         let (w, _) = body.dim_in_pixel();
         let inner_w = w.saturating_sub(2 * MARGIN);
-        let legend = self.legend();
-        let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32 + 16;
-        draw_legend_rows(&body, &legend, (MARGIN as i32, 0), inner_w)?;
-        let area = body.split_vertically(legend_h).1;
+        let area = legend_on_top(&body, &self.legend(), 16)?;
         let n_cat = self.factors.len();
         if n_cat == 0 {
             return draw_note(&area, "no factors to show");
@@ -1177,22 +1154,16 @@ impl Chart for BarsChart {
                 fmt_level(*v)
             }
         };
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .disable_y_mesh()
             .y_labels(0)
             .x_labels(10)
             .x_label_formatter(&x_fmt)
-            .x_label_style(text(TICK_SIZE, INK))
             .x_desc(fit_text(
                 &self.x_desc,
                 &text(AXIS_DESC_SIZE, INK),
                 plot_px_w as u32,
             ))
-            .axis_desc_style(text(AXIS_DESC_SIZE, INK))
-            .bold_line_style(GRID_LINE.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
-            .axis_style(NEUTRAL_DARK.stroke_width(2))
             .draw()
             .map_err(draw_err)?;
         if x_min < 0.0 {
@@ -1314,10 +1285,7 @@ impl Chart for MorrisScatter {
         )?;
         let (w, _) = body.dim_in_pixel();
         let inner_w = w.saturating_sub(2 * MARGIN);
-        let legend = vec![LegendItem::dashed("σ = μ*", NEUTRAL_DARK, 3)];
-        let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32 + 12;
-        draw_legend_rows(&body, &legend, (MARGIN as i32, 0), inner_w)?;
-        let area = body.split_vertically(legend_h).1;
+        let area = legend_on_top(&body, &[LegendItem::dashed("σ = μ*", NEUTRAL_DARK, 3)], 12)?;
         if self.points.is_empty() {
             return draw_note(&area, "no factors to show");
         }
@@ -1342,18 +1310,13 @@ impl Chart for MorrisScatter {
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)
             .map_err(draw_err)?;
         let fmt = |v: &f64| fmt_level(*v);
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_labels(8)
             .y_labels(8)
             .x_label_formatter(&fmt)
             .y_label_formatter(&fmt)
-            .label_style(text(TICK_SIZE, INK))
             .x_desc("μ*: mean absolute elementary effect")
             .y_desc("σ: standard deviation of the effects")
-            .axis_desc_style(text(AXIS_DESC_SIZE, INK))
-            .bold_line_style(GRID_LINE.stroke_width(1))
-            .light_line_style(WHITE.mix(0.0))
             .axis_style(NEUTRAL_DARK.stroke_width(2))
             .draw()
             .map_err(draw_err)?;
@@ -1696,15 +1659,11 @@ impl Chart for LhsChart {
                 .build_cartesian_2d(x0..x1, 0.0..self.y_max)
                 .map_err(draw_err)?;
             let x_fmt = |v: &f64| fmt_level(*v);
-            chart
-                .configure_mesh()
+            house_mesh(&mut chart.configure_mesh())
                 .x_labels(4)
                 .y_labels(5)
                 .x_label_formatter(&x_fmt)
                 .y_label_formatter(&pct_tick)
-                .label_style(text(TICK_SIZE, INK))
-                .bold_line_style(GRID_LINE.stroke_width(1))
-                .light_line_style(WHITE.mix(0.0))
                 .axis_style(NEUTRAL_DARK.stroke_width(2))
                 .draw()
                 .map_err(draw_err)?;

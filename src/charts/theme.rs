@@ -10,7 +10,9 @@
 
 use std::sync::OnceLock;
 
+use crate::format::fmt_num;
 use anyhow::{Result, anyhow};
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -387,6 +389,41 @@ pub(crate) fn draw_legend_rows<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws `items` as a legend across the top of `area`, inside its margins, and
+/// returns the part of `area` below it, `gap` pixels further down. An empty
+/// legend takes no room.
+pub(crate) fn legend_on_top<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[LegendItem],
+    gap: u32,
+) -> Result<DrawingArea<DB, Shift>> {
+    if items.is_empty() {
+        return Ok(area.clone());
+    }
+    let inner_w = area.dim_in_pixel().0.saturating_sub(2 * MARGIN);
+    draw_legend_rows(area, items, (MARGIN as i32, 0), inner_w)?;
+    let height = legend_rows_count(items, inner_w) as u32 * LEGEND_ROW as u32 + gap;
+    Ok(area.split_vertically(height).1)
+}
+
+/// Gives the axes of a chart the house style: tick and description fonts, a light
+/// grid at the labelled ticks only, dark axis lines. Tick counts, formatters and
+/// descriptions stay with each chart.
+pub(crate) fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(text(TICK_SIZE, INK))
+        .axis_desc_style(text(AXIS_DESC_SIZE, INK))
+        .bold_line_style(GRID_LINE.stroke_width(1))
+        .light_line_style(WHITE.mix(0.0))
+        .axis_style(NEUTRAL_DARK.stroke_width(2))
+}
+
 /// Rows and columns of a small-multiples grid for `n` panels, chosen so that panels
 /// stay wide enough for their axis labels on a [`GRID_WIDTH`] canvas.
 pub(crate) fn grid_shape(n: usize) -> (usize, usize) {
@@ -681,72 +718,6 @@ impl TimeAxis {
     }
 }
 
-/// Tick label of a time value: whole numbers without decimals.
-pub(crate) fn fmt_tick(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-6 {
-        format!("{}", v.round() as i64)
-    } else {
-        fmt_num(v)
-    }
-}
-
-/// A number with at most two decimals and no trailing zeros.
-pub(crate) fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// A signed number with a true minus sign, e.g. `+0.35`, `−0.35`.
-pub(crate) fn fmt_signed(v: f64) -> String {
-    if v < 0.0 {
-        format!("−{}", fmt_num(-v))
-    } else {
-        format!("+{}", fmt_num(v))
-    }
-}
-
-/// A probability as a percentage with a precision that suits its size.
-pub(crate) fn fmt_pct(p: f64) -> String {
-    let pct = p * 100.0;
-    if p <= 0.0 {
-        "0%".to_string()
-    } else if pct < 0.01 {
-        "<0.01%".to_string()
-    } else if pct < 1.0 {
-        format!("{pct:.2}%")
-    } else {
-        format!("{pct:.1}%")
-    }
-}
-
-/// Tick label of a share axis, in percent.
-pub(crate) fn fmt_pct_tick(p: f64) -> String {
-    let pct = p * 100.0;
-    if (pct - pct.round()).abs() < 1e-6 {
-        format!("{}%", pct.round() as i64)
-    } else {
-        format!("{pct:.1}%")
-    }
-}
-
-/// A count with thousands separators, e.g. `10,000`.
-pub(crate) fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// Anchors of the viridis colour map (matplotlib), at `t = 0, 1/8, ..., 1`.
 const VIRIDIS: [(u8, u8, u8); 9] = [
     (68, 1, 84),
@@ -859,20 +830,6 @@ pub(crate) fn grid_panels<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(fmt_count(10000), "10,000");
-        assert_eq!(fmt_count(999), "999");
-        assert_eq!(fmt_count(1234567), "1,234,567");
-        assert_eq!(fmt_pct(0.6123), "61.2%");
-        assert_eq!(fmt_pct(0.0042), "0.42%");
-        assert_eq!(fmt_pct(0.0), "0%");
-        assert_eq!(fmt_num(0.25), "0.25");
-        assert_eq!(fmt_num(2020.0), "2020");
-        assert_eq!(fmt_tick(2021.0), "2021");
-        assert_eq!(fmt_signed(-0.35), "−0.35");
-    }
 
     #[test]
     fn grid_fits_ten_dyads() {
