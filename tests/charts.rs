@@ -3,10 +3,12 @@
 //! title and axis labels as text. One fixture has three agents (three dyads), one has
 //! five agents (ten dyads) and long outcome names, one has no start year.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+mod common;
+use common::chart_files::{png_stats, svg_texts};
 
 use entente::charts::{OutcomeRow, draw_comparison, draw_run_charts, read_outcomes};
 
@@ -146,45 +148,6 @@ fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
         }
     }
     fs::write(dir.join("config_timeseries.csv"), cs).unwrap();
-}
-
-/// Decodes a PNG; returns its size and the number of distinct colours (capped).
-fn png_stats(path: &Path) -> (u32, u32, usize) {
-    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let channels = info.color_type.samples();
-    let mut colours = HashSet::new();
-    for px in buf[..info.buffer_size()].chunks(channels) {
-        colours.insert(px[..3.min(channels)].to_vec());
-        if colours.len() >= 64 {
-            break;
-        }
-    }
-    (info.width, info.height, colours.len())
-}
-
-/// Text content of every `<text>` element of an SVG, joined by newlines, with runs of
-/// whitespace collapsed.
-fn svg_texts(path: &Path) -> String {
-    let svg = fs::read_to_string(path).unwrap();
-    assert!(svg.trim_start().starts_with("<svg"), "{}", path.display());
-    assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
-    let mut out = Vec::new();
-    let mut rest = svg.as_str();
-    while let Some(start) = rest.find("<text") {
-        let after = &rest[start..];
-        let open_end = after.find('>').unwrap() + 1;
-        let close = after.find("</text>").unwrap();
-        let inner = after[open_end..close]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&");
-        out.push(inner.split_whitespace().collect::<Vec<_>>().join(" "));
-        rest = &after[close + 7..];
-    }
-    out.join("\n")
 }
 
 fn assert_texts(path: &Path, expected: &[&str]) {

@@ -5,25 +5,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn entente(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_entente"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("entente runs");
-    assert!(
-        out.status.success(),
-        "entente {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
+use common::cli::entente_ok as entente;
 
 fn run_with_report(out: &Path) {
     entente(&[

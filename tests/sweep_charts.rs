@@ -4,30 +4,12 @@
 //! SVG must carry its title and axis labels as text, and `merge` must draw the same
 //! charts as an unsharded sweep.
 
-use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn entente(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_entente"))
-        .current_dir(root())
-        .args(args)
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("SLURM_ARRAY_TASK_COUNT")
-        .output()
-        .expect("entente runs");
-    assert!(
-        out.status.success(),
-        "entente {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+mod common;
+use common::chart_files::{png_stats, svg_texts};
+use common::cli::{entente_ok as entente, root};
 
 /// Runs a sweep file into `out`.
 fn sweep(file: &Path, out: &Path) {
@@ -55,45 +37,6 @@ fn write_sweep(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(format!("{name}.toml"));
     fs::write(&path, text).unwrap();
     path
-}
-
-/// Decodes a PNG; returns its size and the number of distinct colours (capped).
-fn png_stats(path: &Path) -> (u32, u32, usize) {
-    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    let channels = info.color_type.samples();
-    let mut colours = HashSet::new();
-    for px in buf[..info.buffer_size()].chunks(channels) {
-        colours.insert(px[..3.min(channels)].to_vec());
-        if colours.len() >= 64 {
-            break;
-        }
-    }
-    (info.width, info.height, colours.len())
-}
-
-/// Text content of every `<text>` element of an SVG, one per line, with runs of
-/// whitespace collapsed.
-fn svg_texts(path: &Path) -> String {
-    let svg = fs::read_to_string(path).unwrap();
-    assert!(svg.trim_start().starts_with("<svg"), "{}", path.display());
-    assert!(svg.trim_end().ends_with("</svg>"), "{}", path.display());
-    let mut out = Vec::new();
-    let mut rest = svg.as_str();
-    while let Some(start) = rest.find("<text") {
-        let after = &rest[start..];
-        let open_end = after.find('>').unwrap() + 1;
-        let close = after.find("</text>").unwrap();
-        let inner = after[open_end..close]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&");
-        out.push(inner.split_whitespace().collect::<Vec<_>>().join(" "));
-        rest = &after[close + 7..];
-    }
-    out.join("\n")
 }
 
 /// Checks that `dir/charts` holds exactly a PNG and an SVG for each of `stems`,

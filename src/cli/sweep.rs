@@ -7,18 +7,10 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{MergeArgs, SweepArgs, at_least_one};
+use super::run::thread_pool;
+use super::{MergeArgs, SweepArgs};
 use crate::error::Result;
 use crate::sweep::{self, Execution, Shard};
-
-fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let default = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = at_least_one("--threads", threads.unwrap_or(default) as u64)? as usize;
-    Ok(rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")?)
-}
 
 pub fn execute(args: &SweepArgs) -> Result<()> {
     let sweep = sweep::load(&args.sweep)?;
@@ -34,7 +26,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     };
     let shard = shard.unwrap_or(Shard::WHOLE);
     let range = shard.range(sweep.points.len());
-    let pool = pool(args.threads)?;
+    let pool = thread_pool(args.threads)?;
 
     let bar = ProgressBar::new(range.len() as u64);
     bar.set_style(

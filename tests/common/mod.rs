@@ -2,6 +2,9 @@
 //! it by parameter path, run it through the library and read probabilities.
 #![allow(dead_code)]
 
+pub mod chart_files;
+pub mod cli;
+
 use std::path::{Path, PathBuf};
 
 use entente::engine::{self, Aggregate, Job};
