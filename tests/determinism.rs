@@ -60,16 +60,20 @@ fn same_files(a: &Path, b: &Path, files: &[&str]) {
 fn results_do_not_depend_on_threads_or_invocation() {
     for scenario in ["scenarios/baseline-2020.toml", "scenarios/asia-five.toml"] {
         let dir = tempfile::tempdir().unwrap();
-        let (one, two, again) = (
+        let (one, two, again, four) = (
             dir.path().join("t1"),
             dir.path().join("t2"),
             dir.path().join("t2b"),
+            dir.path().join("t4"),
         );
         run(scenario, 1, &one, &[]);
         run(scenario, 2, &two, &[]);
         run(scenario, 2, &again, &[]);
+        // More threads than cores: chunks finish in yet another order.
+        run(scenario, 4, &four, &[]);
         same_files(&one, &two, &FILES);
         same_files(&two, &again, &FILES);
+        same_files(&one, &four, &FILES);
     }
 }
 
