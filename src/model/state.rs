@@ -2,7 +2,7 @@
 //! aggregates read. Buffers are allocated once per worker and reused across
 //! runs, so the step loop never allocates.
 
-use super::{Driver, Model};
+use super::{Driver, Model, Params};
 
 /// Everything that changes during a run.
 #[derive(Debug, Clone)]
@@ -19,6 +19,15 @@ pub struct State {
     pub tau: Vec<f64>,
     /// Sum of all capabilities, kept current for the third-party weights.
     pub total_capability: f64,
+    /// Third-party weights, `(i * n + j) * n + k` (see
+    /// [`State::third_party_weight`]); zero where `k` is `i` or `j`. Kept
+    /// current with the capabilities.
+    pub(crate) weights: Vec<f64>,
+    /// Autonomy cost kappa_A w_j / (w_i + w_j) of each ordered pair, kept
+    /// current with the capabilities.
+    pub(crate) autonomy: Vec<f64>,
+    /// Per-step treaty dissolution probability 1 - exp(-h_D dt).
+    pub(crate) dissolve_probability: f64,
     /// Treaty in force (symmetric).
     pub treaty: Vec<bool>,
     /// Consecutive steps each pair has been eligible for a treaty (symmetric).
@@ -50,6 +59,9 @@ impl State {
             aggression: Vec::new(),
             tau: Vec::new(),
             total_capability: 0.0,
+            weights: vec![0.0; n * n * n],
+            autonomy: vec![0.0; n * n],
+            dissolve_probability: 0.0,
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
@@ -82,12 +94,30 @@ impl State {
         self.shock_probability
             .extend(model.shocks.iter().map(probability));
         self.first_treaty = None;
-        self.refresh_weights();
+        self.dissolve_probability = 1.0 - (-model.params.h_D * dt).exp();
+        self.refresh_weights(&model.params);
     }
 
-    /// Recomputes what depends on capabilities.
-    pub(crate) fn refresh_weights(&mut self) {
+    /// Recomputes what depends on capabilities: their total, the third-party
+    /// weights and the autonomy costs. Called whenever a capability changes,
+    /// so the step loop only reads them.
+    pub(crate) fn refresh_weights(&mut self, p: &Params) {
+        let n = self.n;
         self.total_capability = self.capability.iter().sum();
+        for i in 0..n {
+            for j in 0..n {
+                let ij = i * n + j;
+                let w = &self.capability;
+                self.autonomy[ij] = p.kappa_A * w[j] / (w[i] + w[j]);
+                for k in 0..n {
+                    self.weights[ij * n + k] = if k == i || k == j {
+                        0.0
+                    } else {
+                        self.third_party_weight(i, j, k)
+                    };
+                }
+            }
+        }
     }
 
     /// Weight of third party k for the pair (i, j): its share of the

@@ -24,7 +24,7 @@ pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &m
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
-    fire_shocks(state, &model.shocks, t, rng);
+    fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);
     update_treaties(model, state, t, rng);
@@ -41,17 +41,19 @@ fn normal<R: Rng>(rng: &mut R) -> f64 {
 fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let sqrt_dt = p.dt.sqrt();
+    let shock_scale = p.sigma_E * p.dt.sqrt();
+    let (x, dependence) = (&s.x, &mut s.drivers[Driver::E as usize]);
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
-            let e = s.drivers[Driver::E as usize][ij];
+            let e = dependence[ij];
             if i == j || e == 0.0 {
                 continue;
             }
-            let drift = (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt;
-            let shock = p.sigma_E * sqrt_dt * normal(rng);
-            s.drivers[Driver::E as usize][ij] = e * (drift + shock).exp();
+            let alignment = 0.5 * (x[ij] + x[j * n + i]);
+            let drift = (model.mu[ij] + p.psi * alignment) * p.dt;
+            let shock = shock_scale * normal(rng);
+            dependence[ij] = e * (drift + shock).exp();
         }
     }
     for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
@@ -105,11 +107,15 @@ impl PairTerms {
         let p = &model.params;
         let n = s.n;
         let (ij, ji) = (i * n + j, j * n + i);
-        let d = |driver: Driver, pair: usize| s.drivers[driver as usize][pair];
-        let dependence = (1.0 + d(Driver::E, ij) / p.E0).ln();
-        let propensity = p.beta_E * dependence + p.beta_N * d(Driver::N, ij)
-            - p.beta_R * d(Driver::R, ij)
-            - p.beta_P * d(Driver::P, ji);
+        let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
+        let dependence = (1.0 + e[ij] / p.E0).ln();
+        let propensity = p.beta_E * dependence + p.beta_N * affinity[ij]
+            - p.beta_R * rivalry[ij]
+            - p.beta_P * pressure[ji];
+        let x = &s.x[..n * n];
+        let (x_i, x_j) = (&x[i * n..i * n + n], &x[j * n..j * n + n]);
+        let weights = &s.weights[ij * n..ij * n + n];
+        let coercion_j = &coercion[j * n..j * n + n];
         let mut balance = 0.0;
         let mut pivot = 0.0;
         let mut entrapment = s.aggression[j] * p.theta0;
@@ -117,14 +123,14 @@ impl PairTerms {
             if k == i || k == j {
                 continue;
             }
-            let wt = s.third_party_weight(i, j, k);
-            let (x_ik, x_jk) = (s.x[i * n + k], s.x[j * n + k]);
+            let wt = weights[k];
+            let (x_ik, x_jk) = (x_i[k], x_j[k]);
             balance += wt * x_ik * x_jk;
-            pivot += wt * (-s.x[k * n + j]).max(0.0) * s.x[k * n + i].max(0.0);
-            entrapment += d(Driver::G, j * n + k) * (p.theta0 + x_ik.max(0.0));
+            pivot += wt * (-x[k * n + j]).max(0.0) * x[k * n + i].max(0.0);
+            entrapment += coercion_j[k] * (p.theta0 + x_ik.max(0.0));
         }
         let value = propensity + p.lambda_B * balance + p.rho * s.x[ji];
-        let autonomy = p.kappa_A * s.capability[j] / (s.capability[i] + s.capability[j]);
+        let autonomy = s.autonomy[ij];
         PairTerms {
             dependence,
             propensity,
@@ -211,7 +217,7 @@ fn logistic(v: f64) -> f64 {
 fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let dissolve = 1.0 - (-p.h_D * p.dt).exp();
+    let dissolve = s.dissolve_probability;
     for i in 0..n {
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
@@ -231,10 +237,10 @@ fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) 
             } else if f64::from(run) >= p.M {
                 let accepts = |a: usize, b: usize, u: f64| {
                     let ab = a * n + b;
-                    let autonomy =
-                        p.kappa_A * s.capability[b] / (s.capability[a] + s.capability[b]);
-                    let net =
-                        s.value[ab] - 2.0 * autonomy - 2.0 * p.kappa_E * s.entrapment[ab] - p.c_T;
+                    let net = s.value[ab]
+                        - 2.0 * s.autonomy[ab]
+                        - 2.0 * p.kappa_E * s.entrapment[ab]
+                        - p.c_T;
                     u < logistic(net / s.tau[a])
                 };
                 let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
