@@ -44,6 +44,10 @@ pub struct State {
     pub(crate) entrapment: Vec<f64>,
     /// Scratch: stances being computed.
     pub(crate) next_x: Vec<f64>,
+    /// Scratch: growth factor of each dependence in the current step.
+    pub(crate) growth: Vec<f64>,
+    /// Scratch: logit weights of oppose, hedge and align, `3 * (i * n + j)`.
+    pub(crate) choice: Vec<f64>,
 }
 
 impl State {
@@ -70,6 +74,8 @@ impl State {
             value: vec![0.0; n * n],
             entrapment: vec![0.0; n * n],
             next_x: vec![0.0; n * n],
+            growth: vec![0.0; n * n],
+            choice: vec![0.0; 3 * n * n],
         };
         state.reset(model);
         state

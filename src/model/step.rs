@@ -7,6 +7,7 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
+use super::math;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, State, Trace};
 
@@ -42,19 +43,24 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
-    let (x, dependence) = (&s.x, &mut s.drivers[Driver::E as usize]);
+    // Exponents first (drawing in pair order), then all exponentials in one
+    // vectorisable pass; a growth of exp(0) = 1 leaves a pair unchanged.
+    let (x, dependence, growth) = (&s.x, &s.drivers[Driver::E as usize], &mut s.growth);
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
-            let e = dependence[ij];
-            if i == j || e == 0.0 {
-                continue;
-            }
-            let alignment = 0.5 * (x[ij] + x[j * n + i]);
-            let drift = (model.mu[ij] + p.psi * alignment) * p.dt;
-            let shock = shock_scale * normal(rng);
-            dependence[ij] = e * (drift + shock).exp();
+            growth[ij] = if i == j || dependence[ij] == 0.0 {
+                0.0
+            } else {
+                let alignment = 0.5 * (x[ij] + x[j * n + i]);
+                let drift = (model.mu[ij] + p.psi * alignment) * p.dt;
+                drift + shock_scale * normal(rng)
+            };
         }
+    }
+    math::exp_in_place(growth);
+    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(growth.iter()) {
+        *e *= g;
     }
     for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
         let (lo, hi) = d.range();
@@ -154,19 +160,34 @@ impl PairTerms {
 }
 
 /// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
+/// The logit exponents of every pair are computed first and exponentiated in
+/// one vectorisable pass; the draws then follow in row order.
 fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
+    for i in 0..n {
+        for j in 0..n {
+            let ij = i * n + j;
+            let exponents = if i == j {
+                [0.0; 3]
+            } else {
+                let terms = PairTerms::of(model, s, i, j);
+                s.value[ij] = terms.value;
+                s.entrapment[ij] = terms.entrapment;
+                choice_exponents(terms.utilities(model), s.tau[i])
+            };
+            s.choice[3 * ij..3 * ij + 3].copy_from_slice(&exponents);
+        }
+    }
+    math::exp_in_place(&mut s.choice);
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             let ij = i * n + j;
-            let terms = PairTerms::of(model, s, i, j);
-            let action = sample_action(terms.utilities(model), s.tau[i], rng.random());
-            s.value[ij] = terms.value;
-            s.entrapment[ij] = terms.entrapment;
+            let weights = &s.choice[3 * ij..3 * ij + 3];
+            let action = pick_action([weights[0], weights[1], weights[2]], rng.random());
             let noise = if p.sigma_x > 0.0 {
                 p.sigma_x * normal(rng)
             } else {
@@ -177,19 +198,19 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     }
 }
 
-/// Logit choice probabilities of oppose, hedge and align for utilities `u`
-/// at temperature `tau`. The largest utility is subtracted first so the
-/// exponentials cannot overflow.
-pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
+/// The exponents (u_a - max u) / tau of the logit weights of utilities `u`.
+/// Subtracting the largest utility keeps the weights in (0, 1], so they
+/// cannot overflow; the largest has weight exp(0) = 1 exactly.
+fn choice_exponents(u: [f64; 3], tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
-    // exp(0) = 1 exactly, so the largest utility needs no exponential.
-    let w = u.map(|v| {
-        if v == top {
-            1.0
-        } else {
-            ((v - top) / tau).exp()
-        }
-    });
+    let inverse = 1.0 / tau;
+    u.map(|v| (v - top) * inverse)
+}
+
+/// Logit choice probabilities of oppose, hedge and align for utilities `u`
+/// at temperature `tau`.
+pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
+    let w = choice_exponents(u, tau).map(math::exp);
     let total = w[0] + w[1] + w[2];
     w.map(|v| v / total)
 }
@@ -197,14 +218,17 @@ pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
 /// Picks -1, 0 or +1 with the logit probabilities of `u`, given a uniform
 /// draw `uniform` in [0, 1).
 pub fn sample_action(u: [f64; 3], tau: f64, uniform: f64) -> f64 {
-    let prob = choice_probabilities(u, tau);
-    if uniform < prob[0] {
-        -1.0
-    } else if uniform < prob[0] + prob[1] {
-        0.0
-    } else {
-        1.0
-    }
+    pick_action(choice_exponents(u, tau).map(math::exp), uniform)
+}
+
+/// Picks -1, 0 or +1 with probabilities proportional to `weights`:
+/// `uniform < w0 / total` is tested as `uniform * total < w0`, without
+/// branches since the outcome is unpredictable.
+#[inline]
+fn pick_action(weights: [f64; 3], uniform: f64) -> f64 {
+    let [oppose, hedge, align] = weights;
+    let c = uniform * (oppose + hedge + align);
+    f64::from(u8::from(c >= oppose)) + f64::from(u8::from(c >= oppose + hedge)) - 1.0
 }
 
 #[inline]
