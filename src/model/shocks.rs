@@ -137,6 +137,7 @@ fn apply_effect(state: &mut State, effect: &Effect, persistent: bool, p: &Params
             values[i] = v;
             if a == Attribute::Capability {
                 state.refresh_weights(p);
+                state.capabilities_changed = true;
             }
         }
         Target::Stance(i, j) => {

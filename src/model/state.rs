@@ -26,6 +26,9 @@ pub struct State {
     /// Autonomy cost kappa_A w_j / (w_i + w_j) of each ordered pair, kept
     /// current with the capabilities.
     pub(crate) autonomy: Vec<f64>,
+    /// Whether a capability changed since `weights` and `autonomy` were
+    /// computed from the model's (so `reset` must recompute them).
+    pub(crate) capabilities_changed: bool,
     /// Per-step treaty dissolution probability 1 - exp(-h_D dt).
     pub(crate) dissolve_probability: f64,
     /// Treaty in force (symmetric).
@@ -65,11 +68,16 @@ impl State {
             total_capability: 0.0,
             weights: vec![0.0; n * n * n],
             autonomy: vec![0.0; n * n],
-            dissolve_probability: 0.0,
+            capabilities_changed: true,
+            dissolve_probability: 1.0 - (-model.params.h_D * model.params.dt).exp(),
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
-            shock_probability: Vec::new(),
+            shock_probability: model
+                .shocks
+                .iter()
+                .map(|s| super::shocks::step_probability(s.trigger, model.params.dt))
+                .collect(),
             first_treaty: None,
             value: vec![0.0; n * n],
             entrapment: vec![0.0; n * n],
@@ -81,7 +89,10 @@ impl State {
         state
     }
 
-    /// Puts the state back to step 0 without reallocating.
+    /// Puts the state back to step 0 without reallocating. `model` must be
+    /// the one the state was made for: what depends only on the model
+    /// (shock and dissolution probabilities, and the weights unless a
+    /// capability changed) is kept from [`State::new`].
     pub fn reset(&mut self, model: &Model) {
         self.x.clone_from(&model.stance);
         for d in Driver::ALL {
@@ -94,14 +105,11 @@ impl State {
         self.treaty.fill(false);
         self.eligible_steps.fill(0);
         self.shocks_fired.fill(0);
-        self.shock_probability.clear();
-        let dt = model.params.dt;
-        let probability = |s: &super::Shock| super::shocks::step_probability(s.trigger, dt);
-        self.shock_probability
-            .extend(model.shocks.iter().map(probability));
         self.first_treaty = None;
-        self.dissolve_probability = 1.0 - (-model.params.h_D * dt).exp();
-        self.refresh_weights(&model.params);
+        if self.capabilities_changed {
+            self.refresh_weights(&model.params);
+            self.capabilities_changed = false;
+        }
     }
 
     /// Recomputes what depends on capabilities: their total, the third-party

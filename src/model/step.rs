@@ -233,7 +233,7 @@ fn pick_action(weights: [f64; 3], uniform: f64) -> f64 {
 
 #[inline]
 fn logistic(v: f64) -> f64 {
-    1.0 / (1.0 + (-v).exp())
+    1.0 / (1.0 + math::exp(-v))
 }
 
 /// Section 2.6: treaties form after a run of eligible steps when both sides
