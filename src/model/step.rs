@@ -166,6 +166,7 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     for i in 0..n {
+        let inverse_tau = 1.0 / s.tau[i];
         for j in 0..n {
             let ij = i * n + j;
             let exponents = if i == j {
@@ -174,7 +175,7 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
                 let terms = PairTerms::of(model, s, i, j);
                 s.value[ij] = terms.value;
                 s.entrapment[ij] = terms.entrapment;
-                choice_exponents(terms.utilities(model), s.tau[i])
+                choice_exponents(terms.utilities(model), inverse_tau)
             };
             s.choice[3 * ij..3 * ij + 3].copy_from_slice(&exponents);
         }
@@ -198,19 +199,18 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     }
 }
 
-/// The exponents (u_a - max u) / tau of the logit weights of utilities `u`.
-/// Subtracting the largest utility keeps the weights in (0, 1], so they
-/// cannot overflow; the largest has weight exp(0) = 1 exactly.
-fn choice_exponents(u: [f64; 3], tau: f64) -> [f64; 3] {
+/// The exponents (u_a - max u) / tau of the logit weights of utilities `u`,
+/// given 1 / tau. Subtracting the largest utility keeps the weights in
+/// (0, 1], so they cannot overflow; the largest has weight exp(0) = 1 exactly.
+fn choice_exponents(u: [f64; 3], inverse_tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
-    let inverse = 1.0 / tau;
-    u.map(|v| (v - top) * inverse)
+    u.map(|v| (v - top) * inverse_tau)
 }
 
 /// Logit choice probabilities of oppose, hedge and align for utilities `u`
 /// at temperature `tau`.
 pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
-    let w = choice_exponents(u, tau).map(math::exp);
+    let w = choice_exponents(u, 1.0 / tau).map(math::exp);
     let total = w[0] + w[1] + w[2];
     w.map(|v| v / total)
 }
@@ -218,7 +218,7 @@ pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
 /// Picks -1, 0 or +1 with the logit probabilities of `u`, given a uniform
 /// draw `uniform` in [0, 1).
 pub fn sample_action(u: [f64; 3], tau: f64, uniform: f64) -> f64 {
-    pick_action(choice_exponents(u, tau).map(math::exp), uniform)
+    pick_action(choice_exponents(u, 1.0 / tau).map(math::exp), uniform)
 }
 
 /// Picks -1, 0 or +1 with probabilities proportional to `weights`:
