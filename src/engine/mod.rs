@@ -1,19 +1,18 @@
 //! Seeded Monte Carlo over runs, in parallel with rayon.
 //!
-//! Run `r` of a job draws from one ChaCha8 generator keyed by the master seed
-//! (and, in sweeps, the point index) with `r` as its stream, so its result
+//! Run `r` of a job draws from its own xoshiro256++ generator seeded from the
+//! master seed, the point index (in sweeps) and `r` ([`RunRng`]), so its result
 //! does not depend on which thread runs it or when. Runs are grouped in
 //! chunks; each worker summarises its runs into an [`Aggregate`] of integer
 //! counts and fixed-point sums, which merge exactly in any order. Memory is
 //! therefore independent of the number of runs.
 
 mod aggregate;
+mod rng;
 
 pub use aggregate::{Aggregate, FINAL_BINS, STEP_BINS, Shape};
-
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+pub use rng::RunRng;
 
 use crate::model::{Model, State, Trace, simulate};
 use crate::outcome::{Classifier, RunSummary};
@@ -22,14 +21,8 @@ use crate::outcome::{Classifier, RunSummary};
 pub const CHUNK: u64 = 1024;
 
 /// The generator of one run.
-pub fn run_rng(seed: u64, point: u64, run: u64) -> ChaCha8Rng {
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    key[8..16].copy_from_slice(&point.to_le_bytes());
-    key[16..24].copy_from_slice(b"entente\0");
-    let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(run);
-    rng
+pub fn run_rng(seed: u64, point: u64, run: u64) -> RunRng {
+    RunRng::new(seed, point, run)
 }
 
 /// What to run.

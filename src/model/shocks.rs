@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use super::{Attribute, Driver, State};
+use super::{Attribute, Driver, Params, State};
 
 /// When a shock may fire.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,7 +77,13 @@ pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
 
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
-pub(crate) fn fire_shocks<R: Rng>(state: &mut State, shocks: &[Shock], t: usize, rng: &mut R) {
+pub(crate) fn fire_shocks<R: Rng>(
+    state: &mut State,
+    shocks: &[Shock],
+    p: &Params,
+    t: usize,
+    rng: &mut R,
+) {
     for (s, shock) in shocks.iter().enumerate() {
         if t < shock.first || t > shock.last || state.shocks_fired[s] >= shock.max_count {
             continue;
@@ -89,13 +95,13 @@ pub(crate) fn fire_shocks<R: Rng>(state: &mut State, shocks: &[Shock], t: usize,
         if fires {
             state.shocks_fired[s] += 1;
             for effect in &shock.effects {
-                apply_effect(state, effect, shock.persistent);
+                apply_effect(state, effect, shock.persistent, p);
             }
         }
     }
 }
 
-fn apply_effect(state: &mut State, effect: &Effect, persistent: bool) {
+fn apply_effect(state: &mut State, effect: &Effect, persistent: bool, p: &Params) {
     let n = state.n;
     match effect.target {
         Target::Driver(d, i, j) => {
@@ -130,7 +136,8 @@ fn apply_effect(state: &mut State, effect: &Effect, persistent: bool) {
             }
             values[i] = v;
             if a == Attribute::Capability {
-                state.refresh_weights();
+                state.refresh_weights(p);
+                state.capabilities_changed = true;
             }
         }
         Target::Stance(i, j) => {

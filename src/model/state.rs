@@ -2,7 +2,7 @@
 //! aggregates read. Buffers are allocated once per worker and reused across
 //! runs, so the step loop never allocates.
 
-use super::{Driver, Model};
+use super::{Driver, Model, Params};
 
 /// Everything that changes during a run.
 #[derive(Debug, Clone)]
@@ -19,6 +19,18 @@ pub struct State {
     pub tau: Vec<f64>,
     /// Sum of all capabilities, kept current for the third-party weights.
     pub total_capability: f64,
+    /// Third-party weights, `(i * n + j) * n + k` (see
+    /// [`State::third_party_weight`]); zero where `k` is `i` or `j`. Kept
+    /// current with the capabilities.
+    pub(crate) weights: Vec<f64>,
+    /// Autonomy cost kappa_A w_j / (w_i + w_j) of each ordered pair, kept
+    /// current with the capabilities.
+    pub(crate) autonomy: Vec<f64>,
+    /// Whether a capability changed since `weights` and `autonomy` were
+    /// computed from the model's (so `reset` must recompute them).
+    pub(crate) capabilities_changed: bool,
+    /// Per-step treaty dissolution probability 1 - exp(-h_D dt).
+    pub(crate) dissolve_probability: f64,
     /// Treaty in force (symmetric).
     pub treaty: Vec<bool>,
     /// Consecutive steps each pair has been eligible for a treaty (symmetric).
@@ -35,6 +47,10 @@ pub struct State {
     pub(crate) entrapment: Vec<f64>,
     /// Scratch: stances being computed.
     pub(crate) next_x: Vec<f64>,
+    /// Scratch: growth factor of each dependence in the current step.
+    pub(crate) growth: Vec<f64>,
+    /// Scratch: logit weights of oppose, hedge and align, `3 * (i * n + j)`.
+    pub(crate) choice: Vec<f64>,
 }
 
 impl State {
@@ -50,20 +66,33 @@ impl State {
             aggression: Vec::new(),
             tau: Vec::new(),
             total_capability: 0.0,
+            weights: vec![0.0; n * n * n],
+            autonomy: vec![0.0; n * n],
+            capabilities_changed: true,
+            dissolve_probability: 1.0 - (-model.params.h_D * model.params.dt).exp(),
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
-            shock_probability: Vec::new(),
+            shock_probability: model
+                .shocks
+                .iter()
+                .map(|s| super::shocks::step_probability(s.trigger, model.params.dt))
+                .collect(),
             first_treaty: None,
             value: vec![0.0; n * n],
             entrapment: vec![0.0; n * n],
             next_x: vec![0.0; n * n],
+            growth: vec![0.0; n * n],
+            choice: vec![0.0; 3 * n * n],
         };
         state.reset(model);
         state
     }
 
-    /// Puts the state back to step 0 without reallocating.
+    /// Puts the state back to step 0 without reallocating. `model` must be
+    /// the one the state was made for: what depends only on the model
+    /// (shock and dissolution probabilities, and the weights unless a
+    /// capability changed) is kept from [`State::new`].
     pub fn reset(&mut self, model: &Model) {
         self.x.clone_from(&model.stance);
         for d in Driver::ALL {
@@ -76,18 +105,33 @@ impl State {
         self.treaty.fill(false);
         self.eligible_steps.fill(0);
         self.shocks_fired.fill(0);
-        self.shock_probability.clear();
-        let dt = model.params.dt;
-        let probability = |s: &super::Shock| super::shocks::step_probability(s.trigger, dt);
-        self.shock_probability
-            .extend(model.shocks.iter().map(probability));
         self.first_treaty = None;
-        self.refresh_weights();
+        if self.capabilities_changed {
+            self.refresh_weights(&model.params);
+            self.capabilities_changed = false;
+        }
     }
 
-    /// Recomputes what depends on capabilities.
-    pub(crate) fn refresh_weights(&mut self) {
+    /// Recomputes what depends on capabilities: their total, the third-party
+    /// weights and the autonomy costs. Called whenever a capability changes,
+    /// so the step loop only reads them.
+    pub(crate) fn refresh_weights(&mut self, p: &Params) {
+        let n = self.n;
         self.total_capability = self.capability.iter().sum();
+        for i in 0..n {
+            for j in 0..n {
+                let ij = i * n + j;
+                let w = &self.capability;
+                self.autonomy[ij] = p.kappa_A * w[j] / (w[i] + w[j]);
+                for k in 0..n {
+                    self.weights[ij * n + k] = if k == i || k == j {
+                        0.0
+                    } else {
+                        self.third_party_weight(i, j, k)
+                    };
+                }
+            }
+        }
     }
 
     /// Weight of third party k for the pair (i, j): its share of the

@@ -7,6 +7,7 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
+use super::math;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, State, Trace};
 
@@ -24,7 +25,7 @@ pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &m
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
-    fire_shocks(state, &model.shocks, t, rng);
+    fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);
     update_treaties(model, state, t, rng);
@@ -41,18 +42,25 @@ fn normal<R: Rng>(rng: &mut R) -> f64 {
 fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let sqrt_dt = p.dt.sqrt();
+    let shock_scale = p.sigma_E * p.dt.sqrt();
+    // Exponents first (drawing in pair order), then all exponentials in one
+    // vectorisable pass; a growth of exp(0) = 1 leaves a pair unchanged.
+    let (x, dependence, growth) = (&s.x, &s.drivers[Driver::E as usize], &mut s.growth);
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
-            let e = s.drivers[Driver::E as usize][ij];
-            if i == j || e == 0.0 {
-                continue;
-            }
-            let drift = (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt;
-            let shock = p.sigma_E * sqrt_dt * normal(rng);
-            s.drivers[Driver::E as usize][ij] = e * (drift + shock).exp();
+            growth[ij] = if i == j || dependence[ij] == 0.0 {
+                0.0
+            } else {
+                let alignment = 0.5 * (x[ij] + x[j * n + i]);
+                let drift = (model.mu[ij] + p.psi * alignment) * p.dt;
+                drift + shock_scale * normal(rng)
+            };
         }
+    }
+    math::exp_in_place(growth);
+    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(growth.iter()) {
+        *e *= g;
     }
     for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
         let (lo, hi) = d.range();
@@ -105,11 +113,15 @@ impl PairTerms {
         let p = &model.params;
         let n = s.n;
         let (ij, ji) = (i * n + j, j * n + i);
-        let d = |driver: Driver, pair: usize| s.drivers[driver as usize][pair];
-        let dependence = (1.0 + d(Driver::E, ij) / p.E0).ln();
-        let propensity = p.beta_E * dependence + p.beta_N * d(Driver::N, ij)
-            - p.beta_R * d(Driver::R, ij)
-            - p.beta_P * d(Driver::P, ji);
+        let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
+        let dependence = (1.0 + e[ij] / p.E0).ln();
+        let propensity = p.beta_E * dependence + p.beta_N * affinity[ij]
+            - p.beta_R * rivalry[ij]
+            - p.beta_P * pressure[ji];
+        let x = &s.x[..n * n];
+        let (x_i, x_j) = (&x[i * n..i * n + n], &x[j * n..j * n + n]);
+        let weights = &s.weights[ij * n..ij * n + n];
+        let coercion_j = &coercion[j * n..j * n + n];
         let mut balance = 0.0;
         let mut pivot = 0.0;
         let mut entrapment = s.aggression[j] * p.theta0;
@@ -117,14 +129,14 @@ impl PairTerms {
             if k == i || k == j {
                 continue;
             }
-            let wt = s.third_party_weight(i, j, k);
-            let (x_ik, x_jk) = (s.x[i * n + k], s.x[j * n + k]);
+            let wt = weights[k];
+            let (x_ik, x_jk) = (x_i[k], x_j[k]);
             balance += wt * x_ik * x_jk;
-            pivot += wt * (-s.x[k * n + j]).max(0.0) * s.x[k * n + i].max(0.0);
-            entrapment += d(Driver::G, j * n + k) * (p.theta0 + x_ik.max(0.0));
+            pivot += wt * (-x[k * n + j]).max(0.0) * x[k * n + i].max(0.0);
+            entrapment += coercion_j[k] * (p.theta0 + x_ik.max(0.0));
         }
         let value = propensity + p.lambda_B * balance + p.rho * s.x[ji];
-        let autonomy = p.kappa_A * s.capability[j] / (s.capability[i] + s.capability[j]);
+        let autonomy = s.autonomy[ij];
         PairTerms {
             dependence,
             propensity,
@@ -148,19 +160,35 @@ impl PairTerms {
 }
 
 /// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
+/// The logit exponents of every pair are computed first and exponentiated in
+/// one vectorisable pass; the draws then follow in row order.
 fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
+    for i in 0..n {
+        let inverse_tau = 1.0 / s.tau[i];
+        for j in 0..n {
+            let ij = i * n + j;
+            let exponents = if i == j {
+                [0.0; 3]
+            } else {
+                let terms = PairTerms::of(model, s, i, j);
+                s.value[ij] = terms.value;
+                s.entrapment[ij] = terms.entrapment;
+                choice_exponents(terms.utilities(model), inverse_tau)
+            };
+            s.choice[3 * ij..3 * ij + 3].copy_from_slice(&exponents);
+        }
+    }
+    math::exp_in_place(&mut s.choice);
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             let ij = i * n + j;
-            let terms = PairTerms::of(model, s, i, j);
-            let action = sample_action(terms.utilities(model), s.tau[i], rng.random());
-            s.value[ij] = terms.value;
-            s.entrapment[ij] = terms.entrapment;
+            let weights = &s.choice[3 * ij..3 * ij + 3];
+            let action = pick_action([weights[0], weights[1], weights[2]], rng.random());
             let noise = if p.sigma_x > 0.0 {
                 p.sigma_x * normal(rng)
             } else {
@@ -171,19 +199,18 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     }
 }
 
-/// Logit choice probabilities of oppose, hedge and align for utilities `u`
-/// at temperature `tau`. The largest utility is subtracted first so the
-/// exponentials cannot overflow.
-pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
+/// The exponents (u_a - max u) / tau of the logit weights of utilities `u`,
+/// given 1 / tau. Subtracting the largest utility keeps the weights in
+/// (0, 1], so they cannot overflow; the largest has weight exp(0) = 1 exactly.
+fn choice_exponents(u: [f64; 3], inverse_tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
-    // exp(0) = 1 exactly, so the largest utility needs no exponential.
-    let w = u.map(|v| {
-        if v == top {
-            1.0
-        } else {
-            ((v - top) / tau).exp()
-        }
-    });
+    u.map(|v| (v - top) * inverse_tau)
+}
+
+/// Logit choice probabilities of oppose, hedge and align for utilities `u`
+/// at temperature `tau`.
+pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
+    let w = choice_exponents(u, 1.0 / tau).map(math::exp);
     let total = w[0] + w[1] + w[2];
     w.map(|v| v / total)
 }
@@ -191,19 +218,22 @@ pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
 /// Picks -1, 0 or +1 with the logit probabilities of `u`, given a uniform
 /// draw `uniform` in [0, 1).
 pub fn sample_action(u: [f64; 3], tau: f64, uniform: f64) -> f64 {
-    let prob = choice_probabilities(u, tau);
-    if uniform < prob[0] {
-        -1.0
-    } else if uniform < prob[0] + prob[1] {
-        0.0
-    } else {
-        1.0
-    }
+    pick_action(choice_exponents(u, 1.0 / tau).map(math::exp), uniform)
+}
+
+/// Picks -1, 0 or +1 with probabilities proportional to `weights`:
+/// `uniform < w0 / total` is tested as `uniform * total < w0`, without
+/// branches since the outcome is unpredictable.
+#[inline]
+fn pick_action(weights: [f64; 3], uniform: f64) -> f64 {
+    let [oppose, hedge, align] = weights;
+    let c = uniform * (oppose + hedge + align);
+    f64::from(u8::from(c >= oppose)) + f64::from(u8::from(c >= oppose + hedge)) - 1.0
 }
 
 #[inline]
 fn logistic(v: f64) -> f64 {
-    1.0 / (1.0 + (-v).exp())
+    1.0 / (1.0 + math::exp(-v))
 }
 
 /// Section 2.6: treaties form after a run of eligible steps when both sides
@@ -211,7 +241,7 @@ fn logistic(v: f64) -> f64 {
 fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let dissolve = 1.0 - (-p.h_D * p.dt).exp();
+    let dissolve = s.dissolve_probability;
     for i in 0..n {
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
@@ -231,10 +261,10 @@ fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) 
             } else if f64::from(run) >= p.M {
                 let accepts = |a: usize, b: usize, u: f64| {
                     let ab = a * n + b;
-                    let autonomy =
-                        p.kappa_A * s.capability[b] / (s.capability[a] + s.capability[b]);
-                    let net =
-                        s.value[ab] - 2.0 * autonomy - 2.0 * p.kappa_E * s.entrapment[ab] - p.c_T;
+                    let net = s.value[ab]
+                        - 2.0 * s.autonomy[ab]
+                        - 2.0 * p.kappa_E * s.entrapment[ab]
+                        - p.c_T;
                     u < logistic(net / s.tau[a])
                 };
                 let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
