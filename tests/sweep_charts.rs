@@ -193,6 +193,45 @@ fn morris_sweep_draws_tornado_and_scatter() {
 }
 
 #[test]
+fn oat_sweep_draws_a_tornado() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("oat");
+    sweep(&bundled("small-oat"), &out);
+    check_charts(
+        &out,
+        &[(
+            "tornado".to_string(),
+            strings(&[
+                "One at a time: P(sino_russian_alliance)",
+                "largest swing first",
+                "P(sino_russian_alliance)",
+                "at low end of range",
+                "at high end of range",
+                "base scenario: ",
+                "Wilson 95% interval",
+                "params.c_T",
+                "params.M",
+                "params.beta_E",
+                "small-oat on baseline-2020",
+                "oat design, 7 points",
+                "%",
+            ]),
+        )],
+    );
+    // One tornado on the single-panel canvas: three factors fit its height.
+    let (w, h, _) = png_stats(&out.join("charts/tornado.png"));
+    assert_eq!((w, h), (1800, 1100));
+    // The factor values are printed at the bar ends.
+    let texts = svg_texts(&out.join("charts/tornado.svg"));
+    for value in ["0.3", "12", "3"] {
+        assert!(
+            texts.lines().any(|l| l == value),
+            "no bar-end text {value:?} in:\n{texts}"
+        );
+    }
+}
+
+#[test]
 fn one_and_three_axis_grids_and_lhs() {
     let tmp = tempfile::tempdir().unwrap();
 

@@ -3,8 +3,8 @@
 //! [`draw_sweep_charts`] reads the files `entente sweep` (or `entente merge`) writes:
 //! `manifest.json` (sweep name, scenario, design kind, factors, reported outcomes,
 //! target outcome), `points.csv` (one row per point: factor values, then
-//! `p_`/`ci_low_`/`ci_high_` of every reported outcome) and, for Sobol and Morris
-//! designs, `sensitivity.csv`. It draws into `charts/` of the same folder, each chart
+//! `p_`/`ci_low_`/`ci_high_` of every reported outcome) and, for Sobol, Morris and
+//! one-at-a-time designs, `sensitivity.csv`. It draws into `charts/` of the same folder, each chart
 //! as a PNG and an SVG, written like the run charts (temporary name, then rename):
 //!
 //! | design | file stem | chart |
@@ -15,6 +15,7 @@
 //! | morris | `morris` | tornado of mu* per factor, largest first, with sigma as a second bar |
 //! | morris | `morris_scatter` | sigma against mu*, one labelled point per factor |
 //! | lhs | `lhs` | probability of the target outcome against each factor, one panel per factor |
+//! | oat | `tornado` | probability of the target outcome with each factor alone at the low and at the high end of its range: bars from the base scenario's probability (a vertical line), largest swing on top, the factor's value at each bar's end, Wilson 95% whiskers |
 //!
 //! Heatmaps use the viridis colour map from 0 up to a round value above the largest
 //! probability of that outcome, and print each cell's value when the cells are large
@@ -64,9 +65,13 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
             written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
             written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
         }
+        "oat" => {
+            let rows: Vec<OatRow> = read_csv(&dir.join("sensitivity.csv"))?;
+            written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?);
+        }
         "lhs" => written.extend(save(&LhsChart::new(&data), &out_dir)?),
         other => bail!(
-            "{}: unknown sweep kind `{other}`, expected grid, lhs, sobol or morris",
+            "{}: unknown sweep kind `{other}`, expected grid, lhs, sobol, morris or oat",
             dir.join("manifest.json").display()
         ),
     }
@@ -342,6 +347,22 @@ struct MorrisRow {
     mu: f64,
     mu_star: f64,
     sigma: f64,
+}
+
+/// One row of a one-at-a-time `sensitivity.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct OatRow {
+    factor: String,
+    low: f64,
+    high: f64,
+    p_base: f64,
+    p_low: f64,
+    p_high: f64,
+    swing: f64,
+    p_low_ci_low: f64,
+    p_low_ci_high: f64,
+    p_high_ci_low: f64,
+    p_high_ci_high: f64,
 }
 
 /// Finite value or 0.
@@ -942,11 +963,54 @@ impl Chart for Heatmap {
 // Sobol indices and the Morris tornado: grouped horizontal bars per factor
 // ---------------------------------------------------------------------------------
 
-/// One bar: its value, an optional interval, and the text written after it.
+/// One bar: where it starts, its value, an optional interval, and the text written
+/// past its end.
 struct HBar {
+    /// 0 for indices and effects; the base probability in a tornado.
+    start: f64,
     value: f64,
     interval: Option<(f64, f64)>,
     text: String,
+}
+
+impl HBar {
+    /// A bar from 0.
+    fn from_zero(value: f64, interval: Option<(f64, f64)>, text: String) -> Self {
+        HBar {
+            start: 0.0,
+            value,
+            interval,
+            text,
+        }
+    }
+
+    /// Whether the bar grows to the right of its start.
+    fn rightward(&self) -> bool {
+        self.value >= self.start
+    }
+
+    /// The outer end of the bar and its whisker, where its text goes.
+    fn end(&self) -> f64 {
+        match (self.interval, self.rightward()) {
+            (Some((_, hi)), true) => hi.max(self.value),
+            (Some((lo, _)), false) => lo.min(self.value),
+            (None, _) => self.value,
+        }
+    }
+
+    /// Smallest and largest x the bar and its whisker cover.
+    fn extent(&self) -> (f64, f64) {
+        let (lo, hi) = self.interval.unwrap_or((self.value, self.value));
+        (
+            self.start.min(self.value).min(lo),
+            self.start.max(self.value).max(hi),
+        )
+    }
+
+    /// Length of the bar itself.
+    fn length(&self) -> f64 {
+        (self.value - self.start).abs()
+    }
 }
 
 /// One bar per factor, in one colour.
@@ -956,7 +1020,8 @@ struct BarSeries {
     bars: Vec<HBar>,
 }
 
-/// Grouped horizontal bars per factor (Sobol indices, Morris mu* and sigma).
+/// Grouped horizontal bars per factor (Sobol indices, Morris mu* and sigma), or
+/// overlaid bars from a common reference (the one-at-a-time tornado).
 struct BarsChart {
     stem: &'static str,
     title: String,
@@ -965,6 +1030,14 @@ struct BarsChart {
     /// Factor names, top to bottom.
     factors: Vec<String>,
     series: Vec<BarSeries>,
+    /// Whether a factor's bars share one band (longest drawn first) instead of
+    /// lying one below the other.
+    overlay: bool,
+    /// A vertical line drawn where it is inside the plot: 0 for indices, the base
+    /// probability in a tornado, with its legend entry if it has one.
+    reference: (f64, Option<LegendItem>),
+    /// Tick labels of the x axis.
+    tick: fn(f64) -> String,
 }
 
 impl BarsChart {
@@ -972,10 +1045,12 @@ impl BarsChart {
         let mut rows: Vec<SobolRow> = rows.to_vec();
         // Stable sort: ties keep the file's (factor) order.
         rows.sort_by(|a, b| finite(b.total).total_cmp(&finite(a.total)));
-        let bar = |v: f64, lo: f64, hi: f64| HBar {
-            value: finite(v),
-            interval: Some((finite(lo).min(finite(v)), finite(hi).max(finite(v)))),
-            text: fmt_index(finite(v)),
+        let bar = |v: f64, lo: f64, hi: f64| {
+            HBar::from_zero(
+                finite(v),
+                Some((finite(lo).min(finite(v)), finite(hi).max(finite(v)))),
+                fmt_index(finite(v)),
+            )
         };
         let target = data.target_name();
         let mut subtitles = data.about();
@@ -1017,6 +1092,9 @@ impl BarsChart {
                         .collect(),
                 },
             ],
+            overlay: false,
+            reference: (0.0, None),
+            tick: fmt_level,
         }
     }
 
@@ -1040,14 +1118,16 @@ impl BarsChart {
                     color: OI_BLUE,
                     bars: rows
                         .iter()
-                        .map(|r| HBar {
-                            value: finite(r.mu_star),
-                            interval: None,
-                            text: format!(
-                                "{}   (μ {})",
-                                fmt_index(finite(r.mu_star)),
-                                fmt_index(finite(r.mu))
-                            ),
+                        .map(|r| {
+                            HBar::from_zero(
+                                finite(r.mu_star),
+                                None,
+                                format!(
+                                    "{}   (μ {})",
+                                    fmt_index(finite(r.mu_star)),
+                                    fmt_index(finite(r.mu))
+                                ),
+                            )
                         })
                         .collect(),
                 },
@@ -1056,14 +1136,83 @@ impl BarsChart {
                     color: NEUTRAL,
                     bars: rows
                         .iter()
-                        .map(|r| HBar {
-                            value: finite(r.sigma),
-                            interval: None,
-                            text: fmt_index(finite(r.sigma)),
-                        })
+                        .map(|r| HBar::from_zero(finite(r.sigma), None, fmt_index(finite(r.sigma))))
                         .collect(),
                 },
             ],
+            overlay: false,
+            reference: (0.0, None),
+            tick: fmt_level,
+        }
+    }
+
+    /// The one-at-a-time tornado: per factor, a bar from the base probability to the
+    /// probability with the factor alone at the low end of its range and one to the
+    /// probability at the high end, largest swing on top.
+    fn tornado(data: &SweepData, rows: &[OatRow]) -> Self {
+        let mut rows: Vec<OatRow> = rows.to_vec();
+        rows.sort_by(|a, b| finite(b.swing).total_cmp(&finite(a.swing)));
+        let base = rows.first().map_or(0.0, |r| clean_probability(r.p_base));
+        let bar = |p: f64, lo: f64, hi: f64, level: f64| {
+            let p = clean_probability(p);
+            HBar {
+                start: base,
+                value: p,
+                interval: Some((clean_probability(lo).min(p), clean_probability(hi).max(p))),
+                text: fmt_level(level),
+            }
+        };
+        let target = data.target_name();
+        let mut subtitles = data.about();
+        subtitles.push(format!(
+            "each bar: P({target}) with one factor alone at an end of its range, every other parameter at the base scenario's value"
+        ));
+        subtitles.push(
+            "number at a bar's end: the factor's value there;  whisker: Wilson 95% interval;  vertical line: the base scenario"
+                .to_string(),
+        );
+        BarsChart {
+            stem: "tornado",
+            title: format!(
+                "One at a time: P({target}) at the ends of each factor's range, largest swing first"
+            ),
+            subtitles,
+            x_desc: format!("P({target})"),
+            factors: rows.iter().map(|r| r.factor.clone()).collect(),
+            series: vec![
+                BarSeries {
+                    label: "at low end of range".to_string(),
+                    color: OI_SKY_BLUE,
+                    bars: rows
+                        .iter()
+                        .map(|r| bar(r.p_low, r.p_low_ci_low, r.p_low_ci_high, r.low))
+                        .collect(),
+                },
+                BarSeries {
+                    label: "at high end of range".to_string(),
+                    color: OI_ORANGE,
+                    bars: rows
+                        .iter()
+                        .map(|r| bar(r.p_high, r.p_high_ci_low, r.p_high_ci_high, r.high))
+                        .collect(),
+                },
+            ],
+            overlay: true,
+            reference: (
+                base,
+                Some(LegendItem::line(
+                    format!("base scenario: {}", fmt_cell(base)),
+                    NEUTRAL_DARK,
+                    3,
+                )),
+            ),
+            tick: |v| {
+                if v < -1e-9 {
+                    String::new()
+                } else {
+                    pct_tick(&v)
+                }
+            },
         }
     }
 
@@ -1071,7 +1220,49 @@ impl BarsChart {
         self.series
             .iter()
             .map(|s| LegendItem::fill(s.label.clone(), s.color.to_rgba()))
+            .chain(self.reference.1.clone())
             .collect()
+    }
+
+    /// Number of bands a factor's row is split into.
+    fn bands(&self) -> usize {
+        if self.overlay {
+            1
+        } else {
+            self.series.len().max(1)
+        }
+    }
+
+    /// Factor `k`'s bars as (series index, bar), in the order their texts are placed:
+    /// shortest first, so that the texts of an overlay row line up outwards.
+    fn row(&self, k: usize) -> Vec<(usize, &HBar)> {
+        let mut bars: Vec<(usize, &HBar)> = self
+            .series
+            .iter()
+            .enumerate()
+            .filter_map(|(g, s)| s.bars.get(k).map(|b| (g, b)))
+            .collect();
+        if self.overlay {
+            bars.sort_by(|a, b| a.1.length().total_cmp(&b.1.length()));
+        }
+        bars
+    }
+
+    /// Pixels taken past bar `g`'s end in row `k` by the texts placed before its own:
+    /// those of shorter bars on the same side of the same band.
+    fn text_offset(&self, k: usize, g: usize, style: &TextStyle<'_>) -> f64 {
+        if !self.overlay {
+            return 0.0;
+        }
+        let row = self.row(k);
+        let Some(me) = row.iter().position(|&(h, _)| h == g) else {
+            return 0.0;
+        };
+        row[..me]
+            .iter()
+            .filter(|(_, b)| b.rightward() == row[me].1.rightward())
+            .map(|(_, b)| (text_size(&b.text, style).0 as i32 + LABEL_GAP) as f64)
+            .sum()
     }
 }
 
@@ -1085,7 +1276,7 @@ impl Chart for BarsChart {
 
     fn size(&self) -> (u32, u32) {
         let n = self.factors.len() as u32;
-        let per = (self.series.len() as u32 * 40 + 30).max(90);
+        let per = (self.bands() as u32 * 40 + 30).max(90);
         let legend_rows = legend_rows_count(&self.legend(), CANVAS.0 - 2 * MARGIN) as u32;
         let h =
             header_height(self.subtitles.len()) + legend_rows * LEGEND_ROW as u32 + n * per + 220;
@@ -1101,7 +1292,7 @@ impl Chart for BarsChart {
         if n_cat == 0 {
             return draw_note(&area, "no factors to show");
         }
-        let n_grp = self.series.len().max(1);
+        let n_grp = self.bands();
 
         let name_style = text(TICK_SIZE + 2, INK);
         let name_w = max_text_width(self.factors.iter().cloned(), &name_style).min(inner_w * 2 / 5);
@@ -1114,28 +1305,55 @@ impl Chart for BarsChart {
         let label_size = ((bar_px * 0.9).floor() as u32).clamp(14, BAR_LABEL_SIZE);
         let label_style = text(label_size, INK);
 
-        // x range: zero, every bar and interval, then room right of each end for its text.
-        let bars: Vec<&HBar> = self.series.iter().flat_map(|s| s.bars.iter()).collect();
-        let end = |b: &HBar| b.interval.map_or(b.value, |(_, hi)| hi.max(b.value));
-        let start = |b: &HBar| b.interval.map_or(b.value, |(lo, _)| lo.min(b.value));
-        let x_min = bars.iter().map(|b| start(b)).fold(0.0_f64, f64::min);
-        let x_min = if x_min < 0.0 { x_min * 1.05 } else { 0.0 };
-        let data_max = bars.iter().map(|b| end(b)).fold(0.0_f64, f64::max);
-        let mut x_max = (data_max + (data_max - x_min) * 0.02).max(x_min + 0.01);
-        for _ in 0..30 {
-            let mut needed = x_max;
-            for b in &bars {
+        // x range: the reference, every bar and interval, then room past each end for
+        // its text (and for the texts before it in an overlay row).
+        let reference = self.reference.0;
+        let bars: Vec<(usize, usize, &HBar)> = (0..n_cat)
+            .flat_map(|k| self.row(k).into_iter().map(move |(g, b)| (k, g, b)))
+            .collect();
+        let data_min = bars
+            .iter()
+            .map(|b| b.2.extent().0)
+            .fold(reference, f64::min);
+        let data_max = bars
+            .iter()
+            .map(|b| b.2.extent().1)
+            .fold(reference, f64::max);
+        let pad = (data_max - data_min).max(0.01);
+        let mut x_min = if data_min < reference {
+            data_min - pad * 0.03
+        } else {
+            data_min
+        };
+        let mut x_max = (data_max + pad * 0.02).max(x_min + 0.01);
+        let room: Vec<(f64, bool, f64)> = bars
+            .iter()
+            .map(|&(k, g, b)| {
                 let tw = text_size(&b.text, &label_style).0 as f64 + LABEL_GAP as f64 + 12.0;
-                let room = plot_px_w - tw;
-                if room > 10.0 {
-                    // (end - x_min) / (x_max - x_min) * plot_px_w + tw <= plot_px_w
-                    needed = needed.max(x_min + (end(b) - x_min) * plot_px_w / room);
+                (
+                    b.end(),
+                    b.rightward(),
+                    tw + self.text_offset(k, g, &label_style),
+                )
+            })
+            .filter(|&(_, _, px)| px < plot_px_w - 10.0)
+            .collect();
+        for _ in 0..30 {
+            let per_px = (x_max - x_min) / plot_px_w;
+            let (mut lo, mut hi) = (x_min, x_max);
+            for &(end, rightward, px) in &room {
+                if rightward {
+                    hi = hi.max(end + px * per_px);
+                } else {
+                    lo = lo.min(end - px * per_px);
                 }
             }
-            if needed <= x_max * (1.0 + 1e-6) + 1e-12 {
+            let settled =
+                hi <= x_max * (1.0 + 1e-6) + 1e-12 && lo >= x_min - 1e-6 * x_min.abs() - 1e-12;
+            (x_min, x_max) = (lo, hi);
+            if settled {
                 break;
             }
-            x_max = needed;
         }
 
         let mut chart = ChartBuilder::on(&area)
@@ -1147,11 +1365,13 @@ impl Chart for BarsChart {
             .y_label_area_size(y_area)
             .build_cartesian_2d(x_min..x_max, 0.0..n_cat as f64)
             .map_err(draw_err)?;
+        // No ticks in the room kept for texts.
         let x_fmt = |v: &f64| {
-            if *v > data_max.max(0.0) + (x_max - x_min) * 0.08 {
+            let slack = (x_max - x_min) * 0.08;
+            if *v > data_max + slack || *v < data_min - slack {
                 String::new()
             } else {
-                fmt_level(*v)
+                (self.tick)(*v)
             }
         };
         house_mesh(&mut chart.configure_mesh())
@@ -1166,17 +1386,8 @@ impl Chart for BarsChart {
             ))
             .draw()
             .map_err(draw_err)?;
-        if x_min < 0.0 {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, 0.0), (0.0, n_cat as f64)],
-                    NEUTRAL_DARK.stroke_width(2),
-                )))
-                .map_err(draw_err)?;
-        }
 
         let name_style = anchored(name_style, HPos::Right, VPos::Center);
-        let value_style = anchored(label_style, HPos::Left, VPos::Center);
         let band = 0.76 / n_grp as f64;
         for (k, factor) in self.factors.iter().enumerate() {
             let centre = n_cat as f64 - k as f64 - 0.5;
@@ -1187,18 +1398,21 @@ impl Chart for BarsChart {
                 name_style.clone(),
             ))
             .map_err(draw_err)?;
-            for (g, s) in self.series.iter().enumerate() {
-                let Some(b) = s.bars.get(k) else { continue };
-                let top = centre + 0.38 - g as f64 * band;
-                let bottom = top - band;
+            let row = self.row(k);
+            let mid_of = |g: usize| {
+                let top = centre + 0.38 - if self.overlay { 0 } else { g } as f64 * band;
+                (top, top - band, top - band / 2.0)
+            };
+            // Longest first, so that in an overlay row a shorter bar shows on top.
+            for &(g, b) in row.iter().rev() {
+                let (top, bottom, mid) = mid_of(g);
                 let inset = band * 0.08;
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
-                        [(0.0, bottom + inset), (b.value, top - inset)],
-                        s.color.filled(),
+                        [(b.start, bottom + inset), (b.value, top - inset)],
+                        self.series[g].color.filled(),
                     )))
                     .map_err(draw_err)?;
-                let mid = (top + bottom) / 2.0;
                 if let Some((lo, hi)) = b.interval {
                     let cap = band * 0.26;
                     let whisker = NEUTRAL_DARK.stroke_width(3);
@@ -1210,14 +1424,42 @@ impl Chart for BarsChart {
                         ])
                         .map_err(draw_err)?;
                 }
-                let (ex, ey) = local(&area, chart.backend_coord(&(end(b).max(0.0), mid)));
-                area.draw(&Text::new(
-                    b.text.clone(),
-                    (ex + LABEL_GAP, ey),
-                    value_style.clone(),
-                ))
-                .map_err(draw_err)?;
             }
+            // Texts shortest first, each past its bar's end and past the texts
+            // already placed on that side of the band.
+            let (mut right_edge, mut left_edge) = (i32::MIN, i32::MAX);
+            for &(g, b) in &row {
+                let (ex, ey) = local(&area, chart.backend_coord(&(b.end(), mid_of(g).2)));
+                let tw = text_size(&b.text, &label_style).0 as i32;
+                let (x, h) = if b.rightward() {
+                    let x = (ex + LABEL_GAP).max(right_edge);
+                    right_edge = if self.overlay {
+                        x + tw + LABEL_GAP
+                    } else {
+                        i32::MIN
+                    };
+                    (x, HPos::Left)
+                } else {
+                    let x = (ex - LABEL_GAP).min(left_edge);
+                    left_edge = if self.overlay {
+                        x - tw - LABEL_GAP
+                    } else {
+                        i32::MAX
+                    };
+                    (x, HPos::Right)
+                };
+                let style = anchored(label_style.clone(), h, VPos::Center);
+                area.draw(&Text::new(b.text.clone(), (x, ey), style))
+                    .map_err(draw_err)?;
+            }
+        }
+        if x_min < reference {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(reference, 0.0), (reference, n_cat as f64)],
+                    NEUTRAL_DARK.stroke_width(3),
+                )))
+                .map_err(draw_err)?;
         }
         Ok(())
     }

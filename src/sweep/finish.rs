@@ -23,9 +23,10 @@ fn target_column(sweep: &Sweep) -> usize {
     1 + sweep.factors.len() + 3 * position
 }
 
-/// The target probability of each row.
-fn target_values(sweep: &Sweep, rows: &[String]) -> Vec<f64> {
-    let column = target_column(sweep);
+/// The value `offset` columns right of the target probability in each row:
+/// 0 for the probability, 1 and 2 for its Wilson interval.
+fn target_field(sweep: &Sweep, rows: &[String], offset: usize) -> Vec<f64> {
+    let column = target_column(sweep) + offset;
     rows.iter()
         .map(|r| {
             r.trim_end()
@@ -37,7 +38,12 @@ fn target_values(sweep: &Sweep, rows: &[String]) -> Vec<f64> {
         .collect()
 }
 
-/// `sensitivity.csv` for Sobol and Morris designs.
+/// The target probability of each row.
+fn target_values(sweep: &Sweep, rows: &[String]) -> Vec<f64> {
+    target_field(sweep, rows, 0)
+}
+
+/// `sensitivity.csv` for Sobol, Morris and one-at-a-time designs.
 pub fn sensitivity_table(sweep: &Sweep, rows: &[String]) -> Option<String> {
     let y = target_values(sweep, rows);
     let mut out = String::new();
@@ -67,12 +73,35 @@ pub fn sensitivity_table(sweep: &Sweep, rows: &[String]) -> Option<String> {
                     .expect("write to string");
             }
         }
+        (Kind::Oat, _, _) => {
+            out.push_str(
+                "factor,low,high,p_base,p_low,p_high,swing,p_low_ci_low,p_low_ci_high,p_high_ci_low,p_high_ci_high\n",
+            );
+            let (ci_low, ci_high) = (target_field(sweep, rows, 1), target_field(sweep, rows, 2));
+            // Point 0 is the base; factor f sits at `from` in 2f+1 and `to` in 2f+2.
+            for (f, (name, &(low, high))) in sweep.factors.iter().zip(&sweep.ranges).enumerate() {
+                let (l, h) = (2 * f + 1, 2 * f + 2);
+                writeln!(
+                    out,
+                    "{name},{low},{high},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+                    y[0],
+                    y[l],
+                    y[h],
+                    (y[h] - y[l]).abs(),
+                    ci_low[l],
+                    ci_high[l],
+                    ci_low[h],
+                    ci_high[h]
+                )
+                .expect("write to string");
+            }
+        }
         _ => return None,
     }
     Some(out)
 }
 
-/// Writes points.csv, sensitivity.csv (for Sobol and Morris) and
+/// Writes points.csv, sensitivity.csv (for Sobol, Morris and OAT) and
 /// manifest.json into `out` from the header and all rows in point order.
 pub fn finish(
     sweep: &Sweep,

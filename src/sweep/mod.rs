@@ -1,10 +1,11 @@
 //! Batch parameter sweeps and sensitivity analysis.
 //!
 //! A sweep file names a base scenario and either a grid of parameter values
-//! or a sampling design (Latin hypercube, Sobol/Saltelli, Morris). Each point
-//! is the base scenario with some values changed by parameter path, run
-//! `runs` times with seeds keyed by the master seed and the point index, so
-//! no two points share random numbers and any point can be rerun alone.
+//! or a sampling design (Latin hypercube, Sobol/Saltelli, Morris, one at a
+//! time). Each point is the base scenario with some values changed by
+//! parameter path, run `runs` times with seeds keyed by the master seed and
+//! the point index, so no two points share random numbers and any point can
+//! be rerun alone.
 //! Points can be split into shards (`--shard I/N` or a Slurm array task)
 //! whose folders `merge` joins into the same files as an unsharded run.
 

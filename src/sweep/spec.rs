@@ -15,11 +15,15 @@
 //! or a sampling design over factor ranges:
 //! ```toml
 //! [design]
-//! kind = "sobol"          # lhs | sobol | morris
+//! kind = "sobol"          # lhs | sobol | morris | oat
 //! points = 256            # lhs: points; sobol: base sample N; morris: trajectories
 //! target = "partnership_short_of_alliance"
 //! factors = [{ path = "params.beta_E", from = 0.3, to = 1.0 }]
 //! ```
+//! `oat` (one at a time) takes no `points`, `levels` or `bootstrap`: its
+//! 2k+1 points are the base scenario itself, then for each factor in file
+//! order the base with that factor alone at `from` and at `to`. The base
+//! value may lie inside or outside [from, to].
 
 use std::path::{Path, PathBuf};
 
@@ -85,10 +89,12 @@ pub struct AxisEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DesignSection {
-    /// `lhs`, `sobol` or `morris`.
+    /// `lhs`, `sobol`, `morris` or `oat`.
     pub kind: String,
-    /// LHS: number of points; Sobol: base sample size N; Morris: trajectories.
-    pub points: i64,
+    /// LHS: number of points; Sobol: base sample size N; Morris: trajectories;
+    /// none for OAT.
+    #[serde(default)]
+    pub points: Option<i64>,
     /// Morris grid levels (default 4).
     #[serde(default)]
     pub levels: Option<i64>,
@@ -114,8 +120,16 @@ pub struct FactorEntry {
 pub enum Kind {
     Grid,
     Lhs,
-    Sobol { base: usize, bootstrap: usize },
-    Morris { trajectories: usize, levels: usize },
+    Sobol {
+        base: usize,
+        bootstrap: usize,
+    },
+    Morris {
+        trajectories: usize,
+        levels: usize,
+    },
+    /// One at a time: the base point, then each factor at `from` and at `to`.
+    Oat,
 }
 
 impl Kind {
@@ -125,6 +139,7 @@ impl Kind {
             Kind::Lhs => "lhs",
             Kind::Sobol { .. } => "sobol",
             Kind::Morris { .. } => "morris",
+            Kind::Oat => "oat",
         }
     }
 }
@@ -390,80 +405,106 @@ fn build(
                 None => outcomes[0],
             };
             let k = factors.len();
-            let n = whole(segs!["design", "points"], "design.points", d.points, 1)?;
-            let (kind, unit, sobol, morris) = match d.kind.as_str() {
-                "lhs" => {
-                    check_budget(&file, n as f64, runs)?;
-                    (
-                        Kind::Lhs,
-                        design::latin_hypercube(n, k, design_seed),
-                        None,
-                        None,
-                    )
-                }
-                "sobol" => {
-                    let n = whole(segs!["design", "points"], "design.points", d.points, 2)?;
-                    check_budget(&file, (n * (k + 2)) as f64, runs)?;
-                    let bootstrap = whole(
-                        segs!["design", "bootstrap"],
-                        "design.bootstrap",
-                        d.bootstrap.unwrap_or(200),
-                        10,
-                    )?;
-                    let s = design::saltelli(n, k, design_seed);
-                    (
-                        Kind::Sobol { base: n, bootstrap },
-                        s.points.clone(),
-                        Some(s),
-                        None,
-                    )
-                }
-                "morris" => {
-                    let levels = whole(
-                        segs!["design", "levels"],
-                        "design.levels",
-                        d.levels.unwrap_or(4),
-                        2,
-                    )?;
-                    check_budget(&file, (n * (k + 1)) as f64, runs)?;
-                    if levels % 2 == 1 {
+            if d.kind == "oat" {
+                let points = oat_points(d, &file, runs, &paths, &ranges, model)?;
+                (
+                    Kind::Oat,
+                    factors,
+                    paths,
+                    ranges,
+                    points,
+                    None,
+                    None,
+                    target,
+                )
+            } else {
+                let n = match d.points {
+                    Some(n) => whole(segs!["design", "points"], "design.points", n, 1)?,
+                    None => {
                         return Err(problem(
-                            segs!["design", "levels"],
-                            "design.levels",
+                            segs!["design", "kind"],
+                            "design.points",
                             format!(
-                                "found {levels}, expected an even number of levels (4 is usual)"
+                                "found no `points`, expected a whole number of points for kind = \"{}\"",
+                                d.kind
                             ),
                         ));
                     }
-                    let m = design::morris(n, k, levels, design_seed);
-                    (
-                        Kind::Morris {
-                            trajectories: n,
-                            levels,
-                        },
-                        m.points.clone(),
-                        None,
-                        Some(m),
-                    )
-                }
-                other => {
-                    return Err(problem(
-                        segs!["design", "kind"],
-                        "design.kind",
-                        format!("found `{other}`, expected lhs, sobol or morris"),
-                    ));
-                }
-            };
-            let points = unit
-                .iter()
-                .map(|u| {
-                    u.iter()
-                        .zip(&ranges)
-                        .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
-                        .collect()
-                })
-                .collect();
-            (kind, factors, paths, ranges, points, sobol, morris, target)
+                };
+                let (kind, unit, sobol, morris) = match d.kind.as_str() {
+                    "lhs" => {
+                        check_budget(&file, n as f64, runs)?;
+                        (
+                            Kind::Lhs,
+                            design::latin_hypercube(n, k, design_seed),
+                            None,
+                            None,
+                        )
+                    }
+                    "sobol" => {
+                        let n = whole(segs!["design", "points"], "design.points", n as i64, 2)?;
+                        check_budget(&file, (n * (k + 2)) as f64, runs)?;
+                        let bootstrap = whole(
+                            segs!["design", "bootstrap"],
+                            "design.bootstrap",
+                            d.bootstrap.unwrap_or(200),
+                            10,
+                        )?;
+                        let s = design::saltelli(n, k, design_seed);
+                        (
+                            Kind::Sobol { base: n, bootstrap },
+                            s.points.clone(),
+                            Some(s),
+                            None,
+                        )
+                    }
+                    "morris" => {
+                        let levels = whole(
+                            segs!["design", "levels"],
+                            "design.levels",
+                            d.levels.unwrap_or(4),
+                            2,
+                        )?;
+                        check_budget(&file, (n * (k + 1)) as f64, runs)?;
+                        if levels % 2 == 1 {
+                            return Err(problem(
+                                segs!["design", "levels"],
+                                "design.levels",
+                                format!(
+                                    "found {levels}, expected an even number of levels (4 is usual)"
+                                ),
+                            ));
+                        }
+                        let m = design::morris(n, k, levels, design_seed);
+                        (
+                            Kind::Morris {
+                                trajectories: n,
+                                levels,
+                            },
+                            m.points.clone(),
+                            None,
+                            Some(m),
+                        )
+                    }
+                    other => {
+                        return Err(problem(
+                            segs!["design", "kind"],
+                            "design.kind",
+                            format!("found `{other}`, expected lhs, sobol, morris or oat"),
+                        ));
+                    }
+                };
+                let points = unit
+                    .iter()
+                    .map(|u| {
+                        u.iter()
+                            .zip(&ranges)
+                            .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
+                            .collect()
+                    })
+                    .collect();
+                (kind, factors, paths, ranges, points, sobol, morris, target)
+            }
         }
     };
     let mut outcomes = outcomes;
@@ -487,6 +528,44 @@ fn build(
         sobol,
         morris,
     })
+}
+
+/// The points of a one-at-a-time design: the base values, then for each factor
+/// the base with that factor alone at `from` and at `to`.
+fn oat_points(
+    d: &DesignSection,
+    file: &SweepFile,
+    runs: u64,
+    paths: &[ParamPath],
+    ranges: &[(f64, f64)],
+    model: &crate::model::Model,
+) -> Result<Vec<Vec<f64>>, Problem> {
+    for (key, given) in [
+        ("points", d.points.is_some()),
+        ("levels", d.levels.is_some()),
+        ("bootstrap", d.bootstrap.is_some()),
+    ] {
+        if given {
+            return Err(problem(
+                segs!["design", key],
+                format!("design.{key}"),
+                format!(
+                    "found `{key}` for kind = \"oat\", expected none: a one-at-a-time design has 2k+1 points (the base, then each factor at `from` and at `to`)"
+                ),
+            ));
+        }
+    }
+    check_budget(file, (2 * paths.len() + 1) as f64, runs)?;
+    let base: Vec<f64> = paths.iter().map(|p| p.get(model)).collect();
+    let mut points = vec![base.clone()];
+    for (f, &(from, to)) in ranges.iter().enumerate() {
+        for v in [from, to] {
+            let mut point = base.clone();
+            point[f] = v;
+            points.push(point);
+        }
+    }
+    Ok(points)
 }
 
 fn check_budget(file: &SweepFile, points: f64, runs: u64) -> Result<(), Problem> {
