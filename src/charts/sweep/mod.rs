@@ -1,0 +1,568 @@
+//! Charts of a sweep result folder.
+//!
+//! [`draw_sweep_charts`] reads the files `entente sweep` (or `entente merge`) writes:
+//! `manifest.json` (sweep name, scenario, design kind, factors, reported outcomes,
+//! target outcome), `points.csv` (one row per point: factor values, then
+//! `p_`/`ci_low_`/`ci_high_` of every reported outcome) and, for Sobol, Morris and
+//! one-at-a-time designs, `sensitivity.csv`. It draws into `charts/` of the same folder, each chart
+//! as a PNG and an SVG, written like the run charts (temporary name, then rename):
+//!
+//! | design | file stem | chart |
+//! |---|---|---|
+//! | grid, one axis | `sweep_line` | probability of each outcome against the axis, with its Wilson 95% band |
+//! | grid, two or more axes | `heatmap_<outcome>` | probability of one outcome over the first two axes, averaged over any further axes, with a colour bar |
+//! | sobol | `sobol` | first-order and total indices of each factor with their bootstrap 95% intervals, largest total first |
+//! | morris | `morris` | tornado of mu* per factor, largest first, with sigma as a second bar |
+//! | morris | `morris_scatter` | sigma against mu*, one labelled point per factor |
+//! | lhs | `lhs` | probability of the target outcome against each factor, one panel per factor |
+//! | oat | `tornado` | probability of the target outcome with each factor alone at the low and at the high end of its range: bars from the base scenario's probability (a vertical line), largest swing on top, the factor's value at each bar's end, Wilson 95% whiskers |
+//!
+//! Heatmaps use the viridis colour map from 0 up to a round value above the largest
+//! probability of that outcome, and print each cell's value when the cells are large
+//! enough. Factor paths such as `dyad.USA.CHN.P` label axes and bars as they are: label
+//! columns are as wide as the longest path (within limits, beyond which a label is
+//! shortened with an ellipsis), tick labels are thinned until they do not touch, and
+//! the labels of the Morris scatter are placed where they overlap neither each other
+//! nor a point.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use serde::Deserialize;
+
+use super::data::read_csv;
+use super::theme::{self, *};
+use super::{Chart, charts_dir, file_safe, save};
+use crate::format::{fmt_count, fmt_pct_tick};
+
+mod bars;
+mod heatmap;
+mod lhs;
+mod line;
+mod scatter;
+
+use bars::BarsChart;
+use heatmap::Heatmap;
+use lhs::LhsChart;
+use line::LineChart;
+use scatter::MorrisScatter;
+
+/// Reads the sweep result folder `dir` and writes `dir/charts/<name>.png` and `.svg`
+/// for every chart of its design; returns the written paths.
+pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
+    theme::register_fonts()?;
+    let data = SweepData::read(dir)?;
+    let out_dir = charts_dir(dir)?;
+    let mut written = Vec::new();
+    match data.manifest.kind.as_str() {
+        "grid" => match data.factors.len() {
+            0 => {}
+            1 => written.extend(save(&LineChart::new(&data), &out_dir)?),
+            _ => {
+                for o in 0..data.outcomes.len() {
+                    written.extend(save(&Heatmap::new(&data, o), &out_dir)?);
+                }
+            }
+        },
+        "sobol" => {
+            let rows: Vec<SobolRow> = read_csv(&dir.join("sensitivity.csv"))?;
+            written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?);
+        }
+        "morris" => {
+            let rows: Vec<MorrisRow> = read_csv(&dir.join("sensitivity.csv"))?;
+            written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
+            written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
+        }
+        "oat" => {
+            let rows: Vec<OatRow> = read_csv(&dir.join("sensitivity.csv"))?;
+            written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?);
+        }
+        "lhs" => written.extend(save(&LhsChart::new(&data), &out_dir)?),
+        other => bail!(
+            "{}: unknown sweep kind `{other}`, expected grid, lhs, sobol, morris or oat",
+            dir.join("manifest.json").display()
+        ),
+    }
+    Ok(written)
+}
+
+// ---------------------------------------------------------------------------------
+// Reading the folder
+// ---------------------------------------------------------------------------------
+
+/// The `sweep` block of the manifest.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct SweepInfo {
+    name: String,
+    description: String,
+}
+
+/// One factor (or grid axis) of the manifest.
+#[derive(Debug, Clone, Deserialize)]
+struct FactorInfo {
+    path: String,
+    #[serde(default)]
+    from: Option<f64>,
+    #[serde(default)]
+    to: Option<f64>,
+}
+
+/// The fields of a sweep's `manifest.json` that the charts use.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct SweepManifest {
+    sweep: SweepInfo,
+    scenario: String,
+    kind: String,
+    seed: Option<u64>,
+    runs_per_point: Option<u64>,
+    points: Option<u64>,
+    factors: Vec<FactorInfo>,
+    outcomes: Vec<String>,
+    target: String,
+}
+
+/// A sweep result folder: manifest and `points.csv`.
+struct SweepData {
+    manifest: SweepManifest,
+    /// Factor paths, in column order.
+    factors: Vec<String>,
+    /// Reported outcomes, in column order.
+    outcomes: Vec<String>,
+    /// `x[i][f]`: value of factor `f` at point `i`.
+    x: Vec<Vec<f64>>,
+    /// `p[i][o]`, `lo[i][o]`, `hi[i][o]`: probability of outcome `o` at point `i` and
+    /// its Wilson 95% interval.
+    p: Vec<Vec<f64>>,
+    lo: Vec<Vec<f64>>,
+    hi: Vec<Vec<f64>>,
+    colors: OutcomeColors,
+}
+
+impl SweepData {
+    fn read(dir: &Path) -> Result<SweepData> {
+        let manifest_path = dir.join("manifest.json");
+        let file = File::open(&manifest_path)
+            .with_context(|| format!("cannot open {}", manifest_path.display()))?;
+        let manifest: SweepManifest = serde_json::from_reader(std::io::BufReader::new(file))
+            .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+
+        let path = dir.join("points.csv");
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let headers = reader
+            .headers()
+            .with_context(|| format!("cannot read the header of {}", path.display()))?
+            .clone();
+        let column = |name: &str| -> Result<usize> {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| anyhow!("{}: no column `{name}` in the header", path.display()))
+        };
+        let factors: Vec<String> = manifest.factors.iter().map(|f| f.path.clone()).collect();
+        let outcomes: Vec<String> = if manifest.outcomes.is_empty() {
+            headers
+                .iter()
+                .filter_map(|h| h.strip_prefix("p_"))
+                .map(str::to_string)
+                .collect()
+        } else {
+            manifest.outcomes.clone()
+        };
+        let factor_cols = factors
+            .iter()
+            .map(|f| column(f))
+            .collect::<Result<Vec<_>>>()?;
+        let outcome_cols = outcomes
+            .iter()
+            .map(|o| {
+                Ok([
+                    column(&format!("p_{o}"))?,
+                    column(&format!("ci_low_{o}"))?,
+                    column(&format!("ci_high_{o}"))?,
+                ])
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let (mut x, mut p, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, record) in reader.records().enumerate() {
+            // Line 1 is the header, so data row i sits on line i + 2.
+            let line = i + 2;
+            let record =
+                record.with_context(|| format!("{}: bad row on line {line}", path.display()))?;
+            let number = |c: usize| -> Result<f64> {
+                let field = record.get(c).unwrap_or("");
+                field.parse::<f64>().with_context(|| {
+                    format!(
+                        "{}: line {line}, column `{}`: found `{field}`, expected a number",
+                        path.display(),
+                        &headers[c]
+                    )
+                })
+            };
+            x.push(
+                factor_cols
+                    .iter()
+                    .map(|&c| number(c))
+                    .collect::<Result<Vec<_>>>()?,
+            );
+            let mut row = [Vec::new(), Vec::new(), Vec::new()];
+            for cols in &outcome_cols {
+                for (k, &c) in cols.iter().enumerate() {
+                    row[k].push(clean_probability(number(c)?));
+                }
+            }
+            let [rp, rlo, rhi] = row;
+            p.push(rp);
+            lo.push(rlo);
+            hi.push(rhi);
+        }
+        let colors = OutcomeColors::new(outcomes.iter().map(String::as_str));
+        Ok(SweepData {
+            manifest,
+            factors,
+            outcomes,
+            x,
+            p,
+            lo,
+            hi,
+            colors,
+        })
+    }
+
+    /// Index of the target outcome among the reported ones (the first when the
+    /// manifest names none that is reported).
+    fn target(&self) -> usize {
+        self.outcomes
+            .iter()
+            .position(|o| *o == self.manifest.target)
+            .unwrap_or(0)
+    }
+
+    /// Name of the target outcome.
+    fn target_name(&self) -> String {
+        if self.manifest.target.is_empty() {
+            self.outcomes.first().cloned().unwrap_or_default()
+        } else {
+            self.manifest.target.clone()
+        }
+    }
+
+    /// The subtitle lines every sweep chart starts with: the sweep's description
+    /// (when it has one) and its facts.
+    fn about(&self) -> Vec<String> {
+        let m = &self.manifest;
+        let mut lines = Vec::new();
+        if !m.sweep.description.trim().is_empty() {
+            lines.push(m.sweep.description.trim().to_string());
+        }
+        let name = if m.sweep.name.is_empty() {
+            "unnamed sweep".to_string()
+        } else {
+            m.sweep.name.clone()
+        };
+        let mut facts = if m.scenario.is_empty() {
+            vec![name]
+        } else {
+            vec![format!("{name} on {}", m.scenario)]
+        };
+        let points = m.points.unwrap_or(self.x.len() as u64);
+        let mut design = if m.kind.is_empty() {
+            String::new()
+        } else {
+            format!("{} design, ", m.kind)
+        };
+        design.push_str(&plural(points, "point"));
+        if let Some(r) = m.runs_per_point {
+            design.push_str(&format!(" × {} each", plural(r, "run")));
+        }
+        facts.push(design);
+        if let Some(seed) = m.seed {
+            facts.push(format!("seed {seed}"));
+        }
+        lines.push(facts.join("  ·  "));
+        lines
+    }
+
+    /// Range of factor `f`: the manifest's `from` and `to`, else the data's.
+    fn factor_range(&self, f: usize) -> (f64, f64) {
+        let info = self.manifest.factors.get(f);
+        let (dmin, dmax) = self
+            .x
+            .iter()
+            .map(|r| r[f])
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let from = info.and_then(|i| i.from).unwrap_or(dmin).min(dmin);
+        let to = info.and_then(|i| i.to).unwrap_or(dmax).max(dmax);
+        pad_range(from, to)
+    }
+}
+
+/// `n` and a noun, with the noun in the plural unless `n` is 1: `1 point`, `2,000 runs`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", fmt_count(n))
+    }
+}
+
+/// A probability as drawn: NaN and infinities become 0, and values are kept in [0, 1].
+fn clean_probability(v: f64) -> f64 {
+    if v.is_finite() {
+        v.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A range that plotters can draw: finite, and not empty.
+fn pad_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    if hi - lo > 1e-12 {
+        (lo, hi)
+    } else {
+        let d = if lo.abs() > 1e-9 { lo.abs() * 0.1 } else { 0.5 };
+        (lo - d, hi + d)
+    }
+}
+
+/// One row of a Sobol `sensitivity.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct SobolRow {
+    factor: String,
+    first_order: f64,
+    first_ci_low: f64,
+    first_ci_high: f64,
+    total: f64,
+    total_ci_low: f64,
+    total_ci_high: f64,
+}
+
+/// One row of a Morris `sensitivity.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct MorrisRow {
+    factor: String,
+    mu: f64,
+    mu_star: f64,
+    sigma: f64,
+}
+
+/// One row of a one-at-a-time `sensitivity.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct OatRow {
+    factor: String,
+    low: f64,
+    high: f64,
+    p_base: f64,
+    p_low: f64,
+    p_high: f64,
+    swing: f64,
+    p_low_ci_low: f64,
+    p_low_ci_high: f64,
+    p_high_ci_low: f64,
+    p_high_ci_high: f64,
+}
+
+/// Finite value or 0.
+fn finite(v: f64) -> f64 {
+    if v.is_finite() { v } else { 0.0 }
+}
+
+// ---------------------------------------------------------------------------------
+// Formats and small layout helpers
+// ---------------------------------------------------------------------------------
+
+/// A factor value: at most four decimals, no trailing zeros, a true minus sign.
+fn fmt_level(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    match s.as_str() {
+        "-0" => "0".to_string(),
+        _ => s.replacen('-', "−", 1),
+    }
+}
+
+/// A sensitivity index or effect: two decimals (three below 0.1), a true minus sign.
+fn fmt_index(v: f64) -> String {
+    let s = if v.abs() < 0.1 {
+        format!("{:.3}", v.abs())
+    } else {
+        format!("{:.2}", v.abs())
+    };
+    if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("−{s}")
+    } else {
+        s
+    }
+}
+
+/// A probability in a heatmap cell: whole percents from 10%, one decimal below.
+fn fmt_cell(p: f64) -> String {
+    let pct = p * 100.0;
+    if pct <= 0.0 {
+        "0%".to_string()
+    } else if pct < 0.05 {
+        "<0.1%".to_string()
+    } else if pct < 9.95 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
+    }
+}
+
+/// A round upper end for a probability axis that holds `max`, and the tick spacing
+/// that goes with it (at most about six intervals).
+fn nice_probability_max(max: f64) -> (f64, f64) {
+    if !(max.is_finite() && max > 0.0) {
+        return (0.01, 0.002);
+    }
+    let steps = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
+    let step = steps
+        .iter()
+        .copied()
+        .find(|s| max / s <= 6.0)
+        .unwrap_or(0.2);
+    let top = ((max / step) - 1e-9).ceil().max(1.0) * step;
+    (top.min(1.0), step)
+}
+
+/// Distinct values of `values`, sorted, with values equal to 9 significant digits
+/// treated as one.
+fn levels(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs())));
+    v
+}
+
+/// Index of the level nearest to `v`.
+fn level_index(levels: &[f64], v: f64) -> usize {
+    levels
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Every how many ticks a label can be drawn so that labels of `label_px` pixels stay
+/// apart on ticks `spacing_px` pixels apart.
+fn thinning(label_px: u32, spacing_px: f64) -> usize {
+    if spacing_px <= 0.0 {
+        return 1;
+    }
+    ((label_px as f64 + 14.0) / spacing_px).ceil().max(1.0) as usize
+}
+
+/// Draws `s` rotated by 270 degrees (reading upwards), centred on `(x, y)` with its
+/// top edge at `x`.
+fn draw_vertical_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    (x, y): (i32, i32),
+    style: TextStyle<'static>,
+) -> Result<()> {
+    let style = anchored(style, HPos::Center, VPos::Top).transform(FontTransform::Rotate270);
+    area.draw(&Text::new(s.to_string(), (x, y), style))
+        .map_err(draw_err)
+}
+
+/// Text in the middle of an empty chart body.
+fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let style = anchored(
+        text(AXIS_DESC_SIZE, NEUTRAL_DARK),
+        HPos::Center,
+        VPos::Center,
+    );
+    area.draw(&Text::new(
+        note.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        style,
+    ))
+    .map_err(draw_err)
+}
+
+/// A panel caption of at most `width` pixels: bold, at the panel title size or smaller
+/// (down to the tick size) for a long name, shortened only when even that is too wide.
+fn panel_caption(name: &str, width: u32) -> (String, TextStyle<'static>) {
+    let mut size = PANEL_TITLE_SIZE;
+    while size > TICK_SIZE && text_size(name, &bold(size, INK)).0 > width {
+        size -= 1;
+    }
+    let style = bold(size, INK);
+    (fit_text(name, &style, width), style)
+}
+
+/// Tick label style of the probability axes.
+fn pct_tick(v: &f64) -> String {
+    if *v > 1.0 + 1e-9 {
+        String::new()
+    } else {
+        fmt_pct_tick(*v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fmt_level(0.30000000000000004), "0.3");
+        assert_eq!(fmt_level(-0.5), "−0.5");
+        assert_eq!(fmt_level(12.0), "12");
+        assert_eq!(fmt_level(-0.00001), "0");
+        assert_eq!(fmt_index(-0.172521), "−0.17");
+        assert_eq!(fmt_index(0.022464), "0.022");
+        assert_eq!(fmt_index(-0.0001), "0.000");
+        assert_eq!(fmt_cell(0.912), "91%");
+        assert_eq!(fmt_cell(0.027), "2.7%");
+        assert_eq!(fmt_cell(0.0), "0%");
+    }
+
+    #[test]
+    fn probability_axis_ends_on_a_round_value() {
+        assert_eq!(nice_probability_max(0.93), (1.0, 0.2));
+        let (top, step) = nice_probability_max(0.3);
+        assert!((top - 0.3).abs() < 1e-12 && (step - 0.05).abs() < 1e-12);
+        let (top, step) = nice_probability_max(0.061);
+        assert!((top - 0.08).abs() < 1e-12 && (step - 0.02).abs() < 1e-12);
+        assert_eq!(nice_probability_max(0.0), (0.01, 0.002));
+    }
+
+    #[test]
+    fn levels_merge_rounding_noise() {
+        let l = levels([0.3, 0.1, 0.30000000000000004, 0.2, 0.1]);
+        assert_eq!(l.len(), 3);
+        assert_eq!(level_index(&l, 0.29999), 2);
+    }
+
+    #[test]
+    fn viridis_runs_dark_to_light() {
+        let lum = |c: RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+        let mut last = -1.0;
+        for k in 0..=20 {
+            let l = lum(viridis(k as f64 / 20.0));
+            assert!(l > last, "viridis is not increasing in lightness at {k}");
+            last = l;
+        }
+    }
+}
