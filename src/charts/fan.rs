@@ -19,7 +19,7 @@ use crate::charts::data::{RunData, TimeRow, finite_or_zero};
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::charts::{Chart, file_safe};
-use crate::format::{fmt_count, fmt_num, fmt_signed, fmt_tick};
+use crate::format::{fmt_count, fmt_num, fmt_tick};
 
 /// Fill of the 90% band.
 fn outer_band() -> RGBColor {
@@ -36,21 +36,14 @@ const Y_DESC: &str = "alignment z (mean of both stances)";
 
 /// Legend of the fan charts.
 fn fan_legend(theta: f64) -> Vec<LegendItem> {
-    vec![
+    [
         LegendItem::line("median", ALIGNMENT, 5),
         LegendItem::fill("middle 50% of runs (p25–p75)", inner_band().to_rgba()),
         LegendItem::fill("middle 90% of runs (p05–p95)", outer_band().to_rgba()),
-        LegendItem::dashed(
-            format!("partnership threshold {}", fmt_signed(theta)),
-            PARTNERSHIP_LINE,
-            3,
-        ),
-        LegendItem::dashed(
-            format!("antagonism threshold {}", fmt_signed(-theta)),
-            ANTAGONISM_LINE,
-            3,
-        ),
     ]
+    .into_iter()
+    .chain(threshold_legend(theta))
+    .collect()
 }
 
 /// How one fan panel is dressed.

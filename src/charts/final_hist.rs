@@ -13,7 +13,7 @@ use crate::charts::Chart;
 use crate::charts::data::{FinalBin, RunData};
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
-use crate::format::{fmt_count, fmt_num, fmt_pct_tick, fmt_signed};
+use crate::format::{fmt_count, fmt_num, fmt_pct_tick};
 
 /// Histogram bars of one dyad: (low, high, share of runs).
 struct Panel {
@@ -46,19 +46,13 @@ fn to_bars(bins: &[FinalBin]) -> Vec<(f64, f64, f64)> {
 }
 
 fn legend(theta: f64) -> Vec<LegendItem> {
-    vec![
-        LegendItem::fill("share of runs in the bin", ALIGNMENT.to_rgba()),
-        LegendItem::dashed(
-            format!("partnership threshold {}", fmt_signed(theta)),
-            PARTNERSHIP_LINE,
-            3,
-        ),
-        LegendItem::dashed(
-            format!("antagonism threshold {}", fmt_signed(-theta)),
-            ANTAGONISM_LINE,
-            3,
-        ),
-    ]
+    [LegendItem::fill(
+        "share of runs in the bin",
+        ALIGNMENT.to_rgba(),
+    )]
+    .into_iter()
+    .chain(threshold_legend(theta))
+    .collect()
 }
 
 impl FinalChart {

@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use crate::format::fmt_num;
+use crate::format::{fmt_num, fmt_signed};
 use anyhow::{Result, anyhow};
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
@@ -422,6 +422,23 @@ where
         .bold_line_style(GRID_LINE.stroke_width(1))
         .light_line_style(WHITE.mix(0.0))
         .axis_style(NEUTRAL_DARK.stroke_width(2))
+}
+
+/// Legend entries of the dashed partnership (+theta) and antagonism (-theta)
+/// threshold lines.
+pub(crate) fn threshold_legend(theta: f64) -> [LegendItem; 2] {
+    [
+        LegendItem::dashed(
+            format!("partnership threshold {}", fmt_signed(theta)),
+            PARTNERSHIP_LINE,
+            3,
+        ),
+        LegendItem::dashed(
+            format!("antagonism threshold {}", fmt_signed(-theta)),
+            ANTAGONISM_LINE,
+            3,
+        ),
+    ]
 }
 
 /// Rows and columns of a small-multiples grid for `n` panels, chosen so that panels
