@@ -34,20 +34,20 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         }
     }
     let first = &scenarios[0].built;
-    let runs = at_least_one("--runs", args.runs.unwrap_or(first.runs))?;
-    let seed = args.seed.unwrap_or(first.seed);
+    let runs = at_least_one("--runs", args.sim.runs.unwrap_or(first.runs))?;
+    let seed = args.sim.seed.unwrap_or(first.seed);
     let joined: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", joined.join("+"))));
-    let pool = thread_pool(args.threads)?;
-    let staging = Staging::create(&out, args.force)?;
+    let pool = thread_pool(args.sim.threads)?;
+    let staging = Staging::create(&out, args.sim.force)?;
     let options = RunOptions {
         runs,
         seed,
         per_run: false,
-        charts: !args.no_charts,
+        charts: !args.sim.no_charts,
     };
 
     let mut table = String::from("scenario,outcome,count,probability,ci_low,ci_high\n");
@@ -92,11 +92,11 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         "manifest.json",
         serde_json::to_string_pretty(&manifest).expect("json") + "\n",
     )?;
-    if !args.no_charts {
+    if !args.sim.no_charts {
         crate::charts::draw_comparison(staging.path(), &groups)
             .context("drawing the comparison chart")?;
     }
-    if args.report {
+    if args.sim.report {
         crate::report::write_compare_report(staging.path()).context("writing the report")?;
     }
     let out = staging

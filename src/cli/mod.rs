@@ -45,7 +45,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print its parameters with their evidence.
     Validate(ValidateArgs),
-    /// Run several scenarios with the same seed and runs, side by side.
+    /// Run several scenarios with the same seed and runs (by default those of
+    /// the first scenario), side by side.
     Compare(CompareArgs),
     /// Re-draw the charts of a result folder from its CSV files.
     Plot(PlotArgs),
@@ -55,34 +56,41 @@ pub enum Command {
     Merge(MergeArgs),
 }
 
+/// The flags `run` and `compare` share: how much to simulate and what to write.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Number of runs (default: the scenario's `run.runs`).
+pub struct SimulationArgs {
+    /// Runs per scenario (default: `run.runs` of the scenario file).
     #[arg(long, allow_negative_numbers = true)]
     pub runs: Option<u64>,
-    /// Master seed (default: the scenario's `run.seed`).
+    /// Master seed (default: `run.seed` of the scenario file).
     #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
-    /// Result folder (default: output/<scenario name>/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Replace an existing result folder.
     #[arg(long)]
     pub force: bool,
     /// Skip drawing charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Also write runs.csv with one row per run.
-    #[arg(long)]
-    pub per_run: bool,
     /// Also write report.md and report.html.
     #[arg(long)]
     pub report: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Result folder (default: output/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write runs.csv with one row per run.
+    #[arg(long)]
+    pub per_run: bool,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
 }
 
 #[derive(Debug, Args)]
@@ -96,27 +104,11 @@ pub struct CompareArgs {
     /// Scenario files (TOML), two or more.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
-    /// Runs per scenario (default: the first scenario's `run.runs`).
-    #[arg(long, allow_negative_numbers = true)]
-    pub runs: Option<u64>,
-    /// Master seed for every scenario (default: the first scenario's).
-    #[arg(long, allow_negative_numbers = true)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Changes no result.
-    #[arg(long, allow_negative_numbers = true)]
-    pub threads: Option<usize>,
     /// Result folder (default: output/compare-<names>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing result folder.
-    #[arg(long)]
-    pub force: bool,
-    /// Skip drawing charts.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Also write report.md and report.html.
-    #[arg(long)]
-    pub report: bool,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
 }
 
 #[derive(Debug, Args)]

@@ -24,22 +24,22 @@ use crate::stats::{Z95, wilson};
 
 pub fn execute(args: &RunArgs) -> Result<()> {
     let scenario = scenario::load(&args.scenario)?;
-    let runs = at_least_one("--runs", args.runs.unwrap_or(scenario.built.runs))?;
-    let seed = args.seed.unwrap_or(scenario.built.seed);
+    let runs = at_least_one("--runs", args.sim.runs.unwrap_or(scenario.built.runs))?;
+    let seed = args.sim.seed.unwrap_or(scenario.built.seed);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
-    let pool = thread_pool(args.threads)?;
-    let staging = Staging::create(&out, args.force)?;
+    let pool = thread_pool(args.sim.threads)?;
+    let staging = Staging::create(&out, args.sim.force)?;
     let options = RunOptions {
         runs,
         seed,
         per_run: args.per_run,
-        charts: !args.no_charts,
+        charts: !args.sim.no_charts,
     };
     let done = simulate_into(staging.path(), &scenario, &options, &pool)?;
-    if args.report {
+    if args.sim.report {
         crate::report::write_run_report(staging.path()).context("writing the report")?;
     }
     let out = staging
