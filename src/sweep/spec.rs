@@ -404,107 +404,13 @@ fn build(
                 Some(t) => outcome_index(t, segs!["design", "target"], "design.target")?,
                 None => outcomes[0],
             };
-            let k = factors.len();
-            if d.kind == "oat" {
+            let (kind, points, sobol, morris) = if d.kind == "oat" {
                 let points = oat_points(d, &file, runs, &paths, &ranges, model)?;
-                (
-                    Kind::Oat,
-                    factors,
-                    paths,
-                    ranges,
-                    points,
-                    None,
-                    None,
-                    target,
-                )
+                (Kind::Oat, points, None, None)
             } else {
-                let n = match d.points {
-                    Some(n) => whole(segs!["design", "points"], "design.points", n, 1)?,
-                    None => {
-                        return Err(problem(
-                            segs!["design", "kind"],
-                            "design.points",
-                            format!(
-                                "found no `points`, expected a whole number of points for kind = \"{}\"",
-                                d.kind
-                            ),
-                        ));
-                    }
-                };
-                let (kind, unit, sobol, morris) = match d.kind.as_str() {
-                    "lhs" => {
-                        check_budget(&file, n as f64, runs)?;
-                        (
-                            Kind::Lhs,
-                            design::latin_hypercube(n, k, design_seed),
-                            None,
-                            None,
-                        )
-                    }
-                    "sobol" => {
-                        let n = whole(segs!["design", "points"], "design.points", n as i64, 2)?;
-                        check_budget(&file, (n * (k + 2)) as f64, runs)?;
-                        let bootstrap = whole(
-                            segs!["design", "bootstrap"],
-                            "design.bootstrap",
-                            d.bootstrap.unwrap_or(200),
-                            10,
-                        )?;
-                        let s = design::saltelli(n, k, design_seed);
-                        (
-                            Kind::Sobol { base: n, bootstrap },
-                            s.points.clone(),
-                            Some(s),
-                            None,
-                        )
-                    }
-                    "morris" => {
-                        let levels = whole(
-                            segs!["design", "levels"],
-                            "design.levels",
-                            d.levels.unwrap_or(4),
-                            2,
-                        )?;
-                        check_budget(&file, (n * (k + 1)) as f64, runs)?;
-                        if levels % 2 == 1 {
-                            return Err(problem(
-                                segs!["design", "levels"],
-                                "design.levels",
-                                format!(
-                                    "found {levels}, expected an even number of levels (4 is usual)"
-                                ),
-                            ));
-                        }
-                        let m = design::morris(n, k, levels, design_seed);
-                        (
-                            Kind::Morris {
-                                trajectories: n,
-                                levels,
-                            },
-                            m.points.clone(),
-                            None,
-                            Some(m),
-                        )
-                    }
-                    other => {
-                        return Err(problem(
-                            segs!["design", "kind"],
-                            "design.kind",
-                            format!("found `{other}`, expected lhs, sobol, morris or oat"),
-                        ));
-                    }
-                };
-                let points = unit
-                    .iter()
-                    .map(|u| {
-                        u.iter()
-                            .zip(&ranges)
-                            .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
-                            .collect()
-                    })
-                    .collect();
-                (kind, factors, paths, ranges, points, sobol, morris, target)
-            }
+                sampled_design(d, &file, runs, &ranges, design_seed)?
+            };
+            (kind, factors, paths, ranges, points, sobol, morris, target)
         }
     };
     let mut outcomes = outcomes;
@@ -528,6 +434,111 @@ fn build(
         sobol,
         morris,
     })
+}
+
+/// A design's kind, its points, and the Sobol or Morris structure its
+/// analysis needs.
+type SampledDesign = (
+    Kind,
+    Vec<Vec<f64>>,
+    Option<design::SaltelliDesign>,
+    Option<design::MorrisDesign>,
+);
+
+/// The points of a sampled design (LHS, Sobol/Saltelli or Morris) over the
+/// factor `ranges`, with the Sobol or Morris structure its analysis needs.
+fn sampled_design(
+    d: &DesignSection,
+    file: &SweepFile,
+    runs: u64,
+    ranges: &[(f64, f64)],
+    design_seed: u64,
+) -> Result<SampledDesign, Problem> {
+    let k = ranges.len();
+    let n = match d.points {
+        Some(n) => whole(segs!["design", "points"], "design.points", n, 1)?,
+        None => {
+            return Err(problem(
+                segs!["design", "kind"],
+                "design.points",
+                format!(
+                    "found no `points`, expected a whole number of points for kind = \"{}\"",
+                    d.kind
+                ),
+            ));
+        }
+    };
+    let (kind, unit, sobol, morris) = match d.kind.as_str() {
+        "lhs" => {
+            check_budget(file, n as f64, runs)?;
+            (
+                Kind::Lhs,
+                design::latin_hypercube(n, k, design_seed),
+                None,
+                None,
+            )
+        }
+        "sobol" => {
+            let n = whole(segs!["design", "points"], "design.points", n as i64, 2)?;
+            check_budget(file, (n * (k + 2)) as f64, runs)?;
+            let bootstrap = whole(
+                segs!["design", "bootstrap"],
+                "design.bootstrap",
+                d.bootstrap.unwrap_or(200),
+                10,
+            )?;
+            let s = design::saltelli(n, k, design_seed);
+            (
+                Kind::Sobol { base: n, bootstrap },
+                s.points.clone(),
+                Some(s),
+                None,
+            )
+        }
+        "morris" => {
+            let levels = whole(
+                segs!["design", "levels"],
+                "design.levels",
+                d.levels.unwrap_or(4),
+                2,
+            )?;
+            check_budget(file, (n * (k + 1)) as f64, runs)?;
+            if levels % 2 == 1 {
+                return Err(problem(
+                    segs!["design", "levels"],
+                    "design.levels",
+                    format!("found {levels}, expected an even number of levels (4 is usual)"),
+                ));
+            }
+            let m = design::morris(n, k, levels, design_seed);
+            (
+                Kind::Morris {
+                    trajectories: n,
+                    levels,
+                },
+                m.points.clone(),
+                None,
+                Some(m),
+            )
+        }
+        other => {
+            return Err(problem(
+                segs!["design", "kind"],
+                "design.kind",
+                format!("found `{other}`, expected lhs, sobol, morris or oat"),
+            ));
+        }
+    };
+    let points = unit
+        .iter()
+        .map(|u| {
+            u.iter()
+                .zip(ranges)
+                .map(|(&u, &(lo, hi))| lo + u * (hi - lo))
+                .collect()
+        })
+        .collect();
+    Ok((kind, points, sobol, morris))
 }
 
 /// The points of a one-at-a-time design: the base values, then for each factor
