@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use crate::charts::{OutcomeRow, read_outcomes};
+use crate::charts::{OutcomeRow, read_csv, read_outcomes};
 use crate::format::{fmt_count, fmt_num, fmt_pct};
 use crate::output::write_atomic;
 
@@ -51,7 +51,7 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
     doc.push(outcome_table(&outcomes));
     let configurations = dir.join("configurations.csv");
     if configurations.is_file() {
-        let rows = read_probabilities(&configurations)?;
+        let rows = read_csv(&configurations)?;
         doc.push(Block::Heading(
             3,
             "Triad configuration at the horizon".into(),
@@ -89,7 +89,7 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
 /// Writes `report.md` and `report.html` into the comparison folder `dir`.
 pub fn write_compare_report(dir: &Path) -> Result<()> {
     let manifest = read_manifest(dir).ok();
-    let rows = read_comparison(&dir.join("comparison.csv"))?;
+    let rows = read_csv::<ComparisonRow>(&dir.join("comparison.csv"))?;
     let mut names: Vec<String> = Vec::new();
     for r in &rows {
         if !names.contains(&r.scenario) {
@@ -279,35 +279,6 @@ fn scenario_field(m: &Value, key: &str) -> Option<String> {
     m.get("scenario")?.get(key)?.as_str().map(str::to_string)
 }
 
-/// A table of `name,count,probability,ci_low,ci_high` rows whose first column has
-/// any name (`configurations.csv`).
-fn read_probabilities(path: &Path) -> Result<Vec<OutcomeRow>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let bad = || format!("{}: bad row on line {}", path.display(), i + 2);
-        let record = record.with_context(bad)?;
-        let number = |k: usize| -> Result<f64> {
-            record.get(k).unwrap_or("").parse::<f64>().with_context(bad)
-        };
-        rows.push(OutcomeRow {
-            outcome: record.get(0).unwrap_or("").to_string(),
-            count: record
-                .get(1)
-                .unwrap_or("")
-                .parse::<u64>()
-                .with_context(bad)?,
-            probability: number(2)?,
-            ci_low: number(3)?,
-            ci_high: number(4)?,
-        });
-    }
-    Ok(rows)
-}
-
 /// One row of `comparison.csv`.
 #[derive(Debug, Clone, serde::Deserialize)]
 struct ComparisonRow {
@@ -318,18 +289,6 @@ struct ComparisonRow {
     probability: f64,
     ci_low: f64,
     ci_high: f64,
-}
-
-fn read_comparison(path: &Path) -> Result<Vec<ComparisonRow>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, r) in reader.deserialize().enumerate() {
-        rows.push(r.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?);
-    }
-    Ok(rows)
 }
 
 /// Subfolders of a comparison that are run result folders: those named after the

@@ -22,7 +22,9 @@ const DEFAULT_DT: f64 = 0.25;
 /// the runs and the Wilson 95% interval of that share.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutcomeRow {
-    /// Outcome name, e.g. `partnership_short_of_alliance` or `other`.
+    /// Outcome name, e.g. `partnership_short_of_alliance` or `other` (or, read
+    /// from `configurations.csv`, a configuration name).
+    #[serde(alias = "configuration")]
     pub outcome: String,
     /// Number of runs that ended in this outcome.
     pub count: u64,

@@ -38,6 +38,7 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub(crate) use data::read_csv;
 pub use data::{OutcomeRow, read_outcomes};
 pub use sweep::draw_sweep_charts;
 
