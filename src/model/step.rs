@@ -45,23 +45,25 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
     let shock_scale = p.sigma_E * p.dt.sqrt();
     // Exponents first (drawing in pair order), then all exponentials in one
     // vectorisable pass; a growth of exp(0) = 1 leaves a pair unchanged.
-    let (x, dependence, growth) = (&s.x, &s.drivers[Driver::E as usize], &mut s.growth);
+    // The scratch buffer is taken out of the state for the loop, so the loop
+    // can read the state through its own methods.
+    let mut growth = std::mem::take(&mut s.growth);
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
-            growth[ij] = if i == j || dependence[ij] == 0.0 {
+            growth[ij] = if i == j || s.drivers[Driver::E as usize][ij] == 0.0 {
                 0.0
             } else {
-                let alignment = 0.5 * (x[ij] + x[j * n + i]);
-                let drift = (model.mu[ij] + p.psi * alignment) * p.dt;
+                let drift = (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt;
                 drift + shock_scale * normal(rng)
             };
         }
     }
-    math::exp_in_place(growth);
-    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(growth.iter()) {
+    math::exp_in_place(&mut growth);
+    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(&growth) {
         *e *= g;
     }
+    s.growth = growth;
     for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
         let (lo, hi) = d.range();
         let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
