@@ -14,7 +14,9 @@ pub use aggregate::{Aggregate, FINAL_BINS, STEP_BINS, Shape};
 use rayon::prelude::*;
 pub use rng::RunRng;
 
-use crate::model::{Model, State, Trace, simulate};
+use std::ops::Range;
+
+use crate::model::{LANES, Lockstep, Model, Trace, simulate_lanes};
 use crate::outcome::{Classifier, RunSummary};
 
 /// Runs per chunk: the unit of work handed to a thread and of progress.
@@ -48,8 +50,8 @@ pub struct RunRecord {
 /// The buffers one thread reuses across its runs.
 struct Worker<'a> {
     job: Job<'a>,
-    state: State,
-    trace: Trace,
+    lanes: Lockstep,
+    traces: Vec<Trace>,
     summary: RunSummary,
     aggregate: Aggregate,
 }
@@ -58,25 +60,53 @@ impl<'a> Worker<'a> {
     fn new(job: Job<'a>) -> Worker<'a> {
         Worker {
             job,
-            state: State::new(job.model),
-            trace: Trace::new(job.model),
+            lanes: Lockstep::new(job.model),
+            traces: vec![Trace::new(job.model); LANES],
             summary: RunSummary::default(),
             aggregate: Aggregate::new(Shape::of(job.model, job.classifier)),
         }
     }
 
-    fn run(&mut self, index: u64) {
-        let mut rng = run_rng(self.job.seed, self.job.point, index);
-        simulate(self.job.model, &mut rng, &mut self.state, &mut self.trace);
-        self.job
-            .classifier
-            .summarise(&self.trace, &mut self.summary);
-        self.aggregate.add(&self.trace, &self.summary);
+    /// Runs `runs` (at most [`LANES`] consecutive indices) in lockstep and
+    /// adds each to the aggregate, then hands it to `each`, in index order.
+    fn run_group(&mut self, runs: Range<u64>, each: &mut impl FnMut(RunView<'_>)) {
+        let first = runs.start;
+        let mut rngs =
+            std::array::from_fn(|l| run_rng(self.job.seed, self.job.point, first + l as u64));
+        simulate_lanes(self.job.model, &mut rngs, &mut self.lanes, &mut self.traces);
+        for (trace, index) in self.traces.iter().zip(runs) {
+            self.job.classifier.summarise(trace, &mut self.summary);
+            self.aggregate.add(trace, &self.summary);
+            each(RunView {
+                index,
+                summary: &self.summary,
+                trace,
+            });
+        }
     }
 
-    fn record(&self, index: u64) -> RunRecord {
+    /// Runs every run of `runs`, in groups of [`LANES`].
+    fn run_all(&mut self, runs: Range<u64>, mut each: impl FnMut(RunView<'_>)) {
+        let mut start = runs.start;
+        while start < runs.end {
+            let end = (start + LANES as u64).min(runs.end);
+            self.run_group(start..end, &mut each);
+            start = end;
+        }
+    }
+}
+
+/// A run just finished by a worker.
+struct RunView<'a> {
+    index: u64,
+    summary: &'a RunSummary,
+    trace: &'a Trace,
+}
+
+impl RunView<'_> {
+    fn record(&self) -> RunRecord {
         RunRecord {
-            index,
+            index: self.index,
             summary: self.summary.clone(),
             first_treaty: self.trace.first_treaty,
             shocks_fired: self.trace.shocks_fired.clone(),
@@ -84,7 +114,7 @@ impl<'a> Worker<'a> {
     }
 }
 
-fn chunk_runs(chunk: u64, runs: u64) -> std::ops::Range<u64> {
+fn chunk_runs(chunk: u64, runs: u64) -> Range<u64> {
     chunk * CHUNK..((chunk + 1) * CHUNK).min(runs)
 }
 
@@ -99,7 +129,7 @@ pub fn run(job: Job<'_>, progress: &(dyn Fn(u64) + Sync)) -> Aggregate {
             |mut worker, chunk| {
                 let range = chunk_runs(chunk, job.runs);
                 let len = range.end - range.start;
-                range.for_each(|r| worker.run(r));
+                worker.run_all(range, |_| ());
                 progress(len);
                 worker
             },
@@ -126,12 +156,10 @@ pub fn run_with_records(
             .into_par_iter()
             .map(|chunk| {
                 let mut worker = Worker::new(job);
-                let records = chunk_runs(chunk, job.runs)
-                    .map(|r| {
-                        worker.run(r);
-                        worker.record(r)
-                    })
-                    .collect::<Vec<_>>();
+                let mut records = Vec::new();
+                worker.run_all(chunk_runs(chunk, job.runs), |run| {
+                    records.push(run.record())
+                });
                 progress(records.len() as u64);
                 (worker.aggregate, records)
             })

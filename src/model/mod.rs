@@ -6,12 +6,14 @@
 //! Pairs are stored in flat `n * n` arrays indexed by [`Model::pair`]
 //! (`i * n + j` for the ordered pair i -> j); the diagonal is unused.
 
+mod lockstep;
 mod math;
 mod params;
 mod shocks;
 mod state;
 mod step;
 
+pub use lockstep::{LANES, Lane, Lockstep, simulate_lanes, step_lanes};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace};

@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use super::{Attribute, Driver, Params, State};
+use super::{Attribute, Driver, Params};
 
 /// When a shock may fire.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,25 +75,43 @@ pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
     }
 }
 
+/// What a shock can change: the state of one run. Implemented by
+/// [`State`](super::State)
+/// and by one lane of the lockstep kernel, so both fire shocks with the same
+/// code and the same draws.
+pub(crate) trait ShockTarget {
+    fn agents(&self) -> usize;
+    /// Times shock `s` has fired.
+    fn fired(&mut self, s: usize) -> &mut u32;
+    /// Per-step firing probability of rate shock `s`.
+    fn step_probability(&self, s: usize) -> f64;
+    fn driver(&mut self, d: Driver, ij: usize) -> &mut f64;
+    fn baseline(&mut self, d: Driver, ij: usize) -> &mut f64;
+    fn attribute(&mut self, a: Attribute, i: usize) -> &mut f64;
+    fn stance(&mut self, ij: usize) -> &mut f64;
+    /// Recomputes what depends on capabilities after one changed.
+    fn capability_changed(&mut self, p: &Params);
+}
+
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
-pub(crate) fn fire_shocks<R: Rng>(
-    state: &mut State,
+pub(crate) fn fire_shocks<S: ShockTarget, R: Rng>(
+    state: &mut S,
     shocks: &[Shock],
     p: &Params,
     t: usize,
     rng: &mut R,
 ) {
     for (s, shock) in shocks.iter().enumerate() {
-        if t < shock.first || t > shock.last || state.shocks_fired[s] >= shock.max_count {
+        if t < shock.first || t > shock.last || *state.fired(s) >= shock.max_count {
             continue;
         }
         let fires = match shock.trigger {
             Trigger::AtStep(at) => at == t,
-            Trigger::Rate(_) => rng.random::<f64>() < state.shock_probability[s],
+            Trigger::Rate(_) => rng.random::<f64>() < state.step_probability(s),
         };
         if fires {
-            state.shocks_fired[s] += 1;
+            *state.fired(s) += 1;
             for effect in &shock.effects {
                 apply_effect(state, effect, shock.persistent, p);
             }
@@ -101,8 +119,8 @@ pub(crate) fn fire_shocks<R: Rng>(
     }
 }
 
-fn apply_effect(state: &mut State, effect: &Effect, persistent: bool, p: &Params) {
-    let n = state.n;
+fn apply_effect<S: ShockTarget>(state: &mut S, effect: &Effect, persistent: bool, p: &Params) {
+    let n = state.agents();
     match effect.target {
         Target::Driver(d, i, j) => {
             let (lo, hi) = d.range();
@@ -112,37 +130,32 @@ fn apply_effect(state: &mut State, effect: &Effect, persistent: bool, p: &Params
                 &[i * n + j]
             };
             for &ij in pairs {
-                let current = &mut state.drivers[d as usize][ij];
+                let current = state.driver(d, ij);
                 *current = effect.op.apply(*current, effect.value).clamp(lo, hi);
                 if persistent {
-                    let base = &mut state.baselines[d as usize][ij];
+                    let base = state.baseline(d, ij);
                     *base = effect.op.apply(*base, effect.value).clamp(lo, hi);
                 }
             }
         }
         Target::Attribute(a, i) => {
             let (lo, hi) = a.range();
-            let values = match a {
-                Attribute::Capability => &mut state.capability,
-                Attribute::Aggression => &mut state.aggression,
-                Attribute::Tau => &mut state.tau,
-            };
-            let mut v = effect.op.apply(values[i], effect.value).min(hi);
+            let value = state.attribute(a, i);
+            let mut v = effect.op.apply(*value, effect.value).min(hi);
             if a.lower_exclusive() {
                 // Capability and temperature must stay positive.
                 v = v.max(1e-9);
             } else {
                 v = v.max(lo);
             }
-            values[i] = v;
+            *value = v;
             if a == Attribute::Capability {
-                state.refresh_weights(p);
-                state.capabilities_changed = true;
+                state.capability_changed(p);
             }
         }
         Target::Stance(i, j) => {
-            let ij = i * n + j;
-            state.x[ij] = effect.op.apply(state.x[ij], effect.value).clamp(-1.0, 1.0);
+            let x = state.stance(i * n + j);
+            *x = effect.op.apply(*x, effect.value).clamp(-1.0, 1.0);
         }
     }
 }

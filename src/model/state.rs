@@ -2,7 +2,8 @@
 //! aggregates read. Buffers are allocated once per worker and reused across
 //! runs, so the step loop never allocates.
 
-use super::{Driver, Model, Params};
+use super::shocks::ShockTarget;
+use super::{Attribute, Driver, Model, Params};
 
 /// Everything that changes during a run.
 #[derive(Debug, Clone)]
@@ -116,22 +117,14 @@ impl State {
     /// weights and the autonomy costs. Called whenever a capability changes,
     /// so the step loop only reads them.
     pub(crate) fn refresh_weights(&mut self, p: &Params) {
-        let n = self.n;
         self.total_capability = self.capability.iter().sum();
-        for i in 0..n {
-            for j in 0..n {
-                let ij = i * n + j;
-                let w = &self.capability;
-                self.autonomy[ij] = p.kappa_A * w[j] / (w[i] + w[j]);
-                for k in 0..n {
-                    self.weights[ij * n + k] = if k == i || k == j {
-                        0.0
-                    } else {
-                        self.third_party_weight(i, j, k)
-                    };
-                }
-            }
-        }
+        let (weights, autonomy) = (&mut self.weights, &mut self.autonomy);
+        capability_terms(
+            &self.capability,
+            p.kappa_A,
+            |ijk, w| weights[ijk] = w,
+            |ij, a| autonomy[ij] = a,
+        );
     }
 
     /// Weight of third party k for the pair (i, j): its share of the
@@ -150,6 +143,35 @@ impl State {
     #[inline]
     pub fn alignment(&self, i: usize, j: usize) -> f64 {
         0.5 * (self.x[i * self.n + j] + self.x[j * self.n + i])
+    }
+}
+
+/// Hands over the terms that depend on capabilities `w`: the third-party
+/// weight of every `(i * n + j) * n + k` (zero where `k` is `i` or `j`; see
+/// [`State::third_party_weight`]) and the autonomy cost
+/// `kappa_A w_j / (w_i + w_j)` of every ordered pair `i * n + j`.
+pub(crate) fn capability_terms(
+    w: &[f64],
+    kappa_a: f64,
+    mut weight: impl FnMut(usize, f64),
+    mut autonomy: impl FnMut(usize, f64),
+) {
+    let n = w.len();
+    let total: f64 = w.iter().sum();
+    for i in 0..n {
+        for j in 0..n {
+            let ij = i * n + j;
+            autonomy(ij, kappa_a * w[j] / (w[i] + w[j]));
+            let others = total - w[i] - w[j];
+            for (k, &w_k) in w.iter().enumerate() {
+                let share = if k != i && k != j && others > 0.0 {
+                    w_k / others
+                } else {
+                    0.0
+                };
+                weight(ij * n + k, share);
+            }
+        }
     }
 }
 
@@ -202,5 +224,44 @@ impl Trace {
     #[inline]
     pub fn treaty(&self, t: usize, i: usize, j: usize) -> bool {
         self.treaty[t * self.n * self.n + i * self.n + j]
+    }
+}
+
+impl ShockTarget for State {
+    fn agents(&self) -> usize {
+        self.n
+    }
+
+    fn fired(&mut self, s: usize) -> &mut u32 {
+        &mut self.shocks_fired[s]
+    }
+
+    fn step_probability(&self, s: usize) -> f64 {
+        self.shock_probability[s]
+    }
+
+    fn driver(&mut self, d: Driver, ij: usize) -> &mut f64 {
+        &mut self.drivers[d as usize][ij]
+    }
+
+    fn baseline(&mut self, d: Driver, ij: usize) -> &mut f64 {
+        &mut self.baselines[d as usize][ij]
+    }
+
+    fn attribute(&mut self, a: Attribute, i: usize) -> &mut f64 {
+        match a {
+            Attribute::Capability => &mut self.capability[i],
+            Attribute::Aggression => &mut self.aggression[i],
+            Attribute::Tau => &mut self.tau[i],
+        }
+    }
+
+    fn stance(&mut self, ij: usize) -> &mut f64 {
+        &mut self.x[ij]
+    }
+
+    fn capability_changed(&mut self, p: &Params) {
+        self.refresh_weights(p);
+        self.capabilities_changed = true;
     }
 }

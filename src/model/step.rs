@@ -9,7 +9,7 @@ use rand_distr::StandardNormal;
 
 use super::math;
 use super::shocks::fire_shocks;
-use super::{Driver, Model, State, Trace};
+use super::{Driver, Model, Params, State, Trace};
 
 /// Runs the model from step 0 to its horizon, recording every step in `trace`.
 pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &mut Trace) {
@@ -32,8 +32,9 @@ pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
     std::mem::swap(&mut state.x, &mut state.next_x);
 }
 
+/// A standard normal draw.
 #[inline]
-fn normal<R: Rng>(rng: &mut R) -> f64 {
+pub(crate) fn normal<R: Rng>(rng: &mut R) -> f64 {
     rng.sample(StandardNormal)
 }
 
@@ -204,7 +205,7 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
 /// The exponents (u_a - max u) / tau of the logit weights of utilities `u`,
 /// given 1 / tau. Subtracting the largest utility keeps the weights in
 /// (0, 1], so they cannot overflow; the largest has weight exp(0) = 1 exactly.
-fn choice_exponents(u: [f64; 3], inverse_tau: f64) -> [f64; 3] {
+pub(crate) fn choice_exponents(u: [f64; 3], inverse_tau: f64) -> [f64; 3] {
     let top = u[0].max(u[1]).max(u[2]);
     u.map(|v| (v - top) * inverse_tau)
 }
@@ -227,7 +228,7 @@ pub fn sample_action(u: [f64; 3], tau: f64, uniform: f64) -> f64 {
 /// `uniform < w0 / total` is tested as `uniform * total < w0`, without
 /// branches since the outcome is unpredictable.
 #[inline]
-fn pick_action(weights: [f64; 3], uniform: f64) -> f64 {
+pub(crate) fn pick_action(weights: [f64; 3], uniform: f64) -> f64 {
     let [oppose, hedge, align] = weights;
     let c = uniform * (oppose + hedge + align);
     f64::from(u8::from(c >= oppose)) + f64::from(u8::from(c >= oppose + hedge)) - 1.0
@@ -243,39 +244,82 @@ fn logistic(v: f64) -> f64 {
 fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
-    let dissolve = s.dissolve_probability;
     for i in 0..n {
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = s.x[ij].min(s.x[ji]);
-            let run = if low >= p.theta_T {
-                s.eligible_steps[ij] + 1
-            } else {
-                0
+            let mut eligible = s.eligible_steps[ij];
+            let mut in_force = s.treaty[ij];
+            let side = |(ab, a): (usize, usize)| TreatySide {
+                value: s.value[ab],
+                autonomy: s.autonomy[ab],
+                entrapment: s.entrapment[ab],
+                tau: s.tau[a],
             };
-            s.eligible_steps[ij] = run;
-            s.eligible_steps[ji] = run;
-            if s.treaty[ij] {
-                if low < 0.0 || rng.random::<f64>() < dissolve {
-                    s.treaty[ij] = false;
-                    s.treaty[ji] = false;
-                }
-            } else if f64::from(run) >= p.M {
-                let accepts = |a: usize, b: usize, u: f64| {
-                    let ab = a * n + b;
-                    let net = s.value[ab]
-                        - 2.0 * s.autonomy[ab]
-                        - 2.0 * p.kappa_E * s.entrapment[ab]
-                        - p.c_T;
-                    u < logistic(net / s.tau[a])
-                };
-                let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
-                if accepts(i, j, u_i) && accepts(j, i, u_j) {
-                    s.treaty[ij] = true;
-                    s.treaty[ji] = true;
-                    s.first_treaty.get_or_insert(t + 1);
-                }
+            let sides = [side((ij, i)), side((ji, j))];
+            let formed = treaty_decision(
+                p,
+                s.dissolve_probability,
+                low,
+                &mut eligible,
+                &mut in_force,
+                |k| sides[k],
+                rng,
+            );
+            s.eligible_steps[ij] = eligible;
+            s.eligible_steps[ji] = eligible;
+            s.treaty[ij] = in_force;
+            s.treaty[ji] = in_force;
+            if formed {
+                s.first_treaty.get_or_insert(t + 1);
             }
         }
+    }
+}
+
+/// What one side of a dyad weighs when offered a treaty.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TreatySide {
+    /// V of the side toward the other.
+    pub value: f64,
+    pub autonomy: f64,
+    pub entrapment: f64,
+    /// The side's choice temperature.
+    pub tau: f64,
+}
+
+/// The treaty decision of one dyad in one run. `low` is the lower of its two
+/// stances; `eligible` (the run of eligible steps) and `in_force` are
+/// updated in place; `side(0)` and `side(1)` describe i -> j and j -> i, and
+/// are read only when a treaty is offered. Draws one uniform for the hazard
+/// of a treaty in force whose stances are both non-negative, and two for
+/// the acceptances of an offer. Returns whether a treaty formed.
+pub(crate) fn treaty_decision<R: Rng>(
+    p: &Params,
+    dissolve: f64,
+    low: f64,
+    eligible: &mut u32,
+    in_force: &mut bool,
+    side: impl Fn(usize) -> TreatySide,
+    rng: &mut R,
+) -> bool {
+    *eligible = if low >= p.theta_T { *eligible + 1 } else { 0 };
+    if *in_force {
+        if low < 0.0 || rng.random::<f64>() < dissolve {
+            *in_force = false;
+        }
+        false
+    } else if f64::from(*eligible) >= p.M {
+        let accepts = |k: usize, u: f64| {
+            let a = side(k);
+            let net = a.value - 2.0 * a.autonomy - 2.0 * p.kappa_E * a.entrapment - p.c_T;
+            u < logistic(net / a.tau)
+        };
+        let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
+        let formed = accepts(0, u_i) && accepts(1, u_j);
+        *in_force |= formed;
+        formed
+    } else {
+        false
     }
 }

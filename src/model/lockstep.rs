@@ -1,0 +1,419 @@
+//! The lockstep kernel: [`LANES`] runs advanced together, one step at a
+//! time, so that each equation becomes a short loop over the runs that the
+//! compiler turns into vector instructions.
+//!
+//! Every quantity of [`State`](super::State) is stored here as a [`Lane`],
+//! one value per run. Each run keeps its own generator and draws from it in
+//! exactly the order of the one-run kernel in `step.rs`, and every value is
+//! computed with the same floating-point operations in the same order, so a
+//! run gives the same bits whichever kernel runs it and whichever lanes it
+//! shares (`tests/lockstep.rs` checks this on every bundled scenario). The
+//! one-run kernel stays the readable statement of the model; this one is
+//! what the engine runs.
+
+use rand::Rng;
+
+use super::shocks::{ShockTarget, fire_shocks};
+use super::state::capability_terms;
+use super::step::{TreatySide, choice_exponents, normal, pick_action, treaty_decision};
+use super::{Attribute, Driver, Model, Params, Trace, math};
+
+/// Runs per lockstep group.
+pub const LANES: usize = 8;
+
+/// One value per run of a group.
+pub type Lane = [f64; LANES];
+
+/// The state of [`LANES`] runs of one model, laid out `[pair][lane]`.
+/// Allocated once per worker and reused, like [`State`](super::State).
+#[derive(Debug, Clone)]
+pub struct Lockstep {
+    n: usize,
+    x: Vec<Lane>,
+    drivers: [Vec<Lane>; 5],
+    baselines: [Vec<Lane>; 5],
+    capability: Vec<Lane>,
+    aggression: Vec<Lane>,
+    tau: Vec<Lane>,
+    /// Third-party weights, `(i * n + j) * n + k`, as in `State`.
+    weights: Vec<Lane>,
+    /// Autonomy cost of each ordered pair.
+    autonomy: Vec<Lane>,
+    /// Whether any lane's capabilities moved away from the model's.
+    capabilities_changed: bool,
+    dissolve_probability: f64,
+    treaty: Vec<[bool; LANES]>,
+    eligible_steps: Vec<[u32; LANES]>,
+    shocks_fired: Vec<[u32; LANES]>,
+    shock_probability: Vec<f64>,
+    first_treaty: [Option<usize>; LANES],
+    /// Scratch, as in `State`.
+    value: Vec<Lane>,
+    entrapment: Vec<Lane>,
+    next_x: Vec<Lane>,
+    growth: Vec<Lane>,
+    /// Logit weights, `3 * (i * n + j) + action`.
+    choice: Vec<Lane>,
+}
+
+/// The same value in every lane.
+fn broadcast(values: &[f64]) -> Vec<Lane> {
+    values.iter().map(|&v| [v; LANES]).collect()
+}
+
+/// Sets every lane of `lanes` to `values`, element by element.
+fn fill_from(lanes: &mut [Lane], values: &[f64]) {
+    for (lane, &v) in lanes.iter_mut().zip(values) {
+        *lane = [v; LANES];
+    }
+}
+
+impl Lockstep {
+    /// A group sized for `model`.
+    pub fn new(model: &Model) -> Lockstep {
+        let n = model.n();
+        let one_run = super::State::new(model);
+        let mut lanes = Lockstep {
+            n,
+            x: broadcast(&model.stance),
+            drivers: model.drivers.clone().map(|d| broadcast(&d)),
+            baselines: model.drivers.clone().map(|d| broadcast(&d)),
+            capability: broadcast(&model.capability),
+            aggression: broadcast(&model.aggression),
+            tau: broadcast(&model.tau),
+            weights: vec![[0.0; LANES]; n * n * n],
+            autonomy: vec![[0.0; LANES]; n * n],
+            capabilities_changed: true,
+            dissolve_probability: one_run.dissolve_probability,
+            treaty: vec![[false; LANES]; n * n],
+            eligible_steps: vec![[0; LANES]; n * n],
+            shocks_fired: vec![[0; LANES]; model.shocks.len()],
+            shock_probability: one_run.shock_probability.clone(),
+            first_treaty: [None; LANES],
+            value: vec![[0.0; LANES]; n * n],
+            entrapment: vec![[0.0; LANES]; n * n],
+            next_x: vec![[0.0; LANES]; n * n],
+            growth: vec![[0.0; LANES]; n * n],
+            choice: vec![[0.0; LANES]; 3 * n * n],
+        };
+        lanes.reset(model);
+        lanes
+    }
+
+    /// Puts every lane back to step 0 without reallocating.
+    pub fn reset(&mut self, model: &Model) {
+        fill_from(&mut self.x, &model.stance);
+        for d in Driver::ALL {
+            fill_from(&mut self.drivers[d as usize], &model.drivers[d as usize]);
+            fill_from(&mut self.baselines[d as usize], &model.drivers[d as usize]);
+        }
+        fill_from(&mut self.capability, &model.capability);
+        fill_from(&mut self.aggression, &model.aggression);
+        fill_from(&mut self.tau, &model.tau);
+        self.treaty.fill([false; LANES]);
+        self.eligible_steps.fill([0; LANES]);
+        self.shocks_fired.fill([0; LANES]);
+        self.first_treaty = [None; LANES];
+        if self.capabilities_changed {
+            let (weights, autonomy) = (&mut self.weights, &mut self.autonomy);
+            capability_terms(
+                &model.capability,
+                model.params.kappa_A,
+                |ijk, w| weights[ijk] = [w; LANES],
+                |ij, a| autonomy[ij] = [a; LANES],
+            );
+            self.capabilities_changed = false;
+        }
+    }
+
+    /// Copies lane `lane` of the current stances and treaties into step `t`
+    /// of `trace`.
+    fn record(&self, t: usize, lane: usize, trace: &mut Trace) {
+        let nn = self.n * self.n;
+        let x = &mut trace.x[t * nn..(t + 1) * nn];
+        for (to, from) in x.iter_mut().zip(&self.x) {
+            *to = from[lane];
+        }
+        let treaty = &mut trace.treaty[t * nn..(t + 1) * nn];
+        for (to, from) in treaty.iter_mut().zip(&self.treaty) {
+            *to = from[lane];
+        }
+    }
+}
+
+/// Runs [`LANES`] runs of `model` from step 0 to the horizon, run `l`
+/// drawing from `rngs[l]` and recorded in `traces[l]`.
+pub fn simulate_lanes<R: Rng>(
+    model: &Model,
+    rngs: &mut [R; LANES],
+    lanes: &mut Lockstep,
+    traces: &mut [Trace],
+) {
+    assert_eq!(traces.len(), LANES, "one trace per lane");
+    lanes.reset(model);
+    for (l, trace) in traces.iter_mut().enumerate() {
+        lanes.record(0, l, trace);
+    }
+    for t in 0..model.horizon {
+        step_lanes(model, lanes, t, rngs);
+        for (l, trace) in traces.iter_mut().enumerate() {
+            lanes.record(t + 1, l, trace);
+        }
+    }
+    for (l, trace) in traces.iter_mut().enumerate() {
+        for (to, from) in trace.shocks_fired.iter_mut().zip(&lanes.shocks_fired) {
+            *to = from[l];
+        }
+        trace.first_treaty = lanes.first_treaty[l];
+    }
+}
+
+/// Advances every lane from step `t` to step `t + 1`.
+pub fn step_lanes<R: Rng>(model: &Model, s: &mut Lockstep, t: usize, rngs: &mut [R; LANES]) {
+    if !model.shocks.is_empty() {
+        for (lane, rng) in rngs.iter_mut().enumerate() {
+            let mut target = LaneTarget { s, lane };
+            fire_shocks(&mut target, &model.shocks, &model.params, t, rng);
+        }
+    }
+    update_drivers(model, s, rngs);
+    choose_stances(model, s, rngs);
+    update_treaties(model, s, t, rngs);
+    std::mem::swap(&mut s.x, &mut s.next_x);
+}
+
+/// One lane seen as the state of one run, for shocks.
+struct LaneTarget<'a> {
+    s: &'a mut Lockstep,
+    lane: usize,
+}
+
+impl ShockTarget for LaneTarget<'_> {
+    fn agents(&self) -> usize {
+        self.s.n
+    }
+
+    fn fired(&mut self, s: usize) -> &mut u32 {
+        &mut self.s.shocks_fired[s][self.lane]
+    }
+
+    fn step_probability(&self, s: usize) -> f64 {
+        self.s.shock_probability[s]
+    }
+
+    fn driver(&mut self, d: Driver, ij: usize) -> &mut f64 {
+        &mut self.s.drivers[d as usize][ij][self.lane]
+    }
+
+    fn baseline(&mut self, d: Driver, ij: usize) -> &mut f64 {
+        &mut self.s.baselines[d as usize][ij][self.lane]
+    }
+
+    fn attribute(&mut self, a: Attribute, i: usize) -> &mut f64 {
+        let values = match a {
+            Attribute::Capability => &mut self.s.capability,
+            Attribute::Aggression => &mut self.s.aggression,
+            Attribute::Tau => &mut self.s.tau,
+        };
+        &mut values[i][self.lane]
+    }
+
+    fn stance(&mut self, ij: usize) -> &mut f64 {
+        &mut self.s.x[ij][self.lane]
+    }
+
+    fn capability_changed(&mut self, p: &Params) {
+        let lane = self.lane;
+        let capability: Vec<f64> = self.s.capability.iter().map(|c| c[lane]).collect();
+        let (weights, autonomy) = (&mut self.s.weights, &mut self.s.autonomy);
+        capability_terms(
+            &capability,
+            p.kappa_A,
+            |ijk, w| weights[ijk][lane] = w,
+            |ij, a| autonomy[ij][lane] = a,
+        );
+        self.s.capabilities_changed = true;
+    }
+}
+
+/// `f` applied lane by lane.
+#[inline(always)]
+fn each(f: impl FnMut(usize) -> f64) -> Lane {
+    std::array::from_fn(f)
+}
+
+/// Section 2.2, as `update_drivers` in `step.rs`.
+fn update_drivers<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]) {
+    let p = &model.params;
+    let n = s.n;
+    let shock_scale = p.sigma_E * p.dt.sqrt();
+    for i in 0..n {
+        for j in 0..n {
+            let ij = i * n + j;
+            if i == j {
+                s.growth[ij] = [0.0; LANES];
+                continue;
+            }
+            let (x_ij, x_ji, e) = (s.x[ij], s.x[j * n + i], s.drivers[Driver::E as usize][ij]);
+            let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
+            s.growth[ij] = each(|l| {
+                if e[l] == 0.0 {
+                    0.0
+                } else {
+                    drift[l] + shock_scale * normal(&mut rngs[l])
+                }
+            });
+        }
+    }
+    math::exp_in_place(s.growth.as_flattened_mut());
+    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(&s.growth) {
+        *e = each(|l| e[l] * g[l]);
+    }
+    for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
+        let (lo, hi) = d.range();
+        let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
+        for i in 0..n {
+            let first_j = if d.symmetric() { i + 1 } else { 0 };
+            for j in first_j..n {
+                if i == j {
+                    continue;
+                }
+                let ij = i * n + j;
+                let noise = if p.sigma_d > 0.0 {
+                    each(|l| p.sigma_d * normal(&mut rngs[l]))
+                } else {
+                    [0.0; LANES]
+                };
+                let (v, base) = (values[ij], baselines[ij]);
+                let next = each(|l| (v[l] + p.phi * (base[l] - v[l]) + noise[l]).clamp(lo, hi));
+                values[ij] = next;
+                if d.symmetric() {
+                    values[j * n + i] = next;
+                }
+            }
+        }
+    }
+}
+
+/// Sections 2.3 to 2.5, as `choose_stances` and `PairTerms` in `step.rs`.
+fn choose_stances<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]) {
+    let p = &model.params;
+    let n = s.n;
+    let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
+    let x = &s.x;
+    for i in 0..n {
+        let inverse_tau = each(|l| 1.0 / s.tau[i][l]);
+        for j in 0..n {
+            let ij = i * n + j;
+            if i == j {
+                s.choice[3 * ij..3 * ij + 3].fill([0.0; LANES]);
+                continue;
+            }
+            let ji = j * n + i;
+            let dependence = each(|l| (1.0 + e[ij][l] / p.E0).ln());
+            let propensity = each(|l| {
+                p.beta_E * dependence[l] + p.beta_N * affinity[ij][l]
+                    - p.beta_R * rivalry[ij][l]
+                    - p.beta_P * pressure[ji][l]
+            });
+            let mut balance = [0.0; LANES];
+            let mut pivot = [0.0; LANES];
+            let mut entrapment = each(|l| s.aggression[j][l] * p.theta0);
+            for k in 0..n {
+                if k == i || k == j {
+                    continue;
+                }
+                let wt = s.weights[ij * n + k];
+                let (x_ik, x_jk, x_kj, x_ki) =
+                    (x[i * n + k], x[j * n + k], x[k * n + j], x[k * n + i]);
+                let coercion_jk = coercion[j * n + k];
+                for l in 0..LANES {
+                    balance[l] += wt[l] * x_ik[l] * x_jk[l];
+                    pivot[l] += wt[l] * (-x_kj[l]).max(0.0) * x_ki[l].max(0.0);
+                    entrapment[l] += coercion_jk[l] * (p.theta0 + x_ik[l].max(0.0));
+                }
+            }
+            let value = each(|l| propensity[l] + p.lambda_B * balance[l] + p.rho * x[ji][l]);
+            let autonomy = s.autonomy[ij];
+            s.value[ij] = value;
+            s.entrapment[ij] = entrapment;
+            let mut exponents = [[0.0; LANES]; 3];
+            for l in 0..LANES {
+                let utilities = [
+                    -value[l] - p.kappa_O * dependence[l],
+                    p.mu_H * pivot[l],
+                    value[l] - autonomy[l] - p.kappa_E * entrapment[l],
+                ];
+                let [oppose, hedge, align] = choice_exponents(utilities, inverse_tau[l]);
+                exponents[0][l] = oppose;
+                exponents[1][l] = hedge;
+                exponents[2][l] = align;
+            }
+            s.choice[3 * ij..3 * ij + 3].copy_from_slice(&exponents);
+        }
+    }
+    math::exp_in_place(s.choice.as_flattened_mut());
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            let ij = i * n + j;
+            let mut uniform = [0.0; LANES];
+            let mut noise = [0.0; LANES];
+            for (l, rng) in rngs.iter_mut().enumerate() {
+                uniform[l] = rng.random();
+                if p.sigma_x > 0.0 {
+                    noise[l] = p.sigma_x * normal(rng);
+                }
+            }
+            let [oppose, hedge, align] = [0, 1, 2].map(|a| s.choice[3 * ij + a]);
+            let x_ij = s.x[ij];
+            s.next_x[ij] = each(|l| {
+                let action = pick_action([oppose[l], hedge[l], align[l]], uniform[l]);
+                ((1.0 - p.eta) * x_ij[l] + p.eta * action + noise[l]).clamp(-1.0, 1.0)
+            });
+        }
+    }
+}
+
+/// Section 2.6, as `update_treaties` in `step.rs`: the decision of each
+/// dyad is taken lane by lane, since treaties are rare and their draws
+/// depend on each run's history.
+fn update_treaties<R: Rng>(model: &Model, s: &mut Lockstep, t: usize, rngs: &mut [R; LANES]) {
+    let p = &model.params;
+    let n = s.n;
+    for i in 0..n {
+        for j in i + 1..n {
+            let (ij, ji) = (i * n + j, j * n + i);
+            for (l, rng) in rngs.iter_mut().enumerate() {
+                let low = s.x[ij][l].min(s.x[ji][l]);
+                let mut eligible = s.eligible_steps[ij][l];
+                let mut in_force = s.treaty[ij][l];
+                let side = |(ab, a): (usize, usize)| TreatySide {
+                    value: s.value[ab][l],
+                    autonomy: s.autonomy[ab][l],
+                    entrapment: s.entrapment[ab][l],
+                    tau: s.tau[a][l],
+                };
+                let sides = [side((ij, i)), side((ji, j))];
+                let formed = treaty_decision(
+                    p,
+                    s.dissolve_probability,
+                    low,
+                    &mut eligible,
+                    &mut in_force,
+                    |k| sides[k],
+                    rng,
+                );
+                s.eligible_steps[ij][l] = eligible;
+                s.eligible_steps[ji][l] = eligible;
+                s.treaty[ij][l] = in_force;
+                s.treaty[ji][l] = in_force;
+                if formed {
+                    s.first_treaty[l].get_or_insert(t + 1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The lockstep kernel the engine runs must give every run exactly the
+//! trace of the one-run kernel that documents the model: same stances, same
+//! treaties, same shock counts, bit for bit, whatever lanes a run shares.
+
+use std::path::Path;
+
+use entente::engine::run_rng;
+use entente::model::{
+    Attribute, Driver, Effect, EffectOp, LANES, Lockstep, Model, Shock, State, Target, Trace,
+    Trigger, simulate, simulate_lanes,
+};
+use entente::scenario;
+
+/// Checks runs `first..first + groups * LANES` of `model` under `seed`, and
+/// returns how many of them formed a treaty.
+fn assert_lockstep_matches_one_run_kernel(
+    model: &Model,
+    seed: u64,
+    first: u64,
+    groups: u64,
+) -> usize {
+    let mut state = State::new(model);
+    let mut alone = Trace::new(model);
+    let mut lanes = Lockstep::new(model);
+    let mut traces = vec![Trace::new(model); LANES];
+    let mut treaties = 0;
+    for group in 0..groups {
+        let start = first + group * LANES as u64;
+        let mut rngs = std::array::from_fn(|l| run_rng(seed, 3, start + l as u64));
+        simulate_lanes(model, &mut rngs, &mut lanes, &mut traces);
+        for (l, together) in traces.iter().enumerate() {
+            let run = start + l as u64;
+            simulate(model, &mut run_rng(seed, 3, run), &mut state, &mut alone);
+            let same_bits = alone
+                .x
+                .iter()
+                .zip(&together.x)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same_bits, "run {run}: stances differ");
+            assert_eq!(alone.treaty, together.treaty, "run {run}: treaties differ");
+            assert_eq!(alone.shocks_fired, together.shocks_fired, "run {run}");
+            assert_eq!(alone.first_treaty, together.first_treaty, "run {run}");
+            treaties += usize::from(alone.first_treaty.is_some());
+        }
+    }
+    treaties
+}
+
+#[test]
+fn every_bundled_scenario_runs_the_same_in_lockstep() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (mut checked, mut treaties) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let s = scenario::load(&path).expect("bundled scenario");
+            treaties += assert_lockstep_matches_one_run_kernel(&s.built.model, 2020, 0, 40);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5);
+    assert!(treaties > 0, "the treaty branch was never exercised");
+}
+
+/// Four agents under every kind of shock effect, with treaties easy to form
+/// and to lose, so lanes diverge in draws, weights and temperatures.
+fn every_effect_model() -> Model {
+    let ids = ["A", "B", "C", "D"].map(String::from).to_vec();
+    let mut m = Model::blank(ids, 30);
+    m.params.theta_T = 0.1;
+    m.params.M = 1.0;
+    m.params.h_D = 0.5;
+    m.params.c_T = 0.0;
+    m.capability = vec![0.3, 0.2, 0.4, 0.1];
+    m.aggression = vec![0.2, 0.0, 0.5, 0.3];
+    let n = 4;
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let ij = i * n + j;
+                m.drivers[Driver::E as usize][ij] = 1.0 + (i + 2 * j) as f64;
+                m.drivers[Driver::N as usize][ij] = if i.min(j) == 0 { 0.6 } else { -0.2 };
+                m.drivers[Driver::R as usize][ij] = 0.3;
+                m.drivers[Driver::P as usize][ij] = 0.1 * j as f64;
+                m.drivers[Driver::G as usize][ij] = 0.2;
+                m.stance[ij] = if i.min(j) == 0 { 0.5 } else { -0.1 };
+                m.mu[ij] = 0.02;
+            }
+        }
+    }
+    let shock = |id: &str, trigger, effects: Vec<(Target, EffectOp, f64)>| Shock {
+        id: id.to_string(),
+        trigger,
+        first: 0,
+        last: 29,
+        max_count: 4,
+        persistent: id.ends_with("persistent"),
+        effects: effects
+            .into_iter()
+            .map(|(target, op, value)| Effect { target, op, value })
+            .collect(),
+    };
+    m.shocks = vec![
+        shock(
+            "rise",
+            Trigger::Rate(1.5),
+            vec![(
+                Target::Attribute(Attribute::Capability, 1),
+                EffectOp::Multiply,
+                1.5,
+            )],
+        ),
+        shock(
+            "calm",
+            Trigger::Rate(1.0),
+            vec![(
+                Target::Attribute(Attribute::Tau, 2),
+                EffectOp::Multiply,
+                0.7,
+            )],
+        ),
+        shock(
+            "snub",
+            Trigger::Rate(1.0),
+            vec![(Target::Stance(3, 0), EffectOp::Set, -0.9)],
+        ),
+        shock(
+            "embargo persistent",
+            Trigger::Rate(0.8),
+            vec![
+                (Target::Driver(Driver::E, 2, 3), EffectOp::Set, 0.0),
+                (Target::Driver(Driver::N, 1, 2), EffectOp::Add, 0.3),
+            ],
+        ),
+        shock(
+            "summit",
+            Trigger::AtStep(5),
+            vec![(
+                Target::Attribute(Attribute::Aggression, 2),
+                EffectOp::Set,
+                0.0,
+            )],
+        ),
+    ];
+    m
+}
+
+#[test]
+fn every_kind_of_shock_runs_the_same_in_lockstep() {
+    let model = every_effect_model();
+    let treaties = assert_lockstep_matches_one_run_kernel(&model, 9, 0, 60);
+    assert!(treaties > 0, "the treaty branch was never exercised");
+    // Groups that start off a multiple of LANES.
+    assert_lockstep_matches_one_run_kernel(&model, 9, 3, 5);
+}
+
+#[test]
+fn noiseless_drivers_and_stances_run_the_same_in_lockstep() {
+    let mut model = every_effect_model();
+    model.params.sigma_d = 0.0;
+    model.params.sigma_x = 0.0;
+    assert!(assert_lockstep_matches_one_run_kernel(&model, 4, 0, 30) > 0);
+}
