@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use entente::engine::run_rng;
+use entente::engine::{LaneRng, run_rng};
 use entente::model::{
     Attribute, Driver, Effect, EffectOp, LANES, Lockstep, Model, Shock, State, Target, Trace,
     Trigger, simulate, simulate_lanes,
@@ -26,8 +26,8 @@ fn assert_lockstep_matches_one_run_kernel(
     let mut treaties = 0;
     for group in 0..groups {
         let start = first + group * LANES as u64;
-        let mut rngs = std::array::from_fn(|l| run_rng(seed, 3, start + l as u64));
-        simulate_lanes(model, &mut rngs, &mut lanes, &mut traces);
+        let mut rng = LaneRng::new(seed, 3, start);
+        simulate_lanes(model, &mut rng, &mut lanes, &mut traces);
         for (l, together) in traces.iter().enumerate() {
             let run = start + l as u64;
             simulate(model, &mut run_rng(seed, 3, run), &mut state, &mut alone);

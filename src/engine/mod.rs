@@ -8,11 +8,10 @@
 //! therefore independent of the number of runs.
 
 mod aggregate;
-mod rng;
 
+pub use crate::rng::{LaneRng, RunRng};
 pub use aggregate::{Aggregate, FINAL_BINS, STEP_BINS, Shape};
 use rayon::prelude::*;
-pub use rng::RunRng;
 
 use std::ops::Range;
 
@@ -71,9 +70,8 @@ impl<'a> Worker<'a> {
     /// adds each to the aggregate, then hands it to `each`, in index order.
     fn run_group(&mut self, runs: Range<u64>, each: &mut impl FnMut(RunView<'_>)) {
         let first = runs.start;
-        let mut rngs =
-            std::array::from_fn(|l| run_rng(self.job.seed, self.job.point, first + l as u64));
-        simulate_lanes(self.job.model, &mut rngs, &mut self.lanes, &mut self.traces);
+        let mut rng = LaneRng::new(self.job.seed, self.job.point, first);
+        simulate_lanes(self.job.model, &mut rng, &mut self.lanes, &mut self.traces);
         for (trace, index) in self.traces.iter().zip(runs) {
             self.job.classifier.summarise(trace, &mut self.summary);
             self.aggregate.add(trace, &self.summary);

@@ -11,12 +11,12 @@
 //! one-run kernel stays the readable statement of the model; this one is
 //! what the engine runs.
 
-use rand::Rng;
-
-use super::shocks::{ShockTarget, fire_shocks};
+use super::draws::{normal, normals, uniform, uniforms, ziggurat};
+use super::shocks::{ShockTarget, Trigger, fire};
 use super::state::capability_terms;
-use super::step::{TreatySide, choice_exponents, normal, pick_action, treaty_decision};
+use super::step::{TreatySide, choice_exponents, eligible_run, pick_action, treaty_decision};
 use super::{Attribute, Driver, Model, Params, Trace, math};
+use crate::rng::LaneRng;
 
 /// Runs per lockstep group.
 pub const LANES: usize = 8;
@@ -128,6 +128,7 @@ impl Lockstep {
 
     /// Copies lane `lane` of the current stances and treaties into step `t`
     /// of `trace`.
+    #[inline(always)]
     fn record(&self, t: usize, lane: usize, trace: &mut Trace) {
         let nn = self.n * self.n;
         let x = &mut trace.x[t * nn..(t + 1) * nn];
@@ -143,19 +144,52 @@ impl Lockstep {
 
 /// Runs [`LANES`] runs of `model` from step 0 to the horizon, run `l`
 /// drawing from `rngs[l]` and recorded in `traces[l]`.
-pub fn simulate_lanes<R: Rng>(
+///
+/// On x86-64 processors with AVX2 the same code is compiled a second time
+/// for 256-bit vectors and chosen at run time. Both versions do the same
+/// IEEE operations in the same order (no fused multiply-add), so results do
+/// not depend on the processor.
+pub fn simulate_lanes(
     model: &Model,
-    rngs: &mut [R; LANES],
+    rng: &mut LaneRng,
     lanes: &mut Lockstep,
     traces: &mut [Trace],
 ) {
     assert_eq!(traces.len(), LANES, "one trace per lane");
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2, as just checked.
+        unsafe { simulate_lanes_avx2(model, rng, lanes, traces) };
+        return;
+    }
+    simulate_lanes_inline(model, rng, lanes, traces);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn simulate_lanes_avx2(
+    model: &Model,
+    rng: &mut LaneRng,
+    lanes: &mut Lockstep,
+    traces: &mut [Trace],
+) {
+    simulate_lanes_inline(model, rng, lanes, traces);
+}
+
+/// The body of [`simulate_lanes`], inlined into each compiled version.
+#[inline(always)]
+fn simulate_lanes_inline(
+    model: &Model,
+    rng: &mut LaneRng,
+    lanes: &mut Lockstep,
+    traces: &mut [Trace],
+) {
     lanes.reset(model);
     for (l, trace) in traces.iter_mut().enumerate() {
         lanes.record(0, l, trace);
     }
     for t in 0..model.horizon {
-        step_lanes(model, lanes, t, rngs);
+        step_inline(model, lanes, t, rng);
         for (l, trace) in traces.iter_mut().enumerate() {
             lanes.record(t + 1, l, trace);
         }
@@ -169,17 +203,48 @@ pub fn simulate_lanes<R: Rng>(
 }
 
 /// Advances every lane from step `t` to step `t + 1`.
-pub fn step_lanes<R: Rng>(model: &Model, s: &mut Lockstep, t: usize, rngs: &mut [R; LANES]) {
-    if !model.shocks.is_empty() {
-        for (lane, rng) in rngs.iter_mut().enumerate() {
-            let mut target = LaneTarget { s, lane };
-            fire_shocks(&mut target, &model.shocks, &model.params, t, rng);
+pub fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+    step_inline(model, s, t, rng);
+}
+
+#[inline(always)]
+fn step_inline(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+    fire_shocks(model, s, t, rng);
+    update_drivers(model, s, rng);
+    choose_stances(model, s, rng);
+    update_treaties(model, s, t, rng);
+    std::mem::swap(&mut s.x, &mut s.next_x);
+}
+
+/// Section 2.1, as `fire_shocks` in `shocks.rs`: shock by shock, every
+/// lane draws its uniform and the lanes it fires in take its effects.
+#[inline(always)]
+fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+    for (k, shock) in model.shocks.iter().enumerate() {
+        if !shock.in_window(t) {
+            continue;
+        }
+        let open = s.shocks_fired[k].map(|fired| fired < shock.max_count);
+        let fires = match shock.trigger {
+            Trigger::AtStep(at) => open.map(|o| o && at == t),
+            Trigger::Rate(_) => {
+                let probability = s.shock_probability[k];
+                if open.iter().all(|&o| o) {
+                    uniforms(rng).map(|u| u < probability)
+                } else {
+                    // Only the runs below the shock's count draw.
+                    let mut fires = [false; LANES];
+                    for l in 0..LANES {
+                        fires[l] = open[l] && uniform(&mut rng.lane(l)) < probability;
+                    }
+                    fires
+                }
+            }
+        };
+        for (lane, _) in fires.iter().enumerate().filter(|(_, f)| **f) {
+            fire(&mut LaneTarget { s, lane }, k, shock, &model.params);
         }
     }
-    update_drivers(model, s, rngs);
-    choose_stances(model, s, rngs);
-    update_treaties(model, s, t, rngs);
-    std::mem::swap(&mut s.x, &mut s.next_x);
 }
 
 /// One lane seen as the state of one run, for shocks.
@@ -238,15 +303,21 @@ impl ShockTarget for LaneTarget<'_> {
 
 /// `f` applied lane by lane.
 #[inline(always)]
-fn each(f: impl FnMut(usize) -> f64) -> Lane {
-    std::array::from_fn(f)
+fn each(mut f: impl FnMut(usize) -> f64) -> Lane {
+    let mut lane = [0.0; LANES];
+    for (l, value) in lane.iter_mut().enumerate() {
+        *value = f(l);
+    }
+    lane
 }
 
 /// Section 2.2, as `update_drivers` in `step.rs`.
-fn update_drivers<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]) {
+#[inline(always)]
+fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
+    let zig = ziggurat();
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
@@ -256,13 +327,19 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]
             }
             let (x_ij, x_ji, e) = (s.x[ij], s.x[j * n + i], s.drivers[Driver::E as usize][ij]);
             let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
-            s.growth[ij] = each(|l| {
-                if e[l] == 0.0 {
-                    0.0
-                } else {
-                    drift[l] + shock_scale * normal(&mut rngs[l])
-                }
-            });
+            s.growth[ij] = if e.iter().all(|&v| v != 0.0) {
+                let noise = normals(zig, rng);
+                each(|l| drift[l] + shock_scale * noise[l])
+            } else {
+                // Only the runs with some dependence draw.
+                each(|l| {
+                    if e[l] == 0.0 {
+                        0.0
+                    } else {
+                        drift[l] + shock_scale * normal(&mut rng.lane(l))
+                    }
+                })
+            };
         }
     }
     math::exp_in_place(s.growth.as_flattened_mut());
@@ -280,7 +357,7 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]
                 }
                 let ij = i * n + j;
                 let noise = if p.sigma_d > 0.0 {
-                    each(|l| p.sigma_d * normal(&mut rngs[l]))
+                    normals(zig, rng).map(|v| p.sigma_d * v)
                 } else {
                     [0.0; LANES]
                 };
@@ -296,7 +373,8 @@ fn update_drivers<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]
 }
 
 /// Sections 2.3 to 2.5, as `choose_stances` and `PairTerms` in `step.rs`.
-fn choose_stances<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]) {
+#[inline(always)]
+fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
     let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
@@ -353,20 +431,19 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]
         }
     }
     math::exp_in_place(s.choice.as_flattened_mut());
+    let zig = ziggurat();
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             let ij = i * n + j;
-            let mut uniform = [0.0; LANES];
-            let mut noise = [0.0; LANES];
-            for (l, rng) in rngs.iter_mut().enumerate() {
-                uniform[l] = rng.random();
-                if p.sigma_x > 0.0 {
-                    noise[l] = p.sigma_x * normal(rng);
-                }
-            }
+            let uniform = uniforms(rng);
+            let noise = if p.sigma_x > 0.0 {
+                normals(zig, rng).map(|v| p.sigma_x * v)
+            } else {
+                [0.0; LANES]
+            };
             let [oppose, hedge, align] = [0, 1, 2].map(|a| s.choice[3 * ij + a]);
             let x_ij = s.x[ij];
             s.next_x[ij] = each(|l| {
@@ -380,14 +457,28 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut Lockstep, rngs: &mut [R; LANES]
 /// Section 2.6, as `update_treaties` in `step.rs`: the decision of each
 /// dyad is taken lane by lane, since treaties are rare and their draws
 /// depend on each run's history.
-fn update_treaties<R: Rng>(model: &Model, s: &mut Lockstep, t: usize, rngs: &mut [R; LANES]) {
+#[inline(always)]
+fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
     for i in 0..n {
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
-            for (l, rng) in rngs.iter_mut().enumerate() {
-                let low = s.x[ij][l].min(s.x[ji][l]);
+            let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
+            // Most steps no lane has a treaty or an offer, and nothing is
+            // drawn: only the runs of eligible steps move.
+            let mut runs = [0; LANES];
+            for (l, run) in runs.iter_mut().enumerate() {
+                *run = eligible_run(p, low[l], s.eligible_steps[ij][l]);
+            }
+            let quiet = (0..LANES).all(|l| !s.treaty[ij][l] && f64::from(runs[l]) < p.M);
+            if quiet {
+                s.eligible_steps[ij] = runs;
+                s.eligible_steps[ji] = runs;
+                continue;
+            }
+            for l in 0..LANES {
+                let low = low[l];
                 let mut eligible = s.eligible_steps[ij][l];
                 let mut in_force = s.treaty[ij][l];
                 let side = |(ab, a): (usize, usize)| TreatySide {
@@ -404,7 +495,7 @@ fn update_treaties<R: Rng>(model: &Model, s: &mut Lockstep, t: usize, rngs: &mut
                     &mut eligible,
                     &mut in_force,
                     |k| sides[k],
-                    rng,
+                    &mut rng.lane(l),
                 );
                 s.eligible_steps[ij][l] = eligible;
                 s.eligible_steps[ji][l] = eligible;

@@ -6,6 +6,7 @@
 //! Pairs are stored in flat `n * n` arrays indexed by [`Model::pair`]
 //! (`i * n + j` for the ordered pair i -> j); the diagonal is unused.
 
+mod draws;
 mod lockstep;
 mod math;
 mod params;

@@ -1,8 +1,9 @@
 //! Shocks: random (Poisson) or scheduled events that change a driver, an
 //! agent attribute or a stance (MODEL-SPEC section 2.1).
 
-use rand::Rng;
+use rand::RngCore;
 
+use super::draws::uniform;
 use super::{Attribute, Driver, Params};
 
 /// When a shock may fire.
@@ -57,6 +58,14 @@ pub struct Shock {
     pub effects: Vec<Effect>,
 }
 
+impl Shock {
+    /// Whether step `t` lies in the shock's window.
+    #[inline]
+    pub(crate) fn in_window(&self, t: usize) -> bool {
+        (self.first..=self.last).contains(&t)
+    }
+}
+
 impl EffectOp {
     fn apply(self, old: f64, value: f64) -> f64 {
         match self {
@@ -95,7 +104,7 @@ pub(crate) trait ShockTarget {
 
 /// Fires the shocks due at step `t`. Draws one uniform per rate shock that
 /// is inside its window and below its count, in file order.
-pub(crate) fn fire_shocks<S: ShockTarget, R: Rng>(
+pub(crate) fn fire_shocks<S: ShockTarget, R: RngCore>(
     state: &mut S,
     shocks: &[Shock],
     p: &Params,
@@ -103,19 +112,24 @@ pub(crate) fn fire_shocks<S: ShockTarget, R: Rng>(
     rng: &mut R,
 ) {
     for (s, shock) in shocks.iter().enumerate() {
-        if t < shock.first || t > shock.last || *state.fired(s) >= shock.max_count {
+        if !shock.in_window(t) || *state.fired(s) >= shock.max_count {
             continue;
         }
         let fires = match shock.trigger {
             Trigger::AtStep(at) => at == t,
-            Trigger::Rate(_) => rng.random::<f64>() < state.step_probability(s),
+            Trigger::Rate(_) => uniform(rng) < state.step_probability(s),
         };
         if fires {
-            *state.fired(s) += 1;
-            for effect in &shock.effects {
-                apply_effect(state, effect, shock.persistent, p);
-            }
+            fire(state, s, shock, p);
         }
+    }
+}
+
+/// Counts a firing of shock `s` and applies its effects.
+pub(crate) fn fire<S: ShockTarget>(state: &mut S, s: usize, shock: &Shock, p: &Params) {
+    *state.fired(s) += 1;
+    for effect in &shock.effects {
+        apply_effect(state, effect, shock.persistent, p);
     }
 }
 

@@ -4,15 +4,15 @@
 //! decisions all read the stances of the start of the step; new stances are
 //! written to a scratch buffer and swapped in at the end.
 
-use rand::Rng;
-use rand_distr::StandardNormal;
+use rand::RngCore;
 
+use super::draws::{normal, uniform};
 use super::math;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, Params, State, Trace};
 
 /// Runs the model from step 0 to its horizon, recording every step in `trace`.
-pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &mut Trace) {
+pub fn simulate<R: RngCore>(model: &Model, rng: &mut R, state: &mut State, trace: &mut Trace) {
     state.reset(model);
     trace.record(0, state);
     for t in 0..model.horizon {
@@ -24,7 +24,7 @@ pub fn simulate<R: Rng>(model: &Model, rng: &mut R, state: &mut State, trace: &m
 }
 
 /// Advances `state` from step `t` to step `t + 1`.
-pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
+pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
     fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);
@@ -32,15 +32,9 @@ pub fn step<R: Rng>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
     std::mem::swap(&mut state.x, &mut state.next_x);
 }
 
-/// A standard normal draw.
-#[inline]
-pub(crate) fn normal<R: Rng>(rng: &mut R) -> f64 {
-    rng.sample(StandardNormal)
-}
-
 /// Section 2.2: dependence follows a geometric random walk; N, R, P and G
 /// revert to their baselines with noise, clipped to their ranges.
-fn update_drivers<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
+fn update_drivers<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
@@ -165,7 +159,7 @@ impl PairTerms {
 /// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
 /// The logit exponents of every pair are computed first and exponentiated in
 /// one vectorisable pass; the draws then follow in row order.
-fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
+fn choose_stances<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     for i in 0..n {
@@ -191,7 +185,7 @@ fn choose_stances<R: Rng>(model: &Model, s: &mut State, rng: &mut R) {
             }
             let ij = i * n + j;
             let weights = &s.choice[3 * ij..3 * ij + 3];
-            let action = pick_action([weights[0], weights[1], weights[2]], rng.random());
+            let action = pick_action([weights[0], weights[1], weights[2]], uniform(rng));
             let noise = if p.sigma_x > 0.0 {
                 p.sigma_x * normal(rng)
             } else {
@@ -241,7 +235,7 @@ fn logistic(v: f64) -> f64 {
 
 /// Section 2.6: treaties form after a run of eligible steps when both sides
 /// accept, and dissolve with a hazard or when either stance turns negative.
-fn update_treaties<R: Rng>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
+fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     for i in 0..n {
@@ -288,13 +282,20 @@ pub(crate) struct TreatySide {
     pub tau: f64,
 }
 
+/// The run of eligible steps of a dyad, `run` before a step whose lower
+/// stance is `low`.
+#[inline(always)]
+pub(crate) fn eligible_run(p: &Params, low: f64, run: u32) -> u32 {
+    if low >= p.theta_T { run + 1 } else { 0 }
+}
+
 /// The treaty decision of one dyad in one run. `low` is the lower of its two
 /// stances; `eligible` (the run of eligible steps) and `in_force` are
 /// updated in place; `side(0)` and `side(1)` describe i -> j and j -> i, and
 /// are read only when a treaty is offered. Draws one uniform for the hazard
 /// of a treaty in force whose stances are both non-negative, and two for
 /// the acceptances of an offer. Returns whether a treaty formed.
-pub(crate) fn treaty_decision<R: Rng>(
+pub(crate) fn treaty_decision<R: RngCore>(
     p: &Params,
     dissolve: f64,
     low: f64,
@@ -303,9 +304,9 @@ pub(crate) fn treaty_decision<R: Rng>(
     side: impl Fn(usize) -> TreatySide,
     rng: &mut R,
 ) -> bool {
-    *eligible = if low >= p.theta_T { *eligible + 1 } else { 0 };
+    *eligible = eligible_run(p, low, *eligible);
     if *in_force {
-        if low < 0.0 || rng.random::<f64>() < dissolve {
+        if low < 0.0 || uniform(rng) < dissolve {
             *in_force = false;
         }
         false
@@ -315,7 +316,7 @@ pub(crate) fn treaty_decision<R: Rng>(
             let net = a.value - 2.0 * a.autonomy - 2.0 * p.kappa_E * a.entrapment - p.c_T;
             u < logistic(net / a.tau)
         };
-        let (u_i, u_j) = (rng.random::<f64>(), rng.random::<f64>());
+        let (u_i, u_j) = (uniform(rng), uniform(rng));
         let formed = accepts(0, u_i) && accepts(1, u_j);
         *in_force |= formed;
         formed
