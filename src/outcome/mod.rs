@@ -84,6 +84,9 @@ pub struct RunSummary {
     pub unbalanced_share: Option<f64>,
     /// Configuration of the report triad at each step 0..=horizon.
     pub configuration_by_step: Vec<usize>,
+    /// Sign of every dyad's tie at every step 0..=horizon, `t * dyads + d`
+    /// with dyads in [`Model::dyads`] order.
+    pub tie_signs: Vec<i8>,
 }
 
 /// Everything needed to turn a trace into a [`RunSummary`].
@@ -94,12 +97,21 @@ pub struct Classifier {
     theta_p: f64,
     window: usize,
     dyads: Vec<(usize, usize)>,
+    /// Index of the dyad of each ordered pair `i * n + j` (unused diagonal).
+    dyad_of: Vec<usize>,
     n: usize,
 }
 
 impl Classifier {
     pub fn new(model: &Model, rules: OutcomeRules, triad: Option<Triad>) -> Classifier {
+        let n = model.n();
+        let mut dyad_of = vec![usize::MAX; n * n];
+        for (d, (i, j)) in model.dyads().into_iter().enumerate() {
+            dyad_of[i * n + j] = d;
+            dyad_of[j * n + i] = d;
+        }
         Classifier {
+            dyad_of,
             rules,
             triad,
             theta_p: model.params.theta_P,
@@ -111,11 +123,8 @@ impl Classifier {
 
     /// Index of a dyad in output order.
     pub fn dyad_index(&self, i: usize, j: usize) -> usize {
-        let key = if i < j { (i, j) } else { (j, i) };
-        self.dyads
-            .iter()
-            .position(|&d| d == key)
-            .expect("dyad of known agents")
+        assert!(i != j, "a dyad joins two agents");
+        self.dyad_of[i * self.n + j]
     }
 
     /// Instantaneous state of dyad (i, j) at step t.
@@ -159,6 +168,14 @@ impl Classifier {
             ));
         }
 
+        // The sign of every tie at every step, computed once for the
+        // configurations over time and the balance share.
+        out.tie_signs.clear();
+        for t in 0..=horizon {
+            for &(i, j) in &self.dyads {
+                out.tie_signs.push(self.state_at(trace, t, i, j).sign());
+            }
+        }
         out.configuration = None;
         out.roles = None;
         out.configuration_by_step.clear();
@@ -169,14 +186,12 @@ impl Classifier {
             out.configuration = Some(Configuration::classify(signs).index());
             out.roles = Some(triad::wu_roles(signs));
             for t in 0..=horizon {
-                let signs = triad
-                    .ties()
-                    .map(|(a, b)| self.state_at(trace, t, a, b).sign());
+                let signs = self.signs_at(&out.tie_signs, t, triad.members);
                 out.configuration_by_step
                     .push(Configuration::classify(signs).index());
             }
         }
-        out.unbalanced_share = self.unbalanced_share(trace);
+        out.unbalanced_share = self.unbalanced_share(&out.tie_signs, horizon);
 
         let initial = |i: usize, j: usize| trace.alignment(0, i, j);
         out.outcome = self.rules.evaluate(
@@ -192,18 +207,24 @@ impl Classifier {
         );
     }
 
-    fn unbalanced_share(&self, trace: &Trace) -> Option<f64> {
+    /// Signs of the ties of the triad `members` at step `t`, in
+    /// [`triad::TIES`] order, from the per-step signs of [`RunSummary`].
+    fn signs_at(&self, tie_signs: &[i8], t: usize, members: [usize; 3]) -> [i8; 3] {
+        let row = &tie_signs[t * self.dyads.len()..];
+        triad::ties_of(members).map(|(a, b)| row[self.dyad_index(a, b)])
+    }
+
+    fn unbalanced_share(&self, tie_signs: &[i8], horizon: usize) -> Option<f64> {
         let n = self.n;
         if n < 3 {
             return None;
         }
         let (mut unbalanced, mut total) = (0u64, 0u64);
-        for t in 1..=trace.horizon {
+        for t in 1..=horizon {
             for a in 0..n {
                 for b in a + 1..n {
                     for c in b + 1..n {
-                        let signs = triad::ties_of([a, b, c])
-                            .map(|(p, q)| self.state_at(trace, t, p, q).sign());
+                        let signs = self.signs_at(tie_signs, t, [a, b, c]);
                         total += 1;
                         if signs.iter().all(|&s| s != 0) && signs[0] * signs[1] * signs[2] < 0 {
                             unbalanced += 1;

@@ -71,18 +71,20 @@ impl Configuration {
         if signs.contains(&0) {
             return Configuration::Loose;
         }
-        let positive: Vec<usize> = (0..3).filter(|&t| signs[t] > 0).collect();
-        match positive.len() {
+        let friendly = signs.map(|s| s > 0);
+        match friendly.iter().filter(|&&f| f).count() {
             3 => Configuration::MenageATrois,
             0 => Configuration::UnitVeto,
             2 => {
-                // The pivot is the position shared by both friendly ties.
-                let (a, b) = (TIES[positive[0]], TIES[positive[1]]);
-                let pivot = if a.0 == b.0 || a.0 == b.1 { a.0 } else { a.1 };
-                Configuration::RomanticTriangle { pivot }
+                // The pivot sits on both friendly ties, so it is not on the
+                // hostile one.
+                let hostile = TIES[friendly.iter().position(|&f| !f).unwrap_or(0)];
+                Configuration::RomanticTriangle {
+                    pivot: 3 - hostile.0 - hostile.1,
+                }
             }
             _ => {
-                let couple = TIES[positive[0]];
+                let couple = TIES[friendly.iter().position(|&f| f).unwrap_or(0)];
                 let outcast = 3 - couple.0 - couple.1;
                 Configuration::StableMarriage { couple, outcast }
             }
