@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 
 use rand::RngCore;
 
+use super::math::{exp, ln};
+
 use super::{LANES, Lane};
 use crate::rng::LaneRng;
 
@@ -36,12 +38,12 @@ pub(crate) struct Ziggurat {
 }
 
 static ZIGGURAT: LazyLock<Ziggurat> = LazyLock::new(|| {
-    let density = |x: f64| (-0.5 * x * x).exp();
+    let density = |x: f64| exp(-0.5 * x * x);
     let mut x = [0.0; LAYERS + 1];
     x[0] = LAYER_AREA / density(TAIL_START);
     x[1] = TAIL_START;
     for i in 1..LAYERS - 1 {
-        x[i + 1] = (-2.0 * (LAYER_AREA / x[i] + density(x[i])).ln())
+        x[i + 1] = (-2.0 * ln(LAYER_AREA / x[i] + density(x[i])))
             .max(0.0)
             .sqrt();
     }
@@ -134,15 +136,15 @@ pub(crate) fn normal_slow<R: RngCore>(z: &Ziggurat, mut bits: u64, rng: &mut R) 
             // Marsaglia (1964): beyond r, x = r + e1 / r with e2 exponential,
             // accepted when 2 e2 > (e1 / r)^2.
             loop {
-                let over = -(1.0 - uniform(rng)).ln() / TAIL_START;
-                let e = -(1.0 - uniform(rng)).ln();
+                let over = -ln(1.0 - uniform(rng)) / TAIL_START;
+                let e = -ln(1.0 - uniform(rng));
                 if 2.0 * e > over * over {
                     return (TAIL_START + over).copysign(x);
                 }
             }
         }
         let (low, high) = (z.height[layer], z.height[layer + 1]);
-        if low + uniform(rng) * (high - low) < (-0.5 * x * x).exp() {
+        if low + uniform(rng) * (high - low) < exp(-0.5 * x * x) {
             return x;
         }
         bits = rng.next_u64();

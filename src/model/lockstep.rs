@@ -388,7 +388,7 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 continue;
             }
             let ji = j * n + i;
-            let dependence = each(|l| (1.0 + e[ij][l] / p.E0).ln());
+            let dependence = each(|l| math::ln(1.0 + e[ij][l] / p.E0));
             let propensity = each(|l| {
                 p.beta_E * dependence[l] + p.beta_N * affinity[ij][l]
                     - p.beta_R * rivalry[ij][l]
@@ -465,21 +465,24 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
-            // Most steps no lane has a treaty or an offer, and nothing is
-            // drawn: only the runs of eligible steps move.
+            // In most steps and lanes no treaty is in force and none is
+            // offered, so nothing is drawn and only the run of eligible
+            // steps moves; the other lanes take the full decision.
+            let before = s.eligible_steps[ij];
             let mut runs = [0; LANES];
-            for (l, run) in runs.iter_mut().enumerate() {
-                *run = eligible_run(p, low[l], s.eligible_steps[ij][l]);
+            let mut quiet = [false; LANES];
+            for l in 0..LANES {
+                runs[l] = eligible_run(p, low[l], before[l]);
+                quiet[l] = !s.treaty[ij][l] && f64::from(runs[l]) < p.M;
             }
-            let quiet = (0..LANES).all(|l| !s.treaty[ij][l] && f64::from(runs[l]) < p.M);
-            if quiet {
-                s.eligible_steps[ij] = runs;
-                s.eligible_steps[ji] = runs;
+            s.eligible_steps[ij] = runs;
+            s.eligible_steps[ji] = runs;
+            if quiet.iter().all(|&q| q) {
                 continue;
             }
-            for l in 0..LANES {
+            for l in (0..LANES).filter(|&l| !quiet[l]) {
                 let low = low[l];
-                let mut eligible = s.eligible_steps[ij][l];
+                let mut eligible = before[l];
                 let mut in_force = s.treaty[ij][l];
                 let side = |(ab, a): (usize, usize)| TreatySide {
                     value: s.value[ab][l],

@@ -79,7 +79,7 @@ impl EffectOp {
 /// Probability that a shock of `rate` per year fires in a step of `dt` years.
 pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
     match trigger {
-        Trigger::Rate(rate) => 1.0 - (-rate * dt).exp(),
+        Trigger::Rate(rate) => 1.0 - super::math::exp(-rate * dt),
         Trigger::AtStep(_) => 0.0,
     }
 }

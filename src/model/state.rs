@@ -70,7 +70,7 @@ impl State {
             weights: vec![0.0; n * n * n],
             autonomy: vec![0.0; n * n],
             capabilities_changed: true,
-            dissolve_probability: 1.0 - (-model.params.h_D * model.params.dt).exp(),
+            dissolve_probability: 1.0 - super::math::exp(-model.params.h_D * model.params.dt),
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
