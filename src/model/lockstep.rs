@@ -142,32 +142,106 @@ impl Lockstep {
     }
 }
 
+/// The instruction sets the lockstep kernel is compiled for. Every version
+/// does the same IEEE operations in the same order (no fused multiply-add),
+/// so they give the same bits; wider vectors only take fewer instructions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// What every processor of the target has (SSE2 on x86-64).
+    Baseline,
+    /// x86-64 with AVX2: 256-bit vectors.
+    Avx2,
+    /// x86-64 with AVX-512 (F, DQ, VL): 512-bit vectors, one lane group per
+    /// register.
+    Avx512,
+}
+
+impl Isa {
+    pub const ALL: [Isa; 3] = [Isa::Baseline, Isa::Avx2, Isa::Avx512];
+
+    /// Whether this processor can run the version.
+    pub fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            match self {
+                Isa::Baseline => true,
+                Isa::Avx2 => has!("avx2"),
+                Isa::Avx512 => has!("avx512f") && has!("avx512dq") && has!("avx512vl"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Isa::Baseline
+        }
+    }
+
+    /// The widest version this processor can run.
+    pub fn best() -> Isa {
+        static BEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            Isa::ALL
+                .into_iter()
+                .rev()
+                .find(|isa| isa.supported())
+                .unwrap_or(Isa::Baseline)
+        })
+    }
+}
+
 /// Runs [`LANES`] runs of `model` from step 0 to the horizon, run `l`
-/// drawing from `rngs[l]` and recorded in `traces[l]`.
-///
-/// On x86-64 processors with AVX2 the same code is compiled a second time
-/// for 256-bit vectors and chosen at run time. Both versions do the same
-/// IEEE operations in the same order (no fused multiply-add), so results do
-/// not depend on the processor.
+/// drawing from lane `l` of `rng` and recorded in `traces[l]`, with the
+/// widest vectors the processor has ([`Isa::best`]).
 pub fn simulate_lanes(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
     traces: &mut [Trace],
 ) {
+    simulate_lanes_on(Isa::best(), model, rng, lanes, traces);
+}
+
+/// [`simulate_lanes`] with the version compiled for `isa`.
+///
+/// # Panics
+/// If the processor does not support `isa`, or `traces` does not hold one
+/// trace per lane.
+pub fn simulate_lanes_on(
+    isa: Isa,
+    model: &Model,
+    rng: &mut LaneRng,
+    lanes: &mut Lockstep,
+    traces: &mut [Trace],
+) {
     assert_eq!(traces.len(), LANES, "one trace per lane");
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2, as just checked.
-        unsafe { simulate_lanes_avx2(model, rng, lanes, traces) };
-        return;
+    assert!(isa.supported(), "this processor lacks {isa:?}");
+    match isa {
+        Isa::Baseline => simulate_lanes_inline(model, rng, lanes, traces),
+        // SAFETY: the processor supports the version's features, as just
+        // asserted.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { simulate_lanes_avx2(model, rng, lanes, traces) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { simulate_lanes_avx512(model, rng, lanes, traces) },
+        #[cfg(not(target_arch = "x86_64"))]
+        _ => unreachable!("only the baseline is supported off x86-64"),
     }
-    simulate_lanes_inline(model, rng, lanes, traces);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn simulate_lanes_avx2(
+    model: &Model,
+    rng: &mut LaneRng,
+    lanes: &mut Lockstep,
+    traces: &mut [Trace],
+) {
+    simulate_lanes_inline(model, rng, lanes, traces);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn simulate_lanes_avx512(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,

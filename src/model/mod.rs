@@ -14,7 +14,7 @@ mod shocks;
 mod state;
 mod step;
 
-pub use lockstep::{LANES, Lane, Lockstep, simulate_lanes, step_lanes};
+pub use lockstep::{Isa, LANES, Lane, Lockstep, simulate_lanes, simulate_lanes_on, step_lanes};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace};
