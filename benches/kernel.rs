@@ -1,14 +1,16 @@
-//! Kernel benchmarks: one step for 3 and 5 agents, a whole baseline run, and
-//! the summary and aggregation of one run. Divide the per-run time by
-//! `horizon * n * (n - 1)` for the cost per directed-pair-step (printed
-//! below the group for convenience).
+//! Kernel benchmarks: one step for 3 and 5 agents and whole runs with the
+//! one-run kernel (the readable statement of the model), whole groups of
+//! `LANES` runs with the lockstep kernel the engine uses, and the summary
+//! and aggregation of one run. Divide a run's time by
+//! `horizon * n * (n - 1)` for the cost per directed-pair-step, and a
+//! group's time by `LANES` times that (both printed below the benchmarks).
 
 use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use entente::engine::{Aggregate, Shape, run_rng};
-use entente::model::{State, Trace, simulate, step};
+use entente::engine::{Aggregate, LaneRng, Shape, run_rng};
+use entente::model::{Isa, LANES, Lockstep, State, Trace, simulate, simulate_lanes, step};
 use entente::outcome::{Classifier, RunSummary};
 use entente::scenario::{self, Scenario};
 
@@ -65,6 +67,30 @@ fn bench_run(c: &mut Criterion) {
     }
 }
 
+fn bench_lockstep(c: &mut Criterion) {
+    for name in ["baseline-2020", "asia-five"] {
+        let s = load(name);
+        let model = &s.built.model;
+        let mut lanes = Lockstep::new(model);
+        let mut traces = vec![Trace::new(model); LANES];
+        let mut first = 0u64;
+        c.bench_function(&format!("lockstep/{name}/{LANES} runs"), |b| {
+            b.iter(|| {
+                let mut rng = LaneRng::new(1, 0, first);
+                first += LANES as u64;
+                simulate_lanes(model, &mut rng, &mut lanes, &mut traces);
+                black_box(traces[LANES - 1].x[0])
+            })
+        });
+        let n = model.n();
+        eprintln!(
+            "lockstep/{name}: {} directed-pair-steps per group of {LANES} runs ({:?} version)",
+            LANES * model.horizon * n * (n - 1),
+            Isa::best()
+        );
+    }
+}
+
 fn bench_aggregate(c: &mut Criterion) {
     let s = load("baseline-2020");
     let model = &s.built.model;
@@ -82,5 +108,11 @@ fn bench_aggregate(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_step, bench_run, bench_aggregate);
+criterion_group!(
+    benches,
+    bench_step,
+    bench_run,
+    bench_lockstep,
+    bench_aggregate
+);
 criterion_main!(benches);
