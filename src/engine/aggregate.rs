@@ -123,17 +123,17 @@ impl Aggregate {
             self.configurations_by_step[t * configurations + c] += 1;
         }
         let n = trace.n;
-        for t in 0..steps {
-            let mut d = 0;
+        let nn = n * n;
+        for (t, stances) in trace.x.chunks_exact(nn).take(steps).enumerate() {
+            let mut cell = t * dyads;
             for i in 0..n {
                 for j in i + 1..n {
-                    let z = trace.alignment(t, i, j);
-                    let cell = t * dyads + d;
+                    let z = 0.5 * (stances[i * n + j] + stances[j * n + i]);
                     self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
                     self.alignment_sum[cell] += to_fixed(z);
                     self.alignment_min[cell] = self.alignment_min[cell].min(z);
                     self.alignment_max[cell] = self.alignment_max[cell].max(z);
-                    d += 1;
+                    cell += 1;
                 }
             }
         }

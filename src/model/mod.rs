@@ -3,6 +3,12 @@
 //! ([`step`]). Nothing here reads files, prints or knows about threads; a run
 //! is a pure function of the model and its random-number stream.
 //!
+//! `step.rs` states the dynamics for one run, as the documentation does;
+//! `lockstep.rs` computes the same numbers for [`LANES`] runs at once and is
+//! what the engine runs (see [`simulate_lanes`]). `draws.rs` makes uniforms
+//! and normals from generator outputs, `math.rs` the exponentials and
+//! logarithms, and `shocks.rs` fires shocks for either kernel.
+//!
 //! Pairs are stored in flat `n * n` arrays indexed by [`Model::pair`]
 //! (`i * n + j` for the ordered pair i -> j); the diagonal is unused.
 
