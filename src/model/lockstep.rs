@@ -51,8 +51,10 @@ pub struct Lockstep {
     value: Vec<Lane>,
     entrapment: Vec<Lane>,
     next_x: Vec<Lane>,
+    /// Scratch: growth factor of each ordered pair (diagonal left out), in
+    /// row order.
     growth: Vec<Lane>,
-    /// Logit weights, `3 * (i * n + j) + action`.
+    /// Scratch: logit weights, `3 * pair + action`, pairs as in `growth`.
     choice: Vec<Lane>,
 }
 
@@ -93,8 +95,8 @@ impl Lockstep {
             value: vec![[0.0; LANES]; n * n],
             entrapment: vec![[0.0; LANES]; n * n],
             next_x: vec![[0.0; LANES]; n * n],
-            growth: vec![[0.0; LANES]; n * n],
-            choice: vec![[0.0; LANES]; 3 * n * n],
+            growth: vec![[0.0; LANES]; n * (n - 1)],
+            choice: vec![[0.0; LANES]; 3 * n * (n - 1)],
         };
         lanes.reset(model);
         lanes
@@ -392,16 +394,17 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
     let zig = ziggurat();
+    // Growth is kept for the ordered pairs only, in row order.
+    let mut pair = 0;
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
             if i == j {
-                s.growth[ij] = [0.0; LANES];
                 continue;
             }
             let (x_ij, x_ji, e) = (s.x[ij], s.x[j * n + i], s.drivers[Driver::E as usize][ij]);
             let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
-            s.growth[ij] = if e.iter().all(|&v| v != 0.0) {
+            s.growth[pair] = if e.iter().all(|&v| v != 0.0) {
                 let noise = normals(zig, rng);
                 each(|l| drift[l] + shock_scale * noise[l])
             } else {
@@ -414,10 +417,13 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                     }
                 })
             };
+            pair += 1;
         }
     }
     math::exp_in_place(s.growth.as_flattened_mut());
-    for (e, g) in s.drivers[Driver::E as usize].iter_mut().zip(&s.growth) {
+    let ordered_pairs = (0..n * n).filter(|ij| ij / n != ij % n);
+    for (ij, g) in ordered_pairs.zip(&s.growth) {
+        let e = &mut s.drivers[Driver::E as usize][ij];
         *e = each(|l| e[l] * g[l]);
     }
     for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
@@ -453,12 +459,13 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let n = s.n;
     let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
     let x = &s.x;
+    // Logit weights are kept for the ordered pairs only, in row order.
+    let mut pair = 0;
     for i in 0..n {
         let inverse_tau = each(|l| 1.0 / s.tau[i][l]);
         for j in 0..n {
             let ij = i * n + j;
             if i == j {
-                s.choice[3 * ij..3 * ij + 3].fill([0.0; LANES]);
                 continue;
             }
             let ji = j * n + i;
@@ -501,11 +508,13 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 exponents[1][l] = hedge;
                 exponents[2][l] = align;
             }
-            s.choice[3 * ij..3 * ij + 3].copy_from_slice(&exponents);
+            s.choice[3 * pair..3 * pair + 3].copy_from_slice(&exponents);
+            pair += 1;
         }
     }
     math::exp_in_place(s.choice.as_flattened_mut());
     let zig = ziggurat();
+    let mut pair = 0;
     for i in 0..n {
         for j in 0..n {
             if i == j {
@@ -518,7 +527,8 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
             } else {
                 [0.0; LANES]
             };
-            let [oppose, hedge, align] = [0, 1, 2].map(|a| s.choice[3 * ij + a]);
+            let [oppose, hedge, align] = [0, 1, 2].map(|a| s.choice[3 * pair + a]);
+            pair += 1;
             let x_ij = s.x[ij];
             s.next_x[ij] = each(|l| {
                 let action = pick_action([oppose[l], hedge[l], align[l]], uniform[l]);
