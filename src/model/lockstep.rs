@@ -426,27 +426,19 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
         let e = &mut s.drivers[Driver::E as usize][ij];
         *e = each(|l| e[l] * g[l]);
     }
-    for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
-        let (lo, hi) = d.range();
+    for d in Driver::REVERTING {
         let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
-        for i in 0..n {
-            let first_j = if d.symmetric() { i + 1 } else { 0 };
-            for j in first_j..n {
-                if i == j {
-                    continue;
-                }
-                let ij = i * n + j;
-                let noise = if p.sigma_d > 0.0 {
-                    normals(zig, rng).map(|v| p.sigma_d * v)
-                } else {
-                    [0.0; LANES]
-                };
-                let (v, base) = (values[ij], baselines[ij]);
-                let next = each(|l| (v[l] + p.phi * (base[l] - v[l]) + noise[l]).clamp(lo, hi));
-                values[ij] = next;
-                if d.symmetric() {
-                    values[j * n + i] = next;
-                }
+        for (ij, ji) in d.update_pairs(n) {
+            let noise = if p.sigma_d > 0.0 {
+                normals(zig, rng).map(|v| p.sigma_d * v)
+            } else {
+                [0.0; LANES]
+            };
+            let (v, base) = (values[ij], baselines[ij]);
+            let next = each(|l| d.revert(p, v[l], base[l], noise[l]));
+            values[ij] = next;
+            if d.symmetric() {
+                values[ji] = next;
             }
         }
     }

@@ -54,6 +54,32 @@ impl Driver {
         }
     }
 
+    /// The drivers that revert to a baseline with noise (section 2.2), in
+    /// the order they are updated.
+    pub const REVERTING: [Driver; 4] = [Driver::N, Driver::R, Driver::P, Driver::G];
+
+    /// The pairs a reverting driver's update visits, in draw order, as the
+    /// flat indices `(i * n + j, j * n + i)`: every ordered pair in row order,
+    /// or for a symmetric driver each unordered pair once (`i < j`).
+    #[inline(always)]
+    pub(crate) fn update_pairs(self, n: usize) -> impl Iterator<Item = (usize, usize)> {
+        let symmetric = self.symmetric();
+        (0..n).flat_map(move |i| {
+            let first = if symmetric { i + 1 } else { 0 };
+            (first..n)
+                .filter(move |&j| j != i)
+                .map(move |j| (i * n + j, j * n + i))
+        })
+    }
+
+    /// One step of reversion toward `baseline` with `noise` added, clipped
+    /// to the driver's range.
+    #[inline(always)]
+    pub(crate) fn revert(self, p: &Params, value: f64, baseline: f64, noise: f64) -> f64 {
+        let (lo, hi) = self.range();
+        (value + p.phi * (baseline - value) + noise).clamp(lo, hi)
+    }
+
     pub fn symmetric(self) -> bool {
         matches!(self, Driver::N | Driver::R)
     }

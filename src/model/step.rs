@@ -59,27 +59,18 @@ fn update_drivers<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
         *e *= g;
     }
     s.growth = growth;
-    for d in [Driver::N, Driver::R, Driver::P, Driver::G] {
-        let (lo, hi) = d.range();
+    for d in Driver::REVERTING {
         let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
-        for i in 0..n {
-            let first_j = if d.symmetric() { i + 1 } else { 0 };
-            for j in first_j..n {
-                if i == j {
-                    continue;
-                }
-                let ij = i * n + j;
-                let noise = if p.sigma_d > 0.0 {
-                    p.sigma_d * normal(rng)
-                } else {
-                    0.0
-                };
-                let v = values[ij];
-                let next = (v + p.phi * (baselines[ij] - v) + noise).clamp(lo, hi);
-                values[ij] = next;
-                if d.symmetric() {
-                    values[j * n + i] = next;
-                }
+        for (ij, ji) in d.update_pairs(n) {
+            let noise = if p.sigma_d > 0.0 {
+                p.sigma_d * normal(rng)
+            } else {
+                0.0
+            };
+            let next = d.revert(p, values[ij], baselines[ij], noise);
+            values[ij] = next;
+            if d.symmetric() {
+                values[ji] = next;
             }
         }
     }
