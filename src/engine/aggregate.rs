@@ -123,12 +123,11 @@ impl Aggregate {
             self.configurations_by_step[t * configurations + c] += 1;
         }
         let n = trace.n;
-        let nn = n * n;
-        for (t, stances) in trace.x.chunks_exact(nn).take(steps).enumerate() {
+        for t in 0..steps {
             let mut cell = t * dyads;
             for i in 0..n {
                 for j in i + 1..n {
-                    let z = 0.5 * (stances[i * n + j] + stances[j * n + i]);
+                    let z = trace.alignment(t, i, j);
                     self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
                     self.alignment_sum[cell] += to_fixed(z);
                     self.alignment_min[cell] = self.alignment_min[cell].min(z);
