@@ -12,9 +12,11 @@
 //! what the engine runs.
 
 use super::draws::{normal, normals, uniform, uniforms, ziggurat};
-use super::shocks::{ShockTarget, Trigger, fire};
+use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::capability_terms;
-use super::step::{TreatySide, choice_exponents, eligible_run, pick_action, treaty_decision};
+use super::step::{
+    TreatySide, choice_exponents, dissolve_probability, eligible_run, pick_action, treaty_decision,
+};
 use super::{Attribute, Driver, Model, Params, Trace, math};
 use crate::rng::LaneRng;
 
@@ -58,11 +60,6 @@ pub struct Lockstep {
     choice: Vec<Lane>,
 }
 
-/// The same value in every lane.
-fn broadcast(values: &[f64]) -> Vec<Lane> {
-    values.iter().map(|&v| [v; LANES]).collect()
-}
-
 /// Sets every lane of `lanes` to `values`, element by element.
 fn fill_from(lanes: &mut [Lane], values: &[f64]) {
     for (lane, &v) in lanes.iter_mut().zip(values) {
@@ -71,32 +68,32 @@ fn fill_from(lanes: &mut [Lane], values: &[f64]) {
 }
 
 impl Lockstep {
-    /// A group sized for `model`.
+    /// A group sized for `model`, every lane at step 0.
     pub fn new(model: &Model) -> Lockstep {
         let n = model.n();
-        let one_run = super::State::new(model);
+        let zeros = |len: usize| vec![[0.0; LANES]; len];
         let mut lanes = Lockstep {
             n,
-            x: broadcast(&model.stance),
-            drivers: model.drivers.clone().map(|d| broadcast(&d)),
-            baselines: model.drivers.clone().map(|d| broadcast(&d)),
-            capability: broadcast(&model.capability),
-            aggression: broadcast(&model.aggression),
-            tau: broadcast(&model.tau),
-            weights: vec![[0.0; LANES]; n * n * n],
-            autonomy: vec![[0.0; LANES]; n * n],
+            x: zeros(n * n),
+            drivers: std::array::from_fn(|_| zeros(n * n)),
+            baselines: std::array::from_fn(|_| zeros(n * n)),
+            capability: zeros(n),
+            aggression: zeros(n),
+            tau: zeros(n),
+            weights: zeros(n * n * n),
+            autonomy: zeros(n * n),
             capabilities_changed: true,
-            dissolve_probability: one_run.dissolve_probability,
+            dissolve_probability: dissolve_probability(&model.params),
             treaty: vec![[false; LANES]; n * n],
             eligible_steps: vec![[0; LANES]; n * n],
             shocks_fired: vec![[0; LANES]; model.shocks.len()],
-            shock_probability: one_run.shock_probability.clone(),
+            shock_probability: step_probabilities(&model.shocks, model.params.dt),
             first_treaty: [None; LANES],
-            value: vec![[0.0; LANES]; n * n],
-            entrapment: vec![[0.0; LANES]; n * n],
-            next_x: vec![[0.0; LANES]; n * n],
-            growth: vec![[0.0; LANES]; n * (n - 1)],
-            choice: vec![[0.0; LANES]; 3 * n * (n - 1)],
+            value: zeros(n * n),
+            entrapment: zeros(n * n),
+            next_x: zeros(n * n),
+            growth: zeros(n * (n - 1)),
+            choice: zeros(3 * n * (n - 1)),
         };
         lanes.reset(model);
         lanes
@@ -265,7 +262,7 @@ fn simulate_lanes_inline(
         lanes.record(0, l, trace);
     }
     for t in 0..model.horizon {
-        step_inline(model, lanes, t, rng);
+        step_lanes(model, lanes, t, rng);
         for (l, trace) in traces.iter_mut().enumerate() {
             lanes.record(t + 1, l, trace);
         }
@@ -279,12 +276,8 @@ fn simulate_lanes_inline(
 }
 
 /// Advances every lane from step `t` to step `t + 1`.
-pub fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
-    step_inline(model, s, t, rng);
-}
-
 #[inline(always)]
-fn step_inline(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     fire_shocks(model, s, t, rng);
     update_drivers(model, s, rng);
     choose_stances(model, s, rng);
@@ -395,34 +388,25 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let shock_scale = p.sigma_E * p.dt.sqrt();
     let zig = ziggurat();
     // Growth is kept for the ordered pairs only, in row order.
-    let mut pair = 0;
-    for i in 0..n {
-        for j in 0..n {
-            let ij = i * n + j;
-            if i == j {
-                continue;
-            }
-            let (x_ij, x_ji, e) = (s.x[ij], s.x[j * n + i], s.drivers[Driver::E as usize][ij]);
-            let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
-            s.growth[pair] = if e.iter().all(|&v| v != 0.0) {
-                let noise = normals(zig, rng);
-                each(|l| drift[l] + shock_scale * noise[l])
-            } else {
-                // Only the runs with some dependence draw.
-                each(|l| {
-                    if e[l] == 0.0 {
-                        0.0
-                    } else {
-                        drift[l] + shock_scale * normal(&mut rng.lane(l))
-                    }
-                })
-            };
-            pair += 1;
-        }
+    for (pair, (ij, ji)) in Driver::E.update_pairs(n).enumerate() {
+        let (x_ij, x_ji, e) = (s.x[ij], s.x[ji], s.drivers[Driver::E as usize][ij]);
+        let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
+        s.growth[pair] = if e.iter().all(|&v| v != 0.0) {
+            let noise = normals(zig, rng);
+            each(|l| drift[l] + shock_scale * noise[l])
+        } else {
+            // Only the runs with some dependence draw.
+            each(|l| {
+                if e[l] == 0.0 {
+                    0.0
+                } else {
+                    drift[l] + shock_scale * normal(&mut rng.lane(l))
+                }
+            })
+        };
     }
     math::exp_in_place(s.growth.as_flattened_mut());
-    let ordered_pairs = (0..n * n).filter(|ij| ij / n != ij % n);
-    for (ij, g) in ordered_pairs.zip(&s.growth) {
+    for ((ij, _), g) in Driver::E.update_pairs(n).zip(&s.growth) {
         let e = &mut s.drivers[Driver::E as usize][ij];
         *e = each(|l| e[l] * g[l]);
     }
@@ -566,14 +550,14 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                     entrapment: s.entrapment[ab][l],
                     tau: s.tau[a][l],
                 };
-                let sides = [side((ij, i)), side((ji, j))];
+                let sides = [(ij, i), (ji, j)];
                 let formed = treaty_decision(
                     p,
                     s.dissolve_probability,
                     low,
                     &mut eligible,
                     &mut in_force,
-                    |k| sides[k],
+                    |k| side(sides[k]),
                     &mut rng.lane(l),
                 );
                 s.eligible_steps[ij][l] = eligible;

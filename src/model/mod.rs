@@ -20,7 +20,7 @@ mod shocks;
 mod state;
 mod step;
 
-pub use lockstep::{Isa, LANES, Lane, Lockstep, simulate_lanes, simulate_lanes_on, step_lanes};
+pub use lockstep::{Isa, LANES, Lane, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace};
@@ -58,9 +58,9 @@ impl Driver {
     /// the order they are updated.
     pub const REVERTING: [Driver; 4] = [Driver::N, Driver::R, Driver::P, Driver::G];
 
-    /// The pairs a reverting driver's update visits, in draw order, as the
-    /// flat indices `(i * n + j, j * n + i)`: every ordered pair in row order,
-    /// or for a symmetric driver each unordered pair once (`i < j`).
+    /// The pairs a driver's update visits, in draw order, as the flat
+    /// indices `(i * n + j, j * n + i)`: every ordered pair in row order, or
+    /// for a symmetric driver each unordered pair once (`i < j`).
     #[inline(always)]
     pub(crate) fn update_pairs(self, n: usize) -> impl Iterator<Item = (usize, usize)> {
         let symmetric = self.symmetric();

@@ -84,10 +84,18 @@ pub fn step_probability(trigger: Trigger, dt: f64) -> f64 {
     }
 }
 
+/// The per-step firing probability of each shock of `shocks`, fixed for a
+/// run (0 for a scheduled shock).
+pub(crate) fn step_probabilities(shocks: &[Shock], dt: f64) -> Vec<f64> {
+    shocks
+        .iter()
+        .map(|s| step_probability(s.trigger, dt))
+        .collect()
+}
+
 /// What a shock can change: the state of one run. Implemented by
-/// [`State`](super::State)
-/// and by one lane of the lockstep kernel, so both fire shocks with the same
-/// code and the same draws.
+/// [`State`](super::State) and by one lane of the lockstep kernel, so both
+/// fire shocks with the same code and the same draws.
 pub(crate) trait ShockTarget {
     fn agents(&self) -> usize;
     /// Times shock `s` has fired.

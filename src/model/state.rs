@@ -2,7 +2,8 @@
 //! aggregates read. Buffers are allocated once per worker and reused across
 //! runs, so the step loop never allocates.
 
-use super::shocks::ShockTarget;
+use super::shocks::{ShockTarget, step_probabilities};
+use super::step::dissolve_probability;
 use super::{Attribute, Driver, Model, Params};
 
 /// Everything that changes during a run.
@@ -18,11 +19,8 @@ pub struct State {
     pub capability: Vec<f64>,
     pub aggression: Vec<f64>,
     pub tau: Vec<f64>,
-    /// Sum of all capabilities, kept current for the third-party weights.
-    pub total_capability: f64,
-    /// Third-party weights, `(i * n + j) * n + k` (see
-    /// [`State::third_party_weight`]); zero where `k` is `i` or `j`. Kept
-    /// current with the capabilities.
+    /// Third-party weights, `(i * n + j) * n + k` (see [`capability_terms`]);
+    /// zero where `k` is `i` or `j`. Kept current with the capabilities.
     pub(crate) weights: Vec<f64>,
     /// Autonomy cost kappa_A w_j / (w_i + w_j) of each ordered pair, kept
     /// current with the capabilities.
@@ -66,19 +64,14 @@ impl State {
             capability: Vec::new(),
             aggression: Vec::new(),
             tau: Vec::new(),
-            total_capability: 0.0,
             weights: vec![0.0; n * n * n],
             autonomy: vec![0.0; n * n],
             capabilities_changed: true,
-            dissolve_probability: 1.0 - super::math::exp(-model.params.h_D * model.params.dt),
+            dissolve_probability: dissolve_probability(&model.params),
             treaty: vec![false; n * n],
             eligible_steps: vec![0; n * n],
             shocks_fired: vec![0; model.shocks.len()],
-            shock_probability: model
-                .shocks
-                .iter()
-                .map(|s| super::shocks::step_probability(s.trigger, model.params.dt))
-                .collect(),
+            shock_probability: step_probabilities(&model.shocks, model.params.dt),
             first_treaty: None,
             value: vec![0.0; n * n],
             entrapment: vec![0.0; n * n],
@@ -113,11 +106,10 @@ impl State {
         }
     }
 
-    /// Recomputes what depends on capabilities: their total, the third-party
-    /// weights and the autonomy costs. Called whenever a capability changes,
+    /// Recomputes what depends on capabilities: the third-party weights and
+    /// the autonomy costs. Called whenever a capability changes,
     /// so the step loop only reads them.
     pub(crate) fn refresh_weights(&mut self, p: &Params) {
-        self.total_capability = self.capability.iter().sum();
         let (weights, autonomy) = (&mut self.weights, &mut self.autonomy);
         capability_terms(
             &self.capability,
@@ -127,18 +119,6 @@ impl State {
         );
     }
 
-    /// Weight of third party k for the pair (i, j): its share of the
-    /// capability of all agents other than i and j.
-    #[inline]
-    pub fn third_party_weight(&self, i: usize, j: usize, k: usize) -> f64 {
-        let others = self.total_capability - self.capability[i] - self.capability[j];
-        if others > 0.0 {
-            self.capability[k] / others
-        } else {
-            0.0
-        }
-    }
-
     /// Dyad alignment z_ij.
     #[inline]
     pub fn alignment(&self, i: usize, j: usize) -> f64 {
@@ -146,10 +126,10 @@ impl State {
     }
 }
 
-/// Hands over the terms that depend on capabilities `w`: the third-party
-/// weight of every `(i * n + j) * n + k` (zero where `k` is `i` or `j`; see
-/// [`State::third_party_weight`]) and the autonomy cost
-/// `kappa_A w_j / (w_i + w_j)` of every ordered pair `i * n + j`.
+/// Hands over the terms that depend on capabilities `w`: the weight of every
+/// third party, `(i * n + j) * n + k`, its share of the capability of all
+/// agents other than i and j (zero where `k` is `i` or `j`), and the autonomy
+/// cost `kappa_A w_j / (w_i + w_j)` of every ordered pair `i * n + j`.
 pub(crate) fn capability_terms(
     w: &[f64],
     kappa_a: f64,

@@ -241,14 +241,14 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
                 entrapment: s.entrapment[ab],
                 tau: s.tau[a],
             };
-            let sides = [side((ij, i)), side((ji, j))];
+            let sides = [(ij, i), (ji, j)];
             let formed = treaty_decision(
                 p,
                 s.dissolve_probability,
                 low,
                 &mut eligible,
                 &mut in_force,
-                |k| sides[k],
+                |k| side(sides[k]),
                 rng,
             );
             s.eligible_steps[ij] = eligible;
@@ -260,6 +260,11 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
             }
         }
     }
+}
+
+/// Per-step treaty dissolution probability 1 - exp(-h_D dt).
+pub(crate) fn dissolve_probability(p: &Params) -> f64 {
+    1.0 - math::exp(-p.h_D * p.dt)
 }
 
 /// What one side of a dyad weighs when offered a treaty.
