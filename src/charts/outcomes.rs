@@ -205,15 +205,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
         x_max = needed;
     }
 
-    let mut chart = ChartBuilder::on(&plot_area)
-        .margin_left(MARGIN)
-        .margin_right(MARGIN + 20)
-        .margin_top(10)
-        .margin_bottom(MARGIN)
-        .x_label_area_size(x_area)
-        .y_label_area_size(y_area)
-        .build_cartesian_2d(0.0..x_max, 0.0..n_cat as f64)
-        .map_err(draw_err)?;
+    let mut chart = bar_rows_chart(&plot_area, (x_area, y_area), 0.0..x_max, n_cat)?;
     let tick_fmt = |v: &f64| {
         if *v > 1.0 + 1e-9 {
             String::new()

@@ -14,6 +14,7 @@ use crate::format::{fmt_num, fmt_signed};
 use anyhow::{Result, anyhow};
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontStyle, register_font};
@@ -404,6 +405,27 @@ pub(crate) fn legend_on_top<DB: DrawingBackend>(
     draw_legend_rows(area, items, (MARGIN as i32, 0), inner_w)?;
     let height = legend_rows_count(items, inner_w) as u32 * LEGEND_ROW as u32 + gap;
     Ok(area.split_vertically(height).1)
+}
+
+/// The coordinates of a chart of horizontal bars: `x` along the value axis,
+/// one unit of height per category row, label areas of `x_area` (below) and
+/// `y_area` (left), and the house margins with room on the right for the
+/// labels that follow the bars.
+pub(crate) fn bar_rows_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    (x_area, y_area): (u32, u32),
+    x: std::ops::Range<f64>,
+    rows: usize,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    ChartBuilder::on(area)
+        .margin_left(MARGIN)
+        .margin_right(MARGIN + 20)
+        .margin_top(10)
+        .margin_bottom(MARGIN)
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x, 0.0..rows as f64)
+        .map_err(draw_err)
 }
 
 /// Gives the axes of a chart the house style: tick and description fonts, a light

@@ -396,15 +396,7 @@ impl Chart for BarsChart {
             }
         }
 
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(MARGIN)
-            .margin_right(MARGIN + 20)
-            .margin_top(10)
-            .margin_bottom(MARGIN)
-            .x_label_area_size(x_area)
-            .y_label_area_size(y_area)
-            .build_cartesian_2d(x_min..x_max, 0.0..n_cat as f64)
-            .map_err(draw_err)?;
+        let mut chart = bar_rows_chart(&area, (x_area, y_area), x_min..x_max, n_cat)?;
         // No ticks in the room kept for texts.
         let x_fmt = |v: &f64| {
             let slack = (x_max - x_min) * 0.08;
