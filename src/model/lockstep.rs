@@ -11,11 +11,12 @@
 //! one-run kernel stays the readable statement of the model; this one is
 //! what the engine runs.
 
-use super::draws::{normal, normals, uniform, uniforms, ziggurat};
+use super::draws::{normal_block_lanes, uniform, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::capability_terms;
 use super::step::{
-    TreatySide, choice_exponents, dissolve_probability, eligible_run, pick_action, treaty_decision,
+    TreatySide, choice_exponents, dissolve_probability, eligible_run, pick_action, step_normals,
+    treaty_decision,
 };
 use super::{Attribute, Driver, Model, Params, Trace, math};
 use crate::rng::LaneRng;
@@ -58,6 +59,8 @@ pub struct Lockstep {
     growth: Vec<Lane>,
     /// Scratch: logit weights, `3 * pair + action`, pairs as in `growth`.
     choice: Vec<Lane>,
+    /// Scratch: the normals of the current step, as in `State`.
+    noise: Vec<Lane>,
 }
 
 /// Sets every lane of `lanes` to `values`, element by element.
@@ -94,6 +97,7 @@ impl Lockstep {
             next_x: zeros(n * n),
             growth: zeros(n * (n - 1)),
             choice: zeros(3 * n * (n - 1)),
+            noise: zeros(step_normals(model)),
         };
         lanes.reset(model);
         lanes
@@ -386,24 +390,20 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
-    let zig = ziggurat();
+    normal_block_lanes(rng, &mut s.noise);
+    let mut noise = s.noise.iter();
     // Growth is kept for the ordered pairs only, in row order.
     for (pair, (ij, ji)) in Driver::E.update_pairs(n).enumerate() {
         let (x_ij, x_ji, e) = (s.x[ij], s.x[ji], s.drivers[Driver::E as usize][ij]);
-        let drift = each(|l| (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt);
-        s.growth[pair] = if e.iter().all(|&v| v != 0.0) {
-            let noise = normals(zig, rng);
-            each(|l| drift[l] + shock_scale * noise[l])
-        } else {
-            // Only the runs with some dependence draw.
-            each(|l| {
-                if e[l] == 0.0 {
-                    0.0
-                } else {
-                    drift[l] + shock_scale * normal(&mut rng.lane(l))
-                }
-            })
-        };
+        let draw = noise.next().expect("a normal per pair");
+        s.growth[pair] = each(|l| {
+            let shock = shock_scale * draw[l];
+            if e[l] == 0.0 {
+                0.0
+            } else {
+                (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt + shock
+            }
+        });
     }
     math::exp_in_place(s.growth.as_flattened_mut());
     for ((ij, _), g) in Driver::E.update_pairs(n).zip(&s.growth) {
@@ -414,7 +414,10 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
         let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
         for (ij, ji) in d.update_pairs(n) {
             let noise = if p.sigma_d > 0.0 {
-                normals(zig, rng).map(|v| p.sigma_d * v)
+                noise
+                    .next()
+                    .expect("a normal per update pair")
+                    .map(|v| p.sigma_d * v)
             } else {
                 [0.0; LANES]
             };
@@ -489,7 +492,8 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
         }
     }
     math::exp_in_place(s.choice.as_flattened_mut());
-    let zig = ziggurat();
+    // The stance noise closes the step's block of normals.
+    let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
     let mut pair = 0;
     for i in 0..n {
         for j in 0..n {
@@ -499,7 +503,8 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
             let ij = i * n + j;
             let uniform = uniforms(rng);
             let noise = if p.sigma_x > 0.0 {
-                normals(zig, rng).map(|v| p.sigma_x * v)
+                let draw = stance_noise.next().expect("a normal per pair");
+                draw.map(|v| p.sigma_x * v)
             } else {
                 [0.0; LANES]
             };

@@ -3,7 +3,7 @@
 //! runs, so the step loop never allocates.
 
 use super::shocks::{ShockTarget, step_probabilities};
-use super::step::dissolve_probability;
+use super::step::{dissolve_probability, step_normals};
 use super::{Attribute, Driver, Model, Params};
 
 /// Everything that changes during a run.
@@ -50,6 +50,8 @@ pub struct State {
     pub(crate) growth: Vec<f64>,
     /// Scratch: logit weights of oppose, hedge and align, `3 * (i * n + j)`.
     pub(crate) choice: Vec<f64>,
+    /// Scratch: the normals of the current step ([`step_normals`]).
+    pub(crate) noise: Vec<f64>,
 }
 
 impl State {
@@ -78,6 +80,7 @@ impl State {
             next_x: vec![0.0; n * n],
             growth: vec![0.0; n * n],
             choice: vec![0.0; 3 * n * n],
+            noise: vec![0.0; step_normals(model)],
         };
         state.reset(model);
         state

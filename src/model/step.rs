@@ -6,7 +6,7 @@
 
 use rand::RngCore;
 
-use super::draws::{normal, uniform};
+use super::draws::{normal_block, uniform};
 use super::math;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, Params, State, Trace};
@@ -32,25 +32,49 @@ pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R)
     std::mem::swap(&mut state.x, &mut state.next_x);
 }
 
+/// How many normals a step draws (MODEL-SPEC section 2, in the order of
+/// docs/model.md section 10): one per ordered pair for dependence, then one
+/// per update pair of N, R, P and G when `sigma_d > 0`, then one per ordered
+/// pair for the stance noise when `sigma_x > 0`. The count depends on the
+/// model only, never on the state, so a step draws them as one block.
+pub(crate) fn step_normals(model: &Model) -> usize {
+    let n = model.n();
+    let pairs = n * (n - 1);
+    let drivers: usize = Driver::REVERTING
+        .iter()
+        .map(|d| d.update_pairs(n).count())
+        .sum();
+    let p = &model.params;
+    pairs + usize::from(p.sigma_d > 0.0) * drivers + usize::from(p.sigma_x > 0.0) * pairs
+}
+
 /// Section 2.2: dependence follows a geometric random walk; N, R, P and G
-/// revert to their baselines with noise, clipped to their ranges.
+/// revert to their baselines with noise, clipped to their ranges. Draws the
+/// step's block of normals first.
 fn update_drivers<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
     let shock_scale = p.sigma_E * p.dt.sqrt();
-    // Exponents first (drawing in pair order), then all exponentials in one
-    // vectorisable pass; a growth of exp(0) = 1 leaves a pair unchanged.
-    // The scratch buffer is taken out of the state for the loop, so the loop
-    // can read the state through its own methods.
+    normal_block(rng, &mut s.noise);
+    let mut noise = s.noise.iter();
+    // Exponents first, then all exponentials in one vectorisable pass; a
+    // growth of exp(0) = 1 leaves a pair unchanged. The scratch buffer is
+    // taken out of the state for the loop, so the loop can read the state
+    // through its own methods.
     let mut growth = std::mem::take(&mut s.growth);
     for i in 0..n {
         for j in 0..n {
             let ij = i * n + j;
-            growth[ij] = if i == j || s.drivers[Driver::E as usize][ij] == 0.0 {
+            growth[ij] = if i == j {
                 0.0
             } else {
-                let drift = (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt;
-                drift + shock_scale * normal(rng)
+                // Every ordered pair has its draw, used or not.
+                let shock = shock_scale * noise.next().expect("a normal per pair");
+                if s.drivers[Driver::E as usize][ij] == 0.0 {
+                    0.0
+                } else {
+                    (model.mu[ij] + p.psi * s.alignment(i, j)) * p.dt + shock
+                }
             };
         }
     }
@@ -63,7 +87,7 @@ fn update_drivers<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
         let (values, baselines) = (&mut s.drivers[d as usize], &s.baselines[d as usize]);
         for (ij, ji) in d.update_pairs(n) {
             let noise = if p.sigma_d > 0.0 {
-                p.sigma_d * normal(rng)
+                p.sigma_d * noise.next().expect("a normal per update pair")
             } else {
                 0.0
             };
@@ -149,7 +173,8 @@ impl PairTerms {
 
 /// Sections 2.3 to 2.5: value of closeness, logit choice, stance update.
 /// The logit exponents of every pair are computed first and exponentiated in
-/// one vectorisable pass; the draws then follow in row order.
+/// one vectorisable pass; the uniforms of the choices then follow in row
+/// order.
 fn choose_stances<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;
@@ -169,6 +194,8 @@ fn choose_stances<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
         }
     }
     math::exp_in_place(&mut s.choice);
+    // The stance noise closes the step's block of normals.
+    let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
     for i in 0..n {
         for j in 0..n {
             if i == j {
@@ -178,7 +205,7 @@ fn choose_stances<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
             let weights = &s.choice[3 * ij..3 * ij + 3];
             let action = pick_action([weights[0], weights[1], weights[2]], uniform(rng));
             let noise = if p.sigma_x > 0.0 {
-                p.sigma_x * normal(rng)
+                p.sigma_x * stance_noise.next().expect("a normal per pair")
             } else {
                 0.0
             };
