@@ -122,20 +122,17 @@ impl Aggregate {
         for (t, &c) in summary.configuration_by_step.iter().enumerate() {
             self.configurations_by_step[t * configurations + c] += 1;
         }
-        let n = trace.n;
-        for t in 0..steps {
-            let mut cell = t * dyads;
-            for i in 0..n {
-                for j in i + 1..n {
-                    let z = trace.alignment(t, i, j);
-                    self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
-                    self.alignment_sum[cell] += to_fixed(z);
-                    self.alignment_min[cell] = self.alignment_min[cell].min(z);
-                    self.alignment_max[cell] = self.alignment_max[cell].max(z);
-                    cell += 1;
-                }
-            }
+        // Cell `t * dyads + d`, as in the summary's alignments.
+        let alignment = &summary.alignment[..steps * dyads];
+        for (cell, &z) in alignment.iter().enumerate() {
+            self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
         }
+        let sums = self.alignment_sum.iter_mut().zip(alignment);
+        sums.for_each(|(sum, &z)| *sum += to_fixed(z));
+        let lowest = self.alignment_min.iter_mut().zip(alignment);
+        lowest.for_each(|(low, &z)| *low = low.min(z));
+        let highest = self.alignment_max.iter_mut().zip(alignment);
+        highest.for_each(|(high, &z)| *high = high.max(z));
         for (d, (&z, &state)) in summary.zbar.iter().zip(&summary.states).enumerate() {
             self.final_hist[d * FINAL_BINS.0 + FINAL_BINS.of(z)] += 1;
             self.final_sum[d] += to_fixed(z);

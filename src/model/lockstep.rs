@@ -13,7 +13,7 @@
 
 use super::draws::{normal_block_lanes, uniform, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
-use super::state::capability_terms;
+use super::state::{alignment, capability_terms};
 use super::step::{
     TreatySide, choice_exponents, dissolve_probability, eligible_run, pick_action, step_normals,
     treaty_decision,
@@ -401,7 +401,7 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
             if e[l] == 0.0 {
                 0.0
             } else {
-                (model.mu[ij] + p.psi * (0.5 * (x_ij[l] + x_ji[l]))) * p.dt + shock
+                (model.mu[ij] + p.psi * alignment(x_ij[l], x_ji[l])) * p.dt + shock
             }
         });
     }

@@ -23,7 +23,7 @@ mod step;
 pub use lockstep::{Isa, LANES, Lane, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
-pub use state::{State, Trace};
+pub use state::{State, Trace, alignment};
 pub use step::{PairTerms, choice_probabilities, sample_action, simulate, step};
 
 /// A driver of closeness between two states (MODEL-SPEC section 1).

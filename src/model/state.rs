@@ -125,7 +125,7 @@ impl State {
     /// Dyad alignment z_ij.
     #[inline]
     pub fn alignment(&self, i: usize, j: usize) -> f64 {
-        0.5 * (self.x[i * self.n + j] + self.x[j * self.n + i])
+        alignment(self.x[i * self.n + j], self.x[j * self.n + i])
     }
 }
 
@@ -156,6 +156,12 @@ pub(crate) fn capability_terms(
             }
         }
     }
+}
+
+/// Alignment z of a dyad from its two stances (MODEL-SPEC section 3).
+#[inline(always)]
+pub fn alignment(x_ij: f64, x_ji: f64) -> f64 {
+    0.5 * (x_ij + x_ji)
 }
 
 /// The history of one run that outcomes and aggregates need: the stances
@@ -201,7 +207,7 @@ impl Trace {
     /// Alignment z_ij at step t.
     #[inline]
     pub fn alignment(&self, t: usize, i: usize, j: usize) -> f64 {
-        0.5 * (self.stance(t, i, j) + self.stance(t, j, i))
+        alignment(self.stance(t, i, j), self.stance(t, j, i))
     }
 
     #[inline]

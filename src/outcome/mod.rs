@@ -8,7 +8,7 @@ mod triad;
 pub use rules::{Condition, OTHER, OutcomeRules};
 pub use triad::{ConfigKind, Configuration, Triad, wu_roles as triad_roles};
 
-use crate::model::{Model, Trace};
+use crate::model::{Model, Trace, alignment};
 
 /// State of a dyad at the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,8 @@ pub struct RunSummary {
     /// Sign of every dyad's tie at every step 0..=horizon, `t * dyads + d`
     /// with dyads in [`Model::dyads`] order.
     pub tie_signs: Vec<i8>,
+    /// Alignment z of every dyad at every step, indexed like `tie_signs`.
+    pub alignment: Vec<f64>,
 }
 
 /// Everything needed to turn a trace into a [`RunSummary`].
@@ -99,6 +101,9 @@ pub struct Classifier {
     dyads: Vec<(usize, usize)>,
     /// Index of the dyad of each ordered pair `i * n + j` (unused diagonal).
     dyad_of: Vec<usize>,
+    /// The dyads of the ties of every triad of agents, in [`triad::TIES`]
+    /// order, for the balance share.
+    triads: Vec<[usize; 3]>,
     n: usize,
 }
 
@@ -110,8 +115,18 @@ impl Classifier {
             dyad_of[i * n + j] = d;
             dyad_of[j * n + i] = d;
         }
+        let ties = |members: [usize; 3]| triad::ties_of(members).map(|(a, b)| dyad_of[a * n + b]);
+        let mut triads = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                for c in b + 1..n {
+                    triads.push(ties([a, b, c]));
+                }
+            }
+        }
         Classifier {
             dyad_of,
+            triads,
             rules,
             triad,
             theta_p: model.params.theta_P,
@@ -125,17 +140,6 @@ impl Classifier {
     pub fn dyad_index(&self, i: usize, j: usize) -> usize {
         assert!(i != j, "a dyad joins two agents");
         self.dyad_of[i * self.n + j]
-    }
-
-    /// Instantaneous state of dyad (i, j) at step t.
-    fn state_at(&self, trace: &Trace, t: usize, i: usize, j: usize) -> DyadState {
-        DyadState::classify(
-            trace.treaty(t, i, j),
-            trace.alignment(t, i, j),
-            trace.stance(t, i, j),
-            trace.stance(t, j, i),
-            self.theta_p,
-        )
     }
 
     /// Summarises one run into `out`, reusing its buffers.
@@ -157,7 +161,7 @@ impl Classifier {
         out.states.clear();
         for &(i, j) in &self.dyads {
             let (x_ij, x_ji) = (out.xbar[i * n + j], out.xbar[j * n + i]);
-            let z = 0.5 * (x_ij + x_ji);
+            let z = alignment(x_ij, x_ji);
             out.zbar.push(z);
             out.states.push(DyadState::classify(
                 trace.treaty(horizon, i, j),
@@ -168,12 +172,19 @@ impl Classifier {
             ));
         }
 
-        // The sign of every tie at every step, computed once for the
-        // configurations over time and the balance share.
+        // The alignment and the sign of every tie at every step, computed
+        // once for the configurations over time, the balance share and the
+        // aggregates.
+        out.alignment.clear();
         out.tie_signs.clear();
-        for t in 0..=horizon {
+        let nn = n * n;
+        for (x, treaty) in trace.x.chunks_exact(nn).zip(trace.treaty.chunks_exact(nn)) {
             for &(i, j) in &self.dyads {
-                out.tie_signs.push(self.state_at(trace, t, i, j).sign());
+                let (x_ij, x_ji) = (x[i * n + j], x[j * n + i]);
+                let z = alignment(x_ij, x_ji);
+                let state = DyadState::classify(treaty[i * n + j], z, x_ij, x_ji, self.theta_p);
+                out.alignment.push(z);
+                out.tie_signs.push(state.sign());
             }
         }
         out.configuration = None;
@@ -185,13 +196,14 @@ impl Classifier {
                 .map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
             out.configuration = Some(Configuration::classify(signs).index());
             out.roles = Some(triad::wu_roles(signs));
-            for t in 0..=horizon {
-                let signs = self.signs_at(&out.tie_signs, t, triad.members);
+            let ties = triad.ties().map(|(a, b)| self.dyad_index(a, b));
+            for row in out.tie_signs.chunks_exact(self.dyads.len()) {
+                let signs = ties.map(|d| row[d]);
                 out.configuration_by_step
-                    .push(Configuration::classify(signs).index());
+                    .push(Configuration::index_of(signs));
             }
         }
-        out.unbalanced_share = self.unbalanced_share(&out.tie_signs, horizon);
+        out.unbalanced_share = self.unbalanced_share(&out.tie_signs);
 
         let initial = |i: usize, j: usize| trace.alignment(0, i, j);
         out.outcome = self.rules.evaluate(
@@ -207,30 +219,19 @@ impl Classifier {
         );
     }
 
-    /// Signs of the ties of the triad `members` at step `t`, in
-    /// [`triad::TIES`] order, from the per-step signs of [`RunSummary`].
-    fn signs_at(&self, tie_signs: &[i8], t: usize, members: [usize; 3]) -> [i8; 3] {
-        let row = &tie_signs[t * self.dyads.len()..];
-        triad::ties_of(members).map(|(a, b)| row[self.dyad_index(a, b)])
-    }
-
-    fn unbalanced_share(&self, tie_signs: &[i8], horizon: usize) -> Option<f64> {
-        let n = self.n;
-        if n < 3 {
+    /// Share of (triad, step) pairs that are unbalanced (an odd number of
+    /// hostile ties and none loose, so the product of the signs is
+    /// negative), over all triads and steps 1..=horizon.
+    fn unbalanced_share(&self, tie_signs: &[i8]) -> Option<f64> {
+        if self.triads.is_empty() {
             return None;
         }
         let (mut unbalanced, mut total) = (0u64, 0u64);
-        for t in 1..=horizon {
-            for a in 0..n {
-                for b in a + 1..n {
-                    for c in b + 1..n {
-                        let signs = self.signs_at(tie_signs, t, [a, b, c]);
-                        total += 1;
-                        if signs.iter().all(|&s| s != 0) && signs[0] * signs[1] * signs[2] < 0 {
-                            unbalanced += 1;
-                        }
-                    }
-                }
+        for row in tie_signs.chunks_exact(self.dyads.len()).skip(1) {
+            for ties in &self.triads {
+                let [a, b, c] = ties.map(|d| row[d]);
+                unbalanced += u64::from(a * b * c < 0);
+                total += 1;
             }
         }
         Some(unbalanced as f64 / total.max(1) as f64)

@@ -101,6 +101,23 @@ impl Configuration {
         }
     }
 
+    /// [`Configuration::index`] of [`Configuration::classify`]`(signs)`,
+    /// read from a table of the 27 sign patterns.
+    #[inline]
+    pub fn index_of(signs: [i8; 3]) -> usize {
+        static INDEX: std::sync::LazyLock<[u8; 27]> = std::sync::LazyLock::new(|| {
+            std::array::from_fn(|code| {
+                let sign = |k: u32| (code / 3usize.pow(k) % 3) as i8 - 1;
+                Configuration::classify([sign(0), sign(1), sign(2)]).index() as u8
+            })
+        });
+        let code = signs
+            .iter()
+            .rev()
+            .fold(0, |code, &s| 3 * code + (s + 1) as usize);
+        usize::from(INDEX[code])
+    }
+
     /// Dense index in `0..COUNT`: menage, three pivots, three couples, unit veto, loose.
     pub fn index(self) -> usize {
         match self {
@@ -156,5 +173,23 @@ impl Triad {
     /// Position of an agent within the triad.
     pub fn position(&self, agent: usize) -> Option<usize> {
         self.members.iter().position(|&m| m == agent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_table_agrees_with_classify_for_every_sign_pattern() {
+        let signs = [-1i8, 0, 1];
+        for a in signs {
+            for b in signs {
+                for c in signs {
+                    let expected = Configuration::classify([a, b, c]).index();
+                    assert_eq!(Configuration::index_of([a, b, c]), expected, "{a} {b} {c}");
+                }
+            }
+        }
     }
 }
