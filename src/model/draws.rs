@@ -6,12 +6,13 @@
 //! whatever the outputs are: no tables, no rejection. The lockstep kernel
 //! therefore draws the normals of all its runs in one vector loop, and
 //! every run still sees exactly the numbers the one-run kernel would draw.
-//! The logarithm comes from [`math::ln`](super::math::ln); sine and cosine
-//! from the Taylor polynomials below.
+//! The logarithm comes from
+//! [`math::ln_positive`](super::math::ln_positive); sine and cosine from
+//! the Taylor polynomials below.
 
 use rand::RngCore;
 
-use super::math::ln;
+use super::math::ln_positive;
 
 use super::{LANES, Lane};
 use crate::rng::LaneRng;
@@ -96,7 +97,7 @@ pub(crate) fn unit_circle(bits: u64) -> (f64, f64) {
 /// absolute value), direction from `b` ([`unit_circle`]).
 #[inline(always)]
 pub(crate) fn normal_pair(a: u64, b: u64) -> (f64, f64) {
-    let radius = (-2.0 * ln(1.0 - uniform_from(a))).sqrt();
+    let radius = (-2.0 * ln_positive(1.0 - uniform_from(a))).sqrt();
     let (cos, sin) = unit_circle(b);
     (radius * cos, radius * sin)
 }
