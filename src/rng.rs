@@ -87,9 +87,9 @@ impl RngCore for RunRng {
 
 /// The generators of [`LANES`] runs, stored word by word (`s[word][lane]`)
 /// so that [`LaneRng::next_u64s`] advances all of them with vector
-/// instructions. Lane `l` gives the numbers of its own [`RunRng`] in order,
-/// whether it draws together with the others or alone through
-/// [`LaneRng::lane`].
+/// instructions. Lane `l` gives the numbers of its own [`RunRng`] in order.
+/// A kernel step draws as many numbers in every run, whatever the run's
+/// history, so the lanes never need to draw alone.
 #[derive(Debug, Clone)]
 pub struct LaneRng {
     s: [[u64; LANES]; 4],
@@ -118,37 +118,6 @@ impl LaneRng {
         }
         out
     }
-
-    /// Lane `lane` alone, as a generator of its own.
-    #[inline]
-    pub fn lane(&mut self, lane: usize) -> OneLane<'_> {
-        OneLane { rng: self, lane }
-    }
-}
-
-/// One lane of a [`LaneRng`], drawing without advancing the others.
-#[derive(Debug)]
-pub struct OneLane<'a> {
-    rng: &'a mut LaneRng,
-    lane: usize,
-}
-
-impl RngCore for OneLane<'_> {
-    #[inline]
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        let [s0, s1, s2, s3] = &mut self.rng.s;
-        let l = self.lane;
-        advance(&mut s0[l], &mut s1[l], &mut s2[l], &mut s3[l])
-    }
-
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        impls::fill_bytes_via_next(self, dst)
-    }
 }
 
 #[cfg(test)]
@@ -173,21 +142,15 @@ mod tests {
     }
 
     #[test]
-    fn each_lane_gives_its_runs_numbers_together_or_alone() {
+    fn each_lane_gives_its_runs_numbers() {
         let mut lanes = LaneRng::new(5, 2, 40);
         let mut alone: Vec<RunRng> = (0..LANES as u64)
             .map(|l| RunRng::new(5, 2, 40 + l))
             .collect();
         for round in 0..50 {
-            if round % 3 == 1 {
-                // Only lane `round % LANES` draws.
-                let l = round % LANES;
-                assert_eq!(lanes.lane(l).next_u64(), alone[l].next_u64());
-            } else {
-                let together = lanes.next_u64s();
-                for (l, one) in alone.iter_mut().enumerate() {
-                    assert_eq!(together[l], one.next_u64(), "lane {l}, round {round}");
-                }
+            let together = lanes.next_u64s();
+            for (l, one) in alone.iter_mut().enumerate() {
+                assert_eq!(together[l], one.next_u64(), "lane {l}, round {round}");
             }
         }
     }

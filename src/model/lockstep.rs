@@ -11,7 +11,7 @@
 //! one-run kernel stays the readable statement of the model; this one is
 //! what the engine runs.
 
-use super::draws::{normal_block_lanes, uniform, uniforms};
+use super::draws::{normal_block_lanes, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::{alignment, capability_terms};
 use super::step::{
@@ -297,23 +297,15 @@ fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
         if !shock.in_window(t) {
             continue;
         }
-        let open = s.shocks_fired[k].map(|fired| fired < shock.max_count);
-        let fires = match shock.trigger {
-            Trigger::AtStep(at) => open.map(|o| o && at == t),
+        let due = match shock.trigger {
+            Trigger::AtStep(at) => [at == t; LANES],
             Trigger::Rate(_) => {
                 let probability = s.shock_probability[k];
-                if open.iter().all(|&o| o) {
-                    uniforms(rng).map(|u| u < probability)
-                } else {
-                    // Only the runs below the shock's count draw.
-                    let mut fires = [false; LANES];
-                    for l in 0..LANES {
-                        fires[l] = open[l] && uniform(&mut rng.lane(l)) < probability;
-                    }
-                    fires
-                }
+                uniforms(rng).map(|u| u < probability)
             }
         };
+        let open = s.shocks_fired[k].map(|fired| fired < shock.max_count);
+        let fires: [bool; LANES] = std::array::from_fn(|l| due[l] && open[l]);
         for (lane, _) in fires.iter().enumerate().filter(|(_, f)| **f) {
             fire(&mut LaneTarget { s, lane }, k, shock, &model.params);
         }
@@ -519,9 +511,9 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     }
 }
 
-/// Section 2.6, as `update_treaties` in `step.rs`: the decision of each
-/// dyad is taken lane by lane, since treaties are rare and their draws
-/// depend on each run's history.
+/// Section 2.6, as `update_treaties` in `step.rs`: every lane draws its two
+/// uniforms per dyad, and the lanes with a treaty in force or on offer,
+/// which are few, take the decision one by one.
 #[inline(always)]
 fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     let p = &model.params;
@@ -530,9 +522,10 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
+            let draws = [uniforms(rng), uniforms(rng)];
             // In most steps and lanes no treaty is in force and none is
-            // offered, so nothing is drawn and only the run of eligible
-            // steps moves; the other lanes take the full decision.
+            // offered, so only the run of eligible steps moves; the other
+            // lanes take the full decision.
             let before = s.eligible_steps[ij];
             let mut runs = [0; LANES];
             let mut quiet = [false; LANES];
@@ -563,7 +556,7 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                     &mut eligible,
                     &mut in_force,
                     |k| side(sides[k]),
-                    &mut rng.lane(l),
+                    [draws[0][l], draws[1][l]],
                 );
                 s.eligible_steps[ij][l] = eligible;
                 s.eligible_steps[ji][l] = eligible;

@@ -110,8 +110,10 @@ pub(crate) trait ShockTarget {
     fn capability_changed(&mut self, p: &Params);
 }
 
-/// Fires the shocks due at step `t`. Draws one uniform per rate shock that
-/// is inside its window and below its count, in file order.
+/// Fires the shocks due at step `t`. Draws one uniform per rate shock
+/// inside its window, in file order, even once the shock has reached its
+/// count (the draw is then unused), so that the number of draws does not
+/// depend on the run's history.
 pub(crate) fn fire_shocks<S: ShockTarget, R: RngCore>(
     state: &mut S,
     shocks: &[Shock],
@@ -120,14 +122,14 @@ pub(crate) fn fire_shocks<S: ShockTarget, R: RngCore>(
     rng: &mut R,
 ) {
     for (s, shock) in shocks.iter().enumerate() {
-        if !shock.in_window(t) || *state.fired(s) >= shock.max_count {
+        if !shock.in_window(t) {
             continue;
         }
-        let fires = match shock.trigger {
+        let due = match shock.trigger {
             Trigger::AtStep(at) => at == t,
             Trigger::Rate(_) => uniform(rng) < state.step_probability(s),
         };
-        if fires {
+        if due && *state.fired(s) < shock.max_count {
             fire(state, s, shock, p);
         }
     }

@@ -269,6 +269,7 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
                 tau: s.tau[a],
             };
             let sides = [(ij, i), (ji, j)];
+            let draws = [uniform(rng), uniform(rng)];
             let formed = treaty_decision(
                 p,
                 s.dissolve_probability,
@@ -276,7 +277,7 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
                 &mut eligible,
                 &mut in_force,
                 |k| side(sides[k]),
-                rng,
+                draws,
             );
             s.eligible_steps[ij] = eligible;
             s.eligible_steps[ji] = eligible;
@@ -315,21 +316,22 @@ pub(crate) fn eligible_run(p: &Params, low: f64, run: u32) -> u32 {
 /// The treaty decision of one dyad in one run. `low` is the lower of its two
 /// stances; `eligible` (the run of eligible steps) and `in_force` are
 /// updated in place; `side(0)` and `side(1)` describe i -> j and j -> i, and
-/// are read only when a treaty is offered. Draws one uniform for the hazard
-/// of a treaty in force whose stances are both non-negative, and two for
-/// the acceptances of an offer. Returns whether a treaty formed.
-pub(crate) fn treaty_decision<R: RngCore>(
+/// are read only when a treaty is offered. `draws` are the dyad's two
+/// uniforms of the step: the first decides the hazard of a treaty in force
+/// whose stances are both non-negative, both the acceptances of an offer.
+/// Returns whether a treaty formed.
+pub(crate) fn treaty_decision(
     p: &Params,
     dissolve: f64,
     low: f64,
     eligible: &mut u32,
     in_force: &mut bool,
     side: impl Fn(usize) -> TreatySide,
-    rng: &mut R,
+    draws: [f64; 2],
 ) -> bool {
     *eligible = eligible_run(p, low, *eligible);
     if *in_force {
-        if low < 0.0 || uniform(rng) < dissolve {
+        if low < 0.0 || draws[0] < dissolve {
             *in_force = false;
         }
         false
@@ -339,8 +341,7 @@ pub(crate) fn treaty_decision<R: RngCore>(
             let net = a.value - 2.0 * a.autonomy - 2.0 * p.kappa_E * a.entrapment - p.c_T;
             u < logistic(net / a.tau)
         };
-        let (u_i, u_j) = (uniform(rng), uniform(rng));
-        let formed = accepts(0, u_i) && accepts(1, u_j);
+        let formed = accepts(0, draws[0]) && accepts(1, draws[1]);
         *in_force |= formed;
         formed
     } else {
