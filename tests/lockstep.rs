@@ -165,3 +165,70 @@ fn noiseless_drivers_and_stances_run_the_same_in_lockstep() {
     model.params.sigma_x = 0.0;
     assert!(assert_lockstep_matches_one_run_kernel(&model, 4, 0, 30) > 0);
 }
+
+/// A generator that counts the numbers drawn from it.
+struct Counting {
+    rng: entente::engine::RunRng,
+    drawn: usize,
+}
+
+impl rand::RngCore for Counting {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.drawn += 1;
+        self.rng.next_u64()
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        rand::rand_core::impls::fill_bytes_via_next(self, dst)
+    }
+}
+
+/// The lockstep kernel relies on every run drawing as many numbers in a
+/// step whatever its history (docs/model.md section 10): one uniform per
+/// random shock in its window, the normals in pairs, one uniform per
+/// ordered pair for the choice and two per unordered pair for treaties.
+/// Checked step by step over runs in which treaties form and dissolve and
+/// shocks reach their counts, with and without driver and stance noise.
+#[test]
+fn every_step_draws_as_many_numbers_whatever_the_history() {
+    for noise in [true, false] {
+        let mut model = every_effect_model();
+        if !noise {
+            model.params.sigma_d = 0.0;
+            model.params.sigma_x = 0.0;
+        }
+        let n = model.n();
+        let (ordered, unordered) = (n * (n - 1), n * (n - 1) / 2);
+        let normals = if noise { 5 * ordered } else { ordered };
+        let mut state = State::new(&model);
+        let (mut treaty_steps, mut shocks_at_count) = (0, 0);
+        for run in 0..40 {
+            let mut rng = Counting {
+                rng: run_rng(21, 0, run),
+                drawn: 0,
+            };
+            state.reset(&model);
+            for t in 0..model.horizon {
+                let rate_shocks = model
+                    .shocks
+                    .iter()
+                    .filter(|s| matches!(s.trigger, Trigger::Rate(_)))
+                    .filter(|s| (s.first..=s.last).contains(&t))
+                    .count();
+                let expected = rate_shocks + normals.div_ceil(2) * 2 + ordered + 2 * unordered;
+                let before = rng.drawn;
+                entente::model::step(&model, &mut state, t, &mut rng);
+                assert_eq!(rng.drawn - before, expected, "run {run}, step {t}");
+                treaty_steps += usize::from(state.treaty.contains(&true));
+            }
+            let at_count = model.shocks.iter().zip(&state.shocks_fired);
+            shocks_at_count += at_count.filter(|(s, f)| **f == s.max_count).count();
+        }
+        assert!(treaty_steps > 0, "no treaty was ever in force");
+        assert!(shocks_at_count > 0, "no shock reached its count");
+    }
+}
