@@ -3,7 +3,7 @@
 //! Run `r` of a job draws from its own xoshiro256++ generator seeded from the
 //! master seed, the point index (in sweeps) and `r` ([`RunRng`]), so its result
 //! does not depend on which thread runs it or when. Runs are grouped in
-//! chunks handed to threads; a worker runs its chunk eight consecutive runs
+//! chunks handed to threads; a worker runs its chunk [`LANES`] consecutive runs
 //! at a time with the lockstep kernel ([`simulate_lanes`], each run with
 //! its own generator in a [`LaneRng`]), then summarises each run into an
 //! [`Aggregate`] of integer counts and fixed-point sums, which merge exactly

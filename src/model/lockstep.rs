@@ -21,8 +21,10 @@ use super::step::{
 use super::{Attribute, Driver, Model, Params, Trace, math};
 use crate::rng::LaneRng;
 
-/// Runs per lockstep group.
-pub const LANES: usize = 8;
+/// Runs per lockstep group: two 512-bit registers per quantity with
+/// AVX-512, which leaves each operation two independent halves to overlap
+/// (measured 5-12% faster than 8 on every instruction set, and 32 slower).
+pub const LANES: usize = 16;
 
 /// One value per run of a group.
 pub type Lane = [f64; LANES];
@@ -154,8 +156,7 @@ pub enum Isa {
     Baseline,
     /// x86-64 with AVX2: 256-bit vectors.
     Avx2,
-    /// x86-64 with AVX-512 (F, DQ, VL): 512-bit vectors, one lane group per
-    /// register.
+    /// x86-64 with AVX-512 (F, DQ, VL): 512-bit vectors.
     Avx512,
 }
 
