@@ -540,8 +540,6 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 continue;
             }
             for l in (0..LANES).filter(|&l| !quiet[l]) {
-                let low = low[l];
-                let mut eligible = before[l];
                 let mut in_force = s.treaty[ij][l];
                 let side = |(ab, a): (usize, usize)| TreatySide {
                     value: s.value[ab][l],
@@ -553,14 +551,12 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 let formed = treaty_decision(
                     p,
                     s.dissolve_probability,
-                    low,
-                    &mut eligible,
+                    low[l],
+                    runs[l],
                     &mut in_force,
                     |k| side(sides[k]),
                     [draws[0][l], draws[1][l]],
                 );
-                s.eligible_steps[ij][l] = eligible;
-                s.eligible_steps[ji][l] = eligible;
                 s.treaty[ij][l] = in_force;
                 s.treaty[ji][l] = in_force;
                 if formed {

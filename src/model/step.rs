@@ -260,7 +260,9 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = s.x[ij].min(s.x[ji]);
-            let mut eligible = s.eligible_steps[ij];
+            let eligible = eligible_run(p, low, s.eligible_steps[ij]);
+            s.eligible_steps[ij] = eligible;
+            s.eligible_steps[ji] = eligible;
             let mut in_force = s.treaty[ij];
             let side = |(ab, a): (usize, usize)| TreatySide {
                 value: s.value[ab],
@@ -274,13 +276,11 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
                 p,
                 s.dissolve_probability,
                 low,
-                &mut eligible,
+                eligible,
                 &mut in_force,
                 |k| side(sides[k]),
                 draws,
             );
-            s.eligible_steps[ij] = eligible;
-            s.eligible_steps[ji] = eligible;
             s.treaty[ij] = in_force;
             s.treaty[ji] = in_force;
             if formed {
@@ -314,8 +314,8 @@ pub(crate) fn eligible_run(p: &Params, low: f64, run: u32) -> u32 {
 }
 
 /// The treaty decision of one dyad in one run. `low` is the lower of its two
-/// stances; `eligible` (the run of eligible steps) and `in_force` are
-/// updated in place; `side(0)` and `side(1)` describe i -> j and j -> i, and
+/// stances and `eligible` its run of eligible steps including this one
+/// ([`eligible_run`]); `in_force` is updated in place; `side(0)` and `side(1)` describe i -> j and j -> i, and
 /// are read only when a treaty is offered. `draws` are the dyad's two
 /// uniforms of the step: the first decides the hazard of a treaty in force
 /// whose stances are both non-negative, both the acceptances of an offer.
@@ -324,18 +324,17 @@ pub(crate) fn treaty_decision(
     p: &Params,
     dissolve: f64,
     low: f64,
-    eligible: &mut u32,
+    eligible: u32,
     in_force: &mut bool,
     side: impl Fn(usize) -> TreatySide,
     draws: [f64; 2],
 ) -> bool {
-    *eligible = eligible_run(p, low, *eligible);
     if *in_force {
         if low < 0.0 || draws[0] < dissolve {
             *in_force = false;
         }
         false
-    } else if f64::from(*eligible) >= p.M {
+    } else if f64::from(eligible) >= p.M {
         let accepts = |k: usize, u: f64| {
             let a = side(k);
             let net = a.value - 2.0 * a.autonomy - 2.0 * p.kappa_E * a.entrapment - p.c_T;
