@@ -15,8 +15,8 @@ use super::draws::{normal_block_lanes, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::{alignment, capability_terms};
 use super::step::{
-    TreatySide, choice_exponents, dissolve_probability, eligible_run, pick_action, step_normals,
-    treaty_decision,
+    TreatySide, choice_exponents, dissolve_probability, eligible_run, lower_exponents, pick_action,
+    step_normals, treaty_decision, weights_from,
 };
 use super::{Attribute, Driver, Model, Params, Trace, math};
 use crate::rng::LaneRng;
@@ -59,8 +59,12 @@ pub struct Lockstep {
     /// Scratch: growth factor of each ordered pair (diagonal left out), in
     /// row order.
     growth: Vec<Lane>,
-    /// Scratch: logit weights, `3 * pair + action`, pairs as in `growth`.
+    /// Scratch: logit exponents, `3 * pair + action`, pairs as in `growth`.
     choice: Vec<Lane>,
+    /// Scratch: the two lower logit exponents of each pair, `2 * pair +
+    /// rank`, then their exponentials.
+    lower: Vec<Lane>,
+    scaled: Vec<Lane>,
     /// Scratch: the normals of the current step, as in `State`.
     noise: Vec<Lane>,
 }
@@ -99,6 +103,8 @@ impl Lockstep {
             next_x: zeros(n * n),
             growth: zeros(n * (n - 1)),
             choice: zeros(3 * n * (n - 1)),
+            lower: zeros(2 * n * (n - 1)),
+            scaled: zeros(2 * n * (n - 1)),
             noise: zeros(step_normals(model)),
         };
         lanes.reset(model);
@@ -469,22 +475,25 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
             s.value[ij] = value;
             s.entrapment[ij] = entrapment;
             let mut exponents = [[0.0; LANES]; 3];
+            let mut lower = [[0.0; LANES]; 2];
             for l in 0..LANES {
                 let utilities = [
                     -value[l] - p.kappa_O * dependence[l],
                     p.mu_H * pivot[l],
                     value[l] - autonomy[l] - p.kappa_E * entrapment[l],
                 ];
-                let [oppose, hedge, align] = choice_exponents(utilities, inverse_tau[l]);
-                exponents[0][l] = oppose;
-                exponents[1][l] = hedge;
-                exponents[2][l] = align;
+                let e = choice_exponents(utilities, inverse_tau[l]);
+                [exponents[0][l], exponents[1][l], exponents[2][l]] = e;
+                [lower[0][l], lower[1][l]] = lower_exponents(e);
             }
             s.choice[3 * pair..3 * pair + 3].copy_from_slice(&exponents);
+            s.lower[2 * pair..2 * pair + 2].copy_from_slice(&lower);
             pair += 1;
         }
     }
-    math::exp_in_place(s.choice.as_flattened_mut());
+    // Two exponentials per pair: the largest exponent's weight is 1.
+    s.scaled.copy_from_slice(&s.lower);
+    math::exp_in_place(s.scaled.as_flattened_mut());
     // The stance noise closes the step's block of normals.
     let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
     let mut pair = 0;
@@ -502,10 +511,17 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 [0.0; LANES]
             };
             let [oppose, hedge, align] = [0, 1, 2].map(|a| s.choice[3 * pair + a]);
+            let [low, middle] = [0, 1].map(|r| s.lower[2 * pair + r]);
+            let [low_weight, middle_weight] = [0, 1].map(|r| s.scaled[2 * pair + r]);
             pair += 1;
             let x_ij = s.x[ij];
             s.next_x[ij] = each(|l| {
-                let action = pick_action([oppose[l], hedge[l], align[l]], uniform[l]);
+                let weights = weights_from(
+                    [oppose[l], hedge[l], align[l]],
+                    [low[l], middle[l]],
+                    [low_weight[l], middle_weight[l]],
+                );
+                let action = pick_action(weights, uniform[l]);
                 ((1.0 - p.eta) * x_ij[l] + p.eta * action + noise[l]).clamp(-1.0, 1.0)
             });
         }

@@ -222,6 +222,32 @@ pub(crate) fn choice_exponents(u: [f64; 3], inverse_tau: f64) -> [f64; 3] {
     u.map(|v| (v - top) * inverse_tau)
 }
 
+/// The two lower of three logit exponents from [`choice_exponents`], lowest
+/// first. The largest exponent is exactly 0, and its weight exp(0) exactly
+/// 1, so only these two need an exponential.
+#[inline(always)]
+pub(crate) fn lower_exponents([a, b, c]: [f64; 3]) -> [f64; 2] {
+    let (low, high) = (a.min(b), a.max(b));
+    [low.min(c), low.max(high.min(c))]
+}
+
+/// The logit weights of `exponents`, given the exponentials of their two
+/// lower values ([`lower_exponents`]): each weight is the exponential of
+/// its exponent, read from `scaled`, or 1 for the largest. The same bits as
+/// exponentiating all three, since exp(0) is exactly 1.
+#[inline(always)]
+pub(crate) fn weights_from(exponents: [f64; 3], lower: [f64; 2], scaled: [f64; 2]) -> [f64; 3] {
+    exponents.map(|v| {
+        if v == lower[0] {
+            scaled[0]
+        } else if v == lower[1] {
+            scaled[1]
+        } else {
+            1.0
+        }
+    })
+}
+
 /// Logit choice probabilities of oppose, hedge and align for utilities `u`
 /// at temperature `tau`.
 pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
