@@ -1,7 +1,7 @@
 //! Kernel benchmarks: one step for 3 and 5 agents and whole runs with the
 //! one-run kernel (the readable statement of the model), whole groups of
 //! `LANES` runs with the lockstep kernel the engine uses, and the summary
-//! and aggregation of one run. Divide a run's time by
+//! and aggregation of such a group. Divide a run's time by
 //! `horizon * n * (n - 1)` for the cost per directed-pair-step, and a
 //! group's time by `LANES` times that (both printed below the benchmarks).
 
@@ -10,8 +10,10 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use entente::engine::{Aggregate, LaneRng, Shape, run_rng};
-use entente::model::{Isa, LANES, Lockstep, State, Trace, simulate, simulate_lanes, step};
-use entente::outcome::{Classifier, RunSummary};
+use entente::model::{
+    Isa, LANES, LaneTrace, Lockstep, State, Trace, simulate, simulate_lanes, step,
+};
+use entente::outcome::{Classifier, GroupSummary};
 use entente::scenario::{self, Scenario};
 
 fn load(name: &str) -> Scenario {
@@ -72,14 +74,14 @@ fn bench_lockstep(c: &mut Criterion) {
         let s = load(name);
         let model = &s.built.model;
         let mut lanes = Lockstep::new(model);
-        let mut traces = vec![Trace::new(model); LANES];
+        let mut trace = LaneTrace::new(model);
         let mut first = 0u64;
         c.bench_function(&format!("lockstep/{name}/{LANES} runs"), |b| {
             b.iter(|| {
                 let mut rng = LaneRng::new(1, 0, first);
                 first += LANES as u64;
-                simulate_lanes(model, &mut rng, &mut lanes, &mut traces);
-                black_box(traces[LANES - 1].x[0])
+                simulate_lanes(model, &mut rng, &mut lanes, &mut trace);
+                black_box(trace.x[trace.x.len() - 1][LANES - 1])
             })
         });
         let n = model.n();
@@ -95,17 +97,24 @@ fn bench_aggregate(c: &mut Criterion) {
     let s = load("baseline-2020");
     let model = &s.built.model;
     let classifier = Classifier::new(model, s.built.rules.clone(), s.built.triad.clone());
-    let mut state = State::new(model);
-    let mut trace = Trace::new(model);
-    simulate(model, &mut run_rng(1, 0, 0), &mut state, &mut trace);
-    let mut summary = RunSummary::default();
+    let mut trace = LaneTrace::new(model);
+    simulate_lanes(
+        model,
+        &mut LaneRng::new(1, 0, 0),
+        &mut Lockstep::new(model),
+        &mut trace,
+    );
+    let mut group = GroupSummary::default();
     let mut aggregate = Aggregate::new(Shape::of(model, &classifier));
-    c.bench_function("aggregate/summarise and count one run", |b| {
-        b.iter(|| {
-            classifier.summarise(&trace, &mut summary);
-            aggregate.add(&trace, &summary);
-        })
-    });
+    c.bench_function(
+        &format!("aggregate/summarise and count {LANES} runs"),
+        |b| {
+            b.iter(|| {
+                classifier.summarise(&trace, LANES, &mut group);
+                aggregate.add_group(&group, &trace, LANES);
+            })
+        },
+    );
 }
 
 criterion_group!(

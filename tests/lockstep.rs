@@ -6,8 +6,8 @@ use std::path::Path;
 
 use entente::engine::{LaneRng, run_rng};
 use entente::model::{
-    Attribute, Driver, Effect, EffectOp, Isa, LANES, Lockstep, Model, Shock, State, Target, Trace,
-    Trigger, simulate, simulate_lanes_on,
+    Attribute, Driver, Effect, EffectOp, Isa, LANES, LaneTrace, Lockstep, Model, Shock, State,
+    Target, Trace, Trigger, simulate, simulate_lanes_on,
 };
 use entente::scenario;
 
@@ -23,14 +23,16 @@ fn assert_lockstep_matches_one_run_kernel(
     let mut state = State::new(model);
     let mut alone = Trace::new(model);
     let mut lanes = Lockstep::new(model);
-    let mut traces = vec![Trace::new(model); LANES];
+    let mut lane_trace = LaneTrace::new(model);
+    let mut together = Trace::new(model);
     let mut treaties = 0;
     let isas: Vec<Isa> = Isa::ALL.into_iter().filter(|isa| isa.supported()).collect();
     for (group, isa) in (0..groups).flat_map(|g| isas.iter().map(move |&isa| (g, isa))) {
         let start = first + group * LANES as u64;
         let mut rng = LaneRng::new(seed, 3, start);
-        simulate_lanes_on(isa, model, &mut rng, &mut lanes, &mut traces);
-        for (l, together) in traces.iter().enumerate() {
+        simulate_lanes_on(isa, model, &mut rng, &mut lanes, &mut lane_trace);
+        for l in 0..LANES {
+            lane_trace.lane(l, &mut together);
             let run = start + l as u64;
             simulate(model, &mut run_rng(seed, 3, run), &mut state, &mut alone);
             let same_bits = alone

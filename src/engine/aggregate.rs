@@ -2,8 +2,8 @@
 //! fixed-point integer sum, so `a.merged(b)` is exact, associative and
 //! commutative: the result is the same for any thread count or chunking.
 
-use crate::model::{Model, Trace};
-use crate::outcome::{Classifier, Configuration, DyadState, RunSummary};
+use crate::model::{LaneTrace, Model};
+use crate::outcome::{Classifier, Configuration, DyadState, GroupSummary, RunSummary};
 use crate::stats::{Bins, to_fixed};
 
 /// Bins of the per-step alignment histograms (resolution 0.005).
@@ -106,14 +106,39 @@ impl Aggregate {
         }
     }
 
-    /// Counts one run.
-    pub fn add(&mut self, trace: &Trace, summary: &RunSummary) {
-        let Shape {
-            steps,
-            dyads,
-            configurations,
-            ..
-        } = self.shape;
+    /// Counts runs `0..runs` of a lockstep group, summarised in `group`.
+    pub fn add_group(&mut self, group: &GroupSummary, trace: &LaneTrace, runs: usize) {
+        let Shape { steps, dyads, .. } = self.shape;
+        // Cell `t * dyads + d`, as in the group's alignments. Sums, minima
+        // and maxima are taken over the group's runs first: integer sums and
+        // extremes do not depend on the order.
+        let cells = group.alignment[..steps * dyads].iter().enumerate();
+        for (cell, z) in cells {
+            let z = &z[..runs];
+            let histogram = &mut self.alignment_hist[cell * STEP_BINS.0..][..STEP_BINS.0];
+            for &v in z {
+                histogram[STEP_BINS.of(v)] += 1;
+            }
+            self.alignment_sum[cell] += z.iter().map(|&v| to_fixed(v)).sum::<i64>();
+            let low = &mut self.alignment_min[cell];
+            *low = z.iter().fold(*low, |low, &v| low.min(v));
+            let high = &mut self.alignment_max[cell];
+            *high = z.iter().fold(*high, |high, &v| high.max(v));
+        }
+        for (l, summary) in group.runs[..runs].iter().enumerate() {
+            let fired = trace.shocks_fired.iter().map(|fired| fired[l]);
+            self.add_run(summary, trace.first_treaty[l], fired);
+        }
+    }
+
+    /// Counts what one run adds besides its alignments over time.
+    fn add_run(
+        &mut self,
+        summary: &RunSummary,
+        first_treaty: Option<usize>,
+        shocks_fired: impl Iterator<Item = u32>,
+    ) {
+        let configurations = self.shape.configurations;
         self.runs += 1;
         self.outcomes[summary.outcome] += 1;
         if let Some(c) = summary.configuration {
@@ -122,27 +147,16 @@ impl Aggregate {
         for (t, &c) in summary.configuration_by_step.iter().enumerate() {
             self.configurations_by_step[t * configurations + c] += 1;
         }
-        // Cell `t * dyads + d`, as in the summary's alignments.
-        let alignment = &summary.alignment[..steps * dyads];
-        for (cell, &z) in alignment.iter().enumerate() {
-            self.alignment_hist[cell * STEP_BINS.0 + STEP_BINS.of(z)] += 1;
-        }
-        let sums = self.alignment_sum.iter_mut().zip(alignment);
-        sums.for_each(|(sum, &z)| *sum += to_fixed(z));
-        let lowest = self.alignment_min.iter_mut().zip(alignment);
-        lowest.for_each(|(low, &z)| *low = low.min(z));
-        let highest = self.alignment_max.iter_mut().zip(alignment);
-        highest.for_each(|(high, &z)| *high = high.max(z));
         for (d, (&z, &state)) in summary.zbar.iter().zip(&summary.states).enumerate() {
             self.final_hist[d * FINAL_BINS.0 + FINAL_BINS.of(z)] += 1;
             self.final_sum[d] += to_fixed(z);
             self.states[d * DyadState::ALL.len() + state as usize] += 1;
         }
-        if let Some(t) = trace.first_treaty {
+        if let Some(t) = first_treaty {
             self.treaty_runs += 1;
             self.first_treaty_step_sum += t as u64;
         }
-        for (s, &fired) in trace.shocks_fired.iter().enumerate() {
+        for (s, fired) in shocks_fired.enumerate() {
             self.shock_runs[s] += u64::from(fired > 0);
             self.shock_fires[s] += u64::from(fired);
         }

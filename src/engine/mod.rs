@@ -5,7 +5,8 @@
 //! does not depend on which thread runs it or when. Runs are grouped in
 //! chunks handed to threads; a worker runs its chunk [`LANES`] consecutive runs
 //! at a time with the lockstep kernel ([`simulate_lanes`], each run with
-//! its own generator in a [`LaneRng`]), then summarises each run into an
+//! its own generator in a [`LaneRng`]), summarises the group's runs together
+//! from the kernel's lane-by-lane trace, and counts them into an
 //! [`Aggregate`] of integer counts and fixed-point sums, which merge exactly
 //! in any order. Memory is therefore independent of the number of runs.
 
@@ -17,8 +18,8 @@ use rayon::prelude::*;
 
 use std::ops::Range;
 
-use crate::model::{LANES, Lockstep, Model, Trace, simulate_lanes};
-use crate::outcome::{Classifier, RunSummary};
+use crate::model::{LANES, LaneTrace, Lockstep, Model, simulate_lanes};
+use crate::outcome::{Classifier, GroupSummary, RunSummary};
 
 /// Runs per chunk: the unit of work handed to a thread and of progress.
 pub const CHUNK: u64 = 1024;
@@ -52,8 +53,8 @@ pub struct RunRecord {
 struct Worker<'a> {
     job: Job<'a>,
     lanes: Lockstep,
-    traces: Vec<Trace>,
-    summary: RunSummary,
+    trace: LaneTrace,
+    group: GroupSummary,
     aggregate: Aggregate,
 }
 
@@ -62,25 +63,29 @@ impl<'a> Worker<'a> {
         Worker {
             job,
             lanes: Lockstep::new(job.model),
-            traces: vec![Trace::new(job.model); LANES],
-            summary: RunSummary::default(),
+            trace: LaneTrace::new(job.model),
+            group: GroupSummary::default(),
             aggregate: Aggregate::new(Shape::of(job.model, job.classifier)),
         }
     }
 
     /// Runs `runs` (at most [`LANES`] consecutive indices) in lockstep and
-    /// adds each to the aggregate, then hands it to `each`, in index order.
+    /// adds them to the aggregate, then hands each to `each`, in index order.
     fn run_group(&mut self, runs: Range<u64>, each: &mut impl FnMut(RunView<'_>)) {
         let first = runs.start;
+        let count = (runs.end - runs.start) as usize;
         let mut rng = LaneRng::new(self.job.seed, self.job.point, first);
-        simulate_lanes(self.job.model, &mut rng, &mut self.lanes, &mut self.traces);
-        for (trace, index) in self.traces.iter().zip(runs) {
-            self.job.classifier.summarise(trace, &mut self.summary);
-            self.aggregate.add(trace, &self.summary);
+        simulate_lanes(self.job.model, &mut rng, &mut self.lanes, &mut self.trace);
+        self.job
+            .classifier
+            .summarise(&self.trace, count, &mut self.group);
+        self.aggregate.add_group(&self.group, &self.trace, count);
+        for (lane, index) in runs.enumerate() {
             each(RunView {
                 index,
-                summary: &self.summary,
-                trace,
+                lane,
+                summary: &self.group.runs[lane],
+                trace: &self.trace,
             });
         }
     }
@@ -96,11 +101,12 @@ impl<'a> Worker<'a> {
     }
 }
 
-/// A run just finished by a worker.
+/// A run just finished by a worker: lane `lane` of its group.
 struct RunView<'a> {
     index: u64,
+    lane: usize,
     summary: &'a RunSummary,
-    trace: &'a Trace,
+    trace: &'a LaneTrace,
 }
 
 impl RunView<'_> {
@@ -108,8 +114,13 @@ impl RunView<'_> {
         RunRecord {
             index: self.index,
             summary: self.summary.clone(),
-            first_treaty: self.trace.first_treaty,
-            shocks_fired: self.trace.shocks_fired.clone(),
+            first_treaty: self.trace.first_treaty[self.lane],
+            shocks_fired: self
+                .trace
+                .shocks_fired
+                .iter()
+                .map(|f| f[self.lane])
+                .collect(),
         }
     }
 }

@@ -137,19 +137,54 @@ impl Lockstep {
         }
     }
 
-    /// Copies lane `lane` of the current stances and treaties into step `t`
+    /// Copies the current stances and treaties of every lane into step `t`
     /// of `trace`.
     #[inline(always)]
-    fn record(&self, t: usize, lane: usize, trace: &mut Trace) {
+    fn record(&self, t: usize, trace: &mut LaneTrace) {
         let nn = self.n * self.n;
-        let x = &mut trace.x[t * nn..(t + 1) * nn];
-        for (to, from) in x.iter_mut().zip(&self.x) {
+        trace.x[t * nn..(t + 1) * nn].copy_from_slice(&self.x);
+        trace.treaty[t * nn..(t + 1) * nn].copy_from_slice(&self.treaty);
+    }
+}
+
+/// The [`Trace`]s of the [`LANES`] runs of a group, laid out like
+/// [`Lockstep`]: `x[t * n * n + i * n + j][lane]`. Recording a step is one
+/// copy, and the summaries read every run of the group at once.
+#[derive(Debug, Clone)]
+pub struct LaneTrace {
+    pub n: usize,
+    pub horizon: usize,
+    pub x: Vec<Lane>,
+    pub treaty: Vec<[bool; LANES]>,
+    pub shocks_fired: Vec<[u32; LANES]>,
+    pub first_treaty: [Option<usize>; LANES],
+}
+
+impl LaneTrace {
+    pub fn new(model: &Model) -> LaneTrace {
+        let cells = (model.horizon + 1) * model.n() * model.n();
+        LaneTrace {
+            n: model.n(),
+            horizon: model.horizon,
+            x: vec![[0.0; LANES]; cells],
+            treaty: vec![[false; LANES]; cells],
+            shocks_fired: vec![[0; LANES]; model.shocks.len()],
+            first_treaty: [None; LANES],
+        }
+    }
+
+    /// Copies the run of lane `lane` into `trace`.
+    pub fn lane(&self, lane: usize, trace: &mut Trace) {
+        for (to, from) in trace.x.iter_mut().zip(&self.x) {
             *to = from[lane];
         }
-        let treaty = &mut trace.treaty[t * nn..(t + 1) * nn];
-        for (to, from) in treaty.iter_mut().zip(&self.treaty) {
+        for (to, from) in trace.treaty.iter_mut().zip(&self.treaty) {
             *to = from[lane];
         }
+        for (to, from) in trace.shocks_fired.iter_mut().zip(&self.shocks_fired) {
+            *to = from[lane];
+        }
+        trace.first_treaty = self.first_treaty[lane];
     }
 }
 
@@ -200,39 +235,37 @@ impl Isa {
 }
 
 /// Runs [`LANES`] runs of `model` from step 0 to the horizon, run `l`
-/// drawing from lane `l` of `rng` and recorded in `traces[l]`, with the
-/// widest vectors the processor has ([`Isa::best`]).
+/// drawing from lane `l` of `rng` and recorded in lane `l` of `trace`, with
+/// the widest vectors the processor has ([`Isa::best`]).
 pub fn simulate_lanes(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
-    traces: &mut [Trace],
+    trace: &mut LaneTrace,
 ) {
-    simulate_lanes_on(Isa::best(), model, rng, lanes, traces);
+    simulate_lanes_on(Isa::best(), model, rng, lanes, trace);
 }
 
 /// [`simulate_lanes`] with the version compiled for `isa`.
 ///
 /// # Panics
-/// If the processor does not support `isa`, or `traces` does not hold one
-/// trace per lane.
+/// If the processor does not support `isa`.
 pub fn simulate_lanes_on(
     isa: Isa,
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
-    traces: &mut [Trace],
+    trace: &mut LaneTrace,
 ) {
-    assert_eq!(traces.len(), LANES, "one trace per lane");
     assert!(isa.supported(), "this processor lacks {isa:?}");
     match isa {
-        Isa::Baseline => simulate_lanes_inline(model, rng, lanes, traces),
+        Isa::Baseline => simulate_lanes_inline(model, rng, lanes, trace),
         // SAFETY: the processor supports the version's features, as just
         // asserted.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { simulate_lanes_avx2(model, rng, lanes, traces) },
+        Isa::Avx2 => unsafe { simulate_lanes_avx2(model, rng, lanes, trace) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => unsafe { simulate_lanes_avx512(model, rng, lanes, traces) },
+        Isa::Avx512 => unsafe { simulate_lanes_avx512(model, rng, lanes, trace) },
         #[cfg(not(target_arch = "x86_64"))]
         _ => unreachable!("only the baseline is supported off x86-64"),
     }
@@ -244,9 +277,9 @@ fn simulate_lanes_avx2(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
-    traces: &mut [Trace],
+    trace: &mut LaneTrace,
 ) {
-    simulate_lanes_inline(model, rng, lanes, traces);
+    simulate_lanes_inline(model, rng, lanes, trace);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -255,9 +288,9 @@ fn simulate_lanes_avx512(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
-    traces: &mut [Trace],
+    trace: &mut LaneTrace,
 ) {
-    simulate_lanes_inline(model, rng, lanes, traces);
+    simulate_lanes_inline(model, rng, lanes, trace);
 }
 
 /// The body of [`simulate_lanes`], inlined into each compiled version.
@@ -266,24 +299,16 @@ fn simulate_lanes_inline(
     model: &Model,
     rng: &mut LaneRng,
     lanes: &mut Lockstep,
-    traces: &mut [Trace],
+    trace: &mut LaneTrace,
 ) {
     lanes.reset(model);
-    for (l, trace) in traces.iter_mut().enumerate() {
-        lanes.record(0, l, trace);
-    }
+    lanes.record(0, trace);
     for t in 0..model.horizon {
         step_lanes(model, lanes, t, rng);
-        for (l, trace) in traces.iter_mut().enumerate() {
-            lanes.record(t + 1, l, trace);
-        }
+        lanes.record(t + 1, trace);
     }
-    for (l, trace) in traces.iter_mut().enumerate() {
-        for (to, from) in trace.shocks_fired.iter_mut().zip(&lanes.shocks_fired) {
-            *to = from[l];
-        }
-        trace.first_treaty = lanes.first_treaty[l];
-    }
+    trace.shocks_fired.copy_from_slice(&lanes.shocks_fired);
+    trace.first_treaty = lanes.first_treaty;
 }
 
 /// Advances every lane from step `t` to step `t + 1`.

@@ -20,7 +20,7 @@ mod shocks;
 mod state;
 mod step;
 
-pub use lockstep::{Isa, LANES, Lane, Lockstep, simulate_lanes, simulate_lanes_on};
+pub use lockstep::{Isa, LANES, Lane, LaneTrace, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace, alignment};

@@ -1,6 +1,7 @@
 //! What a run ended in (MODEL-SPEC section 3): dyad states, Dittmer's triad
 //! configurations, named-outcome rules, Heider balance and Wu's role scores.
-//! Reads a [`Trace`]; knows nothing of files or aggregation.
+//! Reads the [`LaneTrace`] of a lockstep group; knows nothing of files or
+//! aggregation.
 
 mod rules;
 mod triad;
@@ -8,7 +9,7 @@ mod triad;
 pub use rules::{Condition, OTHER, OutcomeRules};
 pub use triad::{ConfigKind, Configuration, Triad, wu_roles as triad_roles};
 
-use crate::model::{Model, Trace, alignment};
+use crate::model::{LANES, Lane, LaneTrace, Model, alignment};
 
 /// State of a dyad at the horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,16 @@ impl DyadState {
         }
     }
 
+    /// `classify(treaty, z, x_ij, x_ji, theta_p).sign()` without branches,
+    /// for loops over many runs.
+    #[inline(always)]
+    pub fn tie_sign(treaty: bool, z: f64, x_ij: f64, x_ji: f64, theta_p: f64) -> i8 {
+        let partnership = (z >= theta_p) & (x_ij >= theta_p / 2.0) & (x_ji >= theta_p / 2.0);
+        let friendly = treaty | partnership;
+        let hostile = !friendly & (z <= -theta_p);
+        i8::from(friendly) - i8::from(hostile)
+    }
+
     /// Sign of the tie in Dittmer's terms: +1 friendly, -1 hostile, 0 loose.
     pub fn sign(self) -> i8 {
         match self {
@@ -84,11 +95,21 @@ pub struct RunSummary {
     pub unbalanced_share: Option<f64>,
     /// Configuration of the report triad at each step 0..=horizon.
     pub configuration_by_step: Vec<usize>,
-    /// Sign of every dyad's tie at every step 0..=horizon, `t * dyads + d`
+}
+
+/// The summaries of the runs of a lockstep group, and what the aggregate
+/// reads of every step, kept lane by lane.
+#[derive(Debug, Clone, Default)]
+pub struct GroupSummary {
+    /// One summary per lane; those past the group's runs are stale.
+    pub runs: Vec<RunSummary>,
+    /// Alignment z of every dyad at every step 0..=horizon, `t * dyads + d`
     /// with dyads in [`Model::dyads`] order.
-    pub tie_signs: Vec<i8>,
-    /// Alignment z of every dyad at every step, indexed like `tie_signs`.
-    pub alignment: Vec<f64>,
+    pub alignment: Vec<Lane>,
+    /// Sign of every dyad's tie at every step, indexed like `alignment`.
+    pub tie_signs: Vec<[i8; LANES]>,
+    /// Scratch: the sum of every stance over the averaging window.
+    window_sums: Vec<Lane>,
 }
 
 /// Everything needed to turn a trace into a [`RunSummary`].
@@ -142,51 +163,87 @@ impl Classifier {
         self.dyad_of[i * self.n + j]
     }
 
-    /// Summarises one run into `out`, reusing its buffers.
-    pub fn summarise(&self, trace: &Trace, out: &mut RunSummary) {
-        let n = self.n;
-        let horizon = trace.horizon;
-        let first = horizon + 1 - self.window;
-        out.xbar.clear();
-        out.xbar.resize(n * n, 0.0);
-        for t in first..=horizon {
-            for (k, v) in out.xbar.iter_mut().enumerate() {
-                *v += trace.x[t * n * n + k];
-            }
-        }
-        let w = self.window as f64;
-        out.xbar.iter_mut().for_each(|v| *v /= w);
+    /// Summarises runs `0..runs` of a lockstep group into `out`, reusing its
+    /// buffers. The alignment and tie sign of every dyad at every step, and
+    /// the sums over the averaging window, are computed for all lanes at
+    /// once; the rest run by run.
+    pub fn summarise(&self, trace: &LaneTrace, runs: usize, out: &mut GroupSummary) {
+        let (n, nn, horizon) = (self.n, self.n * self.n, trace.horizon);
+        let GroupSummary {
+            runs: summaries,
+            alignment: alignments,
+            tie_signs,
+            window_sums,
+        } = out;
+        summaries.resize_with(LANES, RunSummary::default);
 
-        out.zbar.clear();
-        out.states.clear();
-        for &(i, j) in &self.dyads {
-            let (x_ij, x_ji) = (out.xbar[i * n + j], out.xbar[j * n + i]);
-            let z = alignment(x_ij, x_ji);
-            out.zbar.push(z);
-            out.states.push(DyadState::classify(
-                trace.treaty(horizon, i, j),
-                z,
-                x_ij,
-                x_ji,
-                self.theta_p,
-            ));
-        }
-
-        // The alignment and the sign of every tie at every step, computed
-        // once for the configurations over time, the balance share and the
-        // aggregates.
-        out.alignment.clear();
-        out.tie_signs.clear();
-        let nn = n * n;
-        for (x, treaty) in trace.x.chunks_exact(nn).zip(trace.treaty.chunks_exact(nn)) {
+        alignments.clear();
+        tie_signs.clear();
+        let steps = trace.x.chunks_exact(nn).zip(trace.treaty.chunks_exact(nn));
+        for (x, treaty) in steps {
             for &(i, j) in &self.dyads {
-                let (x_ij, x_ji) = (x[i * n + j], x[j * n + i]);
-                let z = alignment(x_ij, x_ji);
-                let state = DyadState::classify(treaty[i * n + j], z, x_ij, x_ji, self.theta_p);
-                out.alignment.push(z);
-                out.tie_signs.push(state.sign());
+                let (x_ij, x_ji, treaty) = (&x[i * n + j], &x[j * n + i], &treaty[i * n + j]);
+                let mut z = [0.0; LANES];
+                let mut sign = [0; LANES];
+                for l in 0..LANES {
+                    z[l] = alignment(x_ij[l], x_ji[l]);
+                    sign[l] = DyadState::tie_sign(treaty[l], z[l], x_ij[l], x_ji[l], self.theta_p);
+                }
+                alignments.push(z);
+                tie_signs.push(sign);
             }
         }
+        let unbalanced = self.unbalanced_steps(tie_signs);
+
+        // Each lane adds its window's stances in step order, as a run alone would.
+        window_sums.clear();
+        window_sums.resize(nn, [0.0; LANES]);
+        let first = horizon + 1 - self.window;
+        for x in trace.x[first * nn..].chunks_exact(nn) {
+            for (sum, x) in window_sums.iter_mut().zip(x) {
+                for l in 0..LANES {
+                    sum[l] += x[l];
+                }
+            }
+        }
+
+        let w = self.window as f64;
+        let at_horizon = &trace.treaty[horizon * nn..];
+        for (l, out) in summaries.iter_mut().enumerate().take(runs) {
+            out.xbar.clear();
+            out.xbar.extend(window_sums.iter().map(|sum| sum[l] / w));
+            out.zbar.clear();
+            out.states.clear();
+            for &(i, j) in &self.dyads {
+                let (x_ij, x_ji) = (out.xbar[i * n + j], out.xbar[j * n + i]);
+                let z = alignment(x_ij, x_ji);
+                let treaty = at_horizon[i * n + j][l];
+                out.zbar.push(z);
+                out.states
+                    .push(DyadState::classify(treaty, z, x_ij, x_ji, self.theta_p));
+            }
+            self.classify_triad(tie_signs, l, out);
+            out.unbalanced_share =
+                unbalanced.map(|(counts, total)| counts[l] as f64 / total as f64);
+            let initial =
+                |i: usize, j: usize| alignment(trace.x[i * n + j][l], trace.x[j * n + i][l]);
+            out.outcome = self.rules.evaluate(
+                |i, j| {
+                    let d = self.dyad_index(i, j);
+                    (out.states[d], out.zbar[d], initial(i, j))
+                },
+                |members| {
+                    let signs = triad::ties_of(members)
+                        .map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
+                    Configuration::classify(signs)
+                },
+            );
+        }
+    }
+
+    /// The configuration and roles of the report triad at the horizon, and
+    /// its configuration at every step, of lane `l`.
+    fn classify_triad(&self, tie_signs: &[[i8; LANES]], l: usize, out: &mut RunSummary) {
         out.configuration = None;
         out.roles = None;
         out.configuration_by_step.clear();
@@ -197,43 +254,32 @@ impl Classifier {
             out.configuration = Some(Configuration::classify(signs).index());
             out.roles = Some(triad::wu_roles(signs));
             let ties = triad.ties().map(|(a, b)| self.dyad_index(a, b));
-            for row in out.tie_signs.chunks_exact(self.dyads.len()) {
-                let signs = ties.map(|d| row[d]);
+            for row in tie_signs.chunks_exact(self.dyads.len()) {
+                let signs = ties.map(|d| row[d][l]);
                 out.configuration_by_step
                     .push(Configuration::index_of(signs));
             }
         }
-        out.unbalanced_share = self.unbalanced_share(&out.tie_signs);
-
-        let initial = |i: usize, j: usize| trace.alignment(0, i, j);
-        out.outcome = self.rules.evaluate(
-            |i, j| {
-                let d = self.dyad_index(i, j);
-                (out.states[d], out.zbar[d], initial(i, j))
-            },
-            |members| {
-                let signs =
-                    triad::ties_of(members).map(|(a, b)| out.states[self.dyad_index(a, b)].sign());
-                Configuration::classify(signs)
-            },
-        );
     }
 
-    /// Share of (triad, step) pairs that are unbalanced (an odd number of
-    /// hostile ties and none loose, so the product of the signs is
-    /// negative), over all triads and steps 1..=horizon.
-    fn unbalanced_share(&self, tie_signs: &[i8]) -> Option<f64> {
+    /// For each lane, the number of (triad, step) pairs that are unbalanced
+    /// (an odd number of hostile ties and none loose, so the product of the
+    /// signs is negative) over all triads and steps 1..=horizon, and the
+    /// number of pairs; `None` with fewer than three agents.
+    fn unbalanced_steps(&self, tie_signs: &[[i8; LANES]]) -> Option<([u64; LANES], u64)> {
         if self.triads.is_empty() {
             return None;
         }
-        let (mut unbalanced, mut total) = (0u64, 0u64);
+        let (mut unbalanced, mut total) = ([0u64; LANES], 0u64);
         for row in tie_signs.chunks_exact(self.dyads.len()).skip(1) {
             for ties in &self.triads {
                 let [a, b, c] = ties.map(|d| row[d]);
-                unbalanced += u64::from(a * b * c < 0);
+                for l in 0..LANES {
+                    unbalanced[l] += u64::from(a[l] * b[l] * c[l] < 0);
+                }
                 total += 1;
             }
         }
-        Some(unbalanced as f64 / total.max(1) as f64)
+        Some((unbalanced, total.max(1)))
     }
 }
