@@ -359,10 +359,6 @@ impl ShockTarget for LaneTarget<'_> {
         &mut self.s.shocks_fired[s][self.lane]
     }
 
-    fn step_probability(&self, s: usize) -> f64 {
-        self.s.shock_probability[s]
-    }
-
     fn driver(&mut self, d: Driver, ij: usize) -> &mut f64 {
         &mut self.s.drivers[d as usize][ij][self.lane]
     }

@@ -4,7 +4,7 @@
 use rand::RngCore;
 
 use super::draws::uniform;
-use super::{Attribute, Driver, Params};
+use super::{Attribute, Driver, Params, State};
 
 /// When a shock may fire.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,8 +100,6 @@ pub(crate) trait ShockTarget {
     fn agents(&self) -> usize;
     /// Times shock `s` has fired.
     fn fired(&mut self, s: usize) -> &mut u32;
-    /// Per-step firing probability of rate shock `s`.
-    fn step_probability(&self, s: usize) -> f64;
     fn driver(&mut self, d: Driver, ij: usize) -> &mut f64;
     fn baseline(&mut self, d: Driver, ij: usize) -> &mut f64;
     fn attribute(&mut self, a: Attribute, i: usize) -> &mut f64;
@@ -110,12 +108,13 @@ pub(crate) trait ShockTarget {
     fn capability_changed(&mut self, p: &Params);
 }
 
-/// Fires the shocks due at step `t`. Draws one uniform per rate shock
-/// inside its window, in file order, even once the shock has reached its
-/// count (the draw is then unused), so that the number of draws does not
-/// depend on the run's history.
-pub(crate) fn fire_shocks<S: ShockTarget, R: RngCore>(
-    state: &mut S,
+/// Fires the shocks due at step `t` in one run. Draws one uniform per rate
+/// shock inside its window, in file order, even once the shock has reached
+/// its count (the draw is then unused), so that the number of draws does not
+/// depend on the run's history. The lockstep kernel does the same for all
+/// its lanes at once.
+pub(crate) fn fire_shocks<R: RngCore>(
+    state: &mut State,
     shocks: &[Shock],
     p: &Params,
     t: usize,
@@ -127,7 +126,7 @@ pub(crate) fn fire_shocks<S: ShockTarget, R: RngCore>(
         }
         let due = match shock.trigger {
             Trigger::AtStep(at) => at == t,
-            Trigger::Rate(_) => uniform(rng) < state.step_probability(s),
+            Trigger::Rate(_) => uniform(rng) < state.shock_probability[s],
         };
         if due && *state.fired(s) < shock.max_count {
             fire(state, s, shock, p);

@@ -225,10 +225,6 @@ impl ShockTarget for State {
         &mut self.shocks_fired[s]
     }
 
-    fn step_probability(&self, s: usize) -> f64 {
-        self.shock_probability[s]
-    }
-
     fn driver(&mut self, d: Driver, ij: usize) -> &mut f64 {
         &mut self.drivers[d as usize][ij]
     }
