@@ -373,3 +373,35 @@ pub(crate) fn treaty_decision(
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exponentiating only the two lower exponents must give the bits of
+    /// exponentiating all three, ties included.
+    #[test]
+    fn two_exponentials_give_the_weights_of_three() {
+        let utilities = [
+            [-1.0, 0.0, 1.0],
+            [1.0, 0.0, -1.0],
+            [0.0, 2.0, 0.5],
+            [0.3, 0.3, -0.2],
+            [0.3, -0.2, 0.3],
+            [-0.2, 0.3, 0.3],
+            [-0.4, -0.4, -0.9],
+            [0.7, 0.7, 0.7],
+            [1e6, 0.0, -1e6],
+        ];
+        for u in utilities {
+            for inverse_tau in [0.5, 1.0, 7.0] {
+                let exponents = choice_exponents(u, inverse_tau);
+                let lower = lower_exponents(exponents);
+                assert!(lower[0] <= lower[1] && lower[1] <= 0.0, "{u:?}");
+                let weights = weights_from(exponents, lower, lower.map(math::exp));
+                let all = exponents.map(math::exp);
+                assert_eq!(weights.map(f64::to_bits), all.map(f64::to_bits), "{u:?}");
+            }
+        }
+    }
+}
