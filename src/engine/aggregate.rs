@@ -126,8 +126,7 @@ impl Aggregate {
             *high = z.iter().fold(*high, |high, &v| high.max(v));
         }
         for (l, summary) in group.runs[..runs].iter().enumerate() {
-            let fired = trace.shocks_fired.iter().map(|fired| fired[l]);
-            self.add_run(summary, trace.first_treaty[l], fired);
+            self.add_run(summary, trace.first_treaty[l], trace.shocks_fired(l));
         }
     }
 

@@ -115,12 +115,7 @@ impl RunView<'_> {
             index: self.index,
             summary: self.summary.clone(),
             first_treaty: self.trace.first_treaty[self.lane],
-            shocks_fired: self
-                .trace
-                .shocks_fired
-                .iter()
-                .map(|f| f[self.lane])
-                .collect(),
+            shocks_fired: self.trace.shocks_fired(self.lane).collect(),
         }
     }
 }

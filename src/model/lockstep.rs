@@ -62,7 +62,8 @@ pub struct Lockstep {
     /// Scratch: logit exponents, `3 * pair + action`, pairs as in `growth`.
     choice: Vec<Lane>,
     /// Scratch: the two lower logit exponents of each pair, `2 * pair +
-    /// rank`, then their exponentials.
+    /// rank`, kept to place the weights, and their exponentials (recomputing
+    /// them in the choice loop measured 0.8% more instructions).
     lower: Vec<Lane>,
     scaled: Vec<Lane>,
     /// Scratch: the normals of the current step, as in `State`.
@@ -173,6 +174,11 @@ impl LaneTrace {
         }
     }
 
+    /// How many times each shock fired in the run of lane `lane`.
+    pub fn shocks_fired(&self, lane: usize) -> impl Iterator<Item = u32> + '_ {
+        self.shocks_fired.iter().map(move |fired| fired[lane])
+    }
+
     /// Copies the run of lane `lane` into `trace`.
     pub fn lane(&self, lane: usize, trace: &mut Trace) {
         for (to, from) in trace.x.iter_mut().zip(&self.x) {
@@ -181,9 +187,8 @@ impl LaneTrace {
         for (to, from) in trace.treaty.iter_mut().zip(&self.treaty) {
             *to = from[lane];
         }
-        for (to, from) in trace.shocks_fired.iter_mut().zip(&self.shocks_fired) {
-            *to = from[lane];
-        }
+        trace.shocks_fired.clear();
+        trace.shocks_fired.extend(self.shocks_fired(lane));
         trace.first_treaty = self.first_treaty[lane];
     }
 }
