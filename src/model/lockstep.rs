@@ -430,7 +430,7 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
             }
         });
     }
-    math::exp_in_place(s.growth.as_flattened_mut());
+    math::exp_via_single_in_place(s.growth.as_flattened_mut());
     for ((ij, _), g) in Driver::E.update_pairs(n).zip(&s.growth) {
         let e = &mut s.drivers[Driver::E as usize][ij];
         *e = each(|l| e[l] * g[l]);
@@ -519,7 +519,7 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     }
     // Two exponentials per pair: the largest exponent's weight is 1.
     s.scaled.copy_from_slice(&s.lower);
-    math::exp_in_place(s.scaled.as_flattened_mut());
+    math::exp_via_single_in_place(s.scaled.as_flattened_mut());
     // The stance noise closes the step's block of normals.
     let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
     let mut pair = 0;
