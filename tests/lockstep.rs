@@ -191,8 +191,8 @@ impl rand::RngCore for Counting {
 
 /// The lockstep kernel relies on every run drawing as many numbers in a
 /// step whatever its history (docs/model.md section 10): one uniform per
-/// random shock in its window, one output per pair of normals, one uniform per
-/// ordered pair for the choice and two per unordered pair for treaties.
+/// random shock in its window, one output per pair of normals, one per two
+/// ordered pairs for the choices and one per unordered pair for treaties.
 /// Checked step by step over runs in which treaties form and dissolve and
 /// shocks reach their counts, with and without driver and stance noise.
 #[test]
@@ -221,7 +221,7 @@ fn every_step_draws_as_many_numbers_whatever_the_history() {
                     .filter(|s| matches!(s.trigger, Trigger::Rate(_)))
                     .filter(|s| (s.first..=s.last).contains(&t))
                     .count();
-                let expected = rate_shocks + normals.div_ceil(2) + ordered + 2 * unordered;
+                let expected = rate_shocks + normals.div_ceil(2) + ordered / 2 + unordered;
                 let before = rng.drawn;
                 entente::model::step(&model, &mut state, t, &mut rng);
                 assert_eq!(rng.drawn - before, expected, "run {run}, step {t}");

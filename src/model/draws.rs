@@ -1,6 +1,7 @@
 //! The random numbers of the kernel, made from 64-bit generator outputs:
-//! uniforms on [0, 1), and standard normals in pairs by the Box-Muller
-//! transform (Box and Muller 1958, Ann. Math. Stat. 29(2)).
+//! uniforms on [0, 1) (one per output, or two from its 32-bit halves), and
+//! standard normals in pairs by the Box-Muller transform (Box and Muller
+//! 1958, Ann. Math. Stat. 29(2)).
 //!
 //! A pair of normals costs exactly one output, split into a 32-bit word
 //! for the radius and one for the angle, and the same operations whatever
@@ -38,6 +39,30 @@ pub(crate) fn uniform<R: RngCore>(rng: &mut R) -> f64 {
 #[inline(always)]
 pub(crate) fn uniforms(rng: &mut LaneRng) -> Lane {
     rng.next_u64s().map(uniform_from)
+}
+
+/// Two uniforms on [0, 1) from the halves of `bits`, the low half first:
+/// each 32-bit word `w` gives `w / 2^32` exactly. Used where two draws
+/// always go together and 32 bits resolve every probability the model
+/// compares them with: the choices of two pairs, the two draws of a treaty.
+#[inline(always)]
+pub(crate) fn uniform_pair_from(bits: u64) -> [f64; 2] {
+    let (low, high) = halves(bits);
+    [low, high].map(|w| f64::from_bits(0x3FF0_0000_0000_0000 | (u64::from(w) << 20)) - 1.0)
+}
+
+/// [`uniform_pair_from`] the next output.
+#[inline]
+pub(crate) fn uniform_pair<R: RngCore>(rng: &mut R) -> [f64; 2] {
+    uniform_pair_from(rng.next_u64())
+}
+
+/// [`uniform_pair`] for every lane.
+#[inline(always)]
+pub(crate) fn uniform_pairs(rng: &mut LaneRng) -> [Lane; 2] {
+    let bits = rng.next_u64s();
+    let pairs = bits.map(uniform_pair_from);
+    [0, 1].map(|k| pairs.map(|pair| pair[k]))
 }
 
 /// cos and sin, in single precision, of the angle chosen by `bits`,
@@ -207,6 +232,13 @@ mod tests {
     fn uniforms_stay_in_the_unit_interval() {
         assert_eq!(uniform_from(0), 0.0);
         assert!(uniform_from(u64::MAX) < 1.0);
+        assert_eq!(uniform_pair_from(0), [0.0, 0.0]);
+        let top = 1.0 - 2f64.powi(-32);
+        assert_eq!(uniform_pair_from(u64::MAX), [top, top]);
+        assert_eq!(
+            uniform_pair_from(1 << 32 | 3),
+            [3.0 / 2f64.powi(32), 1.0 / 2f64.powi(32)]
+        );
     }
 
     /// Moments and tail frequencies of 2 million draws, and the correlation

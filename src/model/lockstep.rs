@@ -11,7 +11,7 @@
 //! one-run kernel stays the readable statement of the model; this one is
 //! what the engine runs.
 
-use super::draws::{normal_block_lanes, uniforms};
+use super::draws::{normal_block_lanes, uniform_pairs, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::{alignment, capability_terms};
 use super::step::{
@@ -522,6 +522,8 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     math::exp_via_single_in_place(s.scaled.as_flattened_mut());
     // The stance noise closes the step's block of normals.
     let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
+    // One output per two pairs, as in `step.rs`.
+    let mut choice_uniforms = [[0.0; LANES]; 2];
     let mut pair = 0;
     for i in 0..n {
         for j in 0..n {
@@ -529,7 +531,10 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 continue;
             }
             let ij = i * n + j;
-            let uniform = uniforms(rng);
+            if pair % 2 == 0 {
+                choice_uniforms = uniform_pairs(rng);
+            }
+            let uniform = choice_uniforms[pair % 2];
             let noise = if p.sigma_x > 0.0 {
                 let draw = stance_noise.next().expect("a normal per pair");
                 draw.map(|v| p.sigma_x * v)
@@ -565,7 +570,7 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
             let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
-            let draws = [uniforms(rng), uniforms(rng)];
+            let draws = uniform_pairs(rng);
             // In most steps and lanes no treaty is in force and none is
             // offered, so only the run of eligible steps moves; the other
             // lanes take the full decision.

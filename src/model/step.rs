@@ -6,7 +6,7 @@
 
 use rand::RngCore;
 
-use super::draws::{normal_block, uniform};
+use super::draws::{normal_block, uniform_pair};
 use super::math;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, Params, State, Trace};
@@ -196,14 +196,22 @@ fn choose_stances<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     math::exp_via_single_in_place(&mut s.choice);
     // The stance noise closes the step's block of normals.
     let mut stance_noise = s.noise[s.noise.len() - n * (n - 1)..].iter();
+    // One output per two pairs (n (n - 1) is even).
+    let mut choice_uniforms = [0.0; 2];
+    let mut pair = 0;
     for i in 0..n {
         for j in 0..n {
             if i == j {
                 continue;
             }
             let ij = i * n + j;
+            if pair % 2 == 0 {
+                choice_uniforms = uniform_pair(rng);
+            }
+            let uniform = choice_uniforms[pair % 2];
+            pair += 1;
             let weights = &s.choice[3 * ij..3 * ij + 3];
-            let action = pick_action([weights[0], weights[1], weights[2]], uniform(rng));
+            let action = pick_action([weights[0], weights[1], weights[2]], uniform);
             let noise = if p.sigma_x > 0.0 {
                 p.sigma_x * stance_noise.next().expect("a normal per pair")
             } else {
@@ -303,7 +311,7 @@ fn update_treaties<R: RngCore>(model: &Model, s: &mut State, t: usize, rng: &mut
                 tau: s.tau[a],
             };
             let sides = [(ij, i), (ji, j)];
-            let draws = [uniform(rng), uniform(rng)];
+            let draws = uniform_pair(rng);
             let formed = treaty_decision(
                 p,
                 s.dissolve_probability,
