@@ -15,8 +15,8 @@ use super::draws::{normal_block_lanes, uniform_pairs, uniforms};
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::{alignment, capability_terms};
 use super::step::{
-    TreatySide, choice_exponents, dissolve_probability, eligible_run, lower_exponents, pick_action,
-    step_normals, treaty_decision, weights_from,
+    TreatySide, acceptance_exponent, acceptance_from, choice_exponents, dissolve_probability,
+    eligible_run, lower_exponents, pick_action, step_normals, treaty_decision, weights_from,
 };
 use super::{Attribute, Driver, Model, Params, Trace, math};
 use crate::rng::LaneRng;
@@ -560,8 +560,9 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
 }
 
 /// Section 2.6, as `update_treaties` in `step.rs`: every lane draws its two
-/// uniforms per dyad, and the lanes with a treaty in force or on offer,
-/// which are few, take the decision one by one.
+/// uniforms per dyad; the acceptance probabilities are computed for all
+/// lanes at once when any lane has an offer; and the lanes with a treaty in
+/// force or on offer, which are few, take the decision one by one.
 #[inline(always)]
 fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     let p = &model.params;
@@ -586,22 +587,34 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
             if quiet.iter().all(|&q| q) {
                 continue;
             }
+            // The acceptance probabilities of both sides in every lane, as
+            // vectors, if any lane has an offer; only those lanes read them.
+            let offered = (0..LANES).any(|l| !quiet[l] && !s.treaty[ij][l]);
+            let mut acceptance = [[0.0; LANES]; 2];
+            if offered {
+                for (k, (ab, a)) in [(ij, i), (ji, j)].into_iter().enumerate() {
+                    acceptance[k] = each(|l| {
+                        let side = TreatySide {
+                            value: s.value[ab][l],
+                            autonomy: s.autonomy[ab][l],
+                            entrapment: s.entrapment[ab][l],
+                            tau: s.tau[a][l],
+                        };
+                        acceptance_exponent(p, &side)
+                    });
+                }
+                math::exp_via_single_in_place(acceptance.as_flattened_mut());
+                acceptance = acceptance.map(|side| side.map(acceptance_from));
+            }
             for l in (0..LANES).filter(|&l| !quiet[l]) {
                 let mut in_force = s.treaty[ij][l];
-                let side = |(ab, a): (usize, usize)| TreatySide {
-                    value: s.value[ab][l],
-                    autonomy: s.autonomy[ab][l],
-                    entrapment: s.entrapment[ab][l],
-                    tau: s.tau[a][l],
-                };
-                let sides = [(ij, i), (ji, j)];
                 let formed = treaty_decision(
                     p,
                     s.dissolve_probability,
                     low[l],
                     runs[l],
                     &mut in_force,
-                    |k| side(sides[k]),
+                    |k| acceptance[k][l],
                     [draws[0][l], draws[1][l]],
                 );
                 s.treaty[ij][l] = in_force;
