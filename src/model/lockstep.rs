@@ -473,7 +473,8 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 continue;
             }
             let ji = j * n + i;
-            let dependence = each(|l| math::ln(1.0 + e[ij][l] / p.E0));
+            let dependence =
+                math::map_single(each(|l| 1.0 + e[ij][l] / p.E0), math::ln_positive_single);
             let propensity = each(|l| {
                 p.beta_E * dependence[l] + p.beta_N * affinity[ij][l]
                     - p.beta_R * rivalry[ij][l]

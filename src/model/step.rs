@@ -126,7 +126,7 @@ impl PairTerms {
         let n = s.n;
         let (ij, ji) = (i * n + j, j * n + i);
         let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
-        let dependence = math::ln(1.0 + e[ij] / p.E0);
+        let dependence = math::ln_via_single(1.0 + e[ij] / p.E0);
         let propensity = p.beta_E * dependence + p.beta_N * affinity[ij]
             - p.beta_R * rivalry[ij]
             - p.beta_P * pressure[ji];
