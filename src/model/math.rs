@@ -17,6 +17,8 @@
 //! results are flushed to zero, which no use in the kernel can tell apart
 //! from the denormal libm returns. Overflow gives infinity, NaN gives NaN.
 
+use super::{LANES, Lane};
+
 /// exp(x): Cody-Waite reduction x = k ln 2 + r with |r| <= ln 2 / 2, the
 /// Taylor polynomial of degree 12 in r (truncation error below 2e-16 of the
 /// result) evaluated by Estrin's scheme, then scaling by 2^k.
@@ -118,23 +120,24 @@ pub fn exp_via_single(x: f64) -> f64 {
     f64::from(exp_single(x as f32))
 }
 
-/// `f` applied in single precision to sixteen values: all are narrowed
-/// first and widened last, so that the loop over `f` works on 32-bit
-/// numbers only and fills whole vectors of them.
+/// `f` applied in single precision to one value per lane: all are
+/// narrowed first and widened last, so that the loop over `f` works on
+/// 32-bit numbers only and fills whole vectors of them (sixteen lanes are
+/// one 512-bit register).
 #[inline(always)]
-pub fn map_single(values: [f64; 16], f: impl Fn(f32) -> f32) -> [f64; 16] {
-    let mut narrow: [f32; 16] = values.map(|v| v as f32);
+pub fn map_single(values: Lane, f: impl Fn(f32) -> f32) -> Lane {
+    let mut narrow: [f32; LANES] = values.map(|v| v as f32);
     for v in &mut narrow {
         *v = f(*v);
     }
     narrow.map(f64::from)
 }
 
-/// Replaces every element by [`exp_via_single`] of it, sixteen at a time
-/// through [`map_single`].
+/// Replaces every element by [`exp_via_single`] of it, [`LANES`] at a
+/// time through [`map_single`].
 #[inline(always)]
 pub fn exp_via_single_in_place(values: &mut [f64]) {
-    let (chunks, rest) = values.as_chunks_mut::<16>();
+    let (chunks, rest) = values.as_chunks_mut::<LANES>();
     for chunk in chunks {
         *chunk = map_single(*chunk, exp_single);
     }
