@@ -7,10 +7,12 @@
 #   2. the Mesa peer    (mesa_model.py, one Mesa agent per state; skipped when
 #                        its virtual environment is missing or with --no-mesa),
 #   3. entente          (target/release/entente run ... --threads 1 --no-charts).
-# Then prints runs per second per core, the speed ratios entente/Mesa and
-# entente/NumPy, the outcome and configuration tables side by side, and
-# whether the distributions agree (Wilson 99% intervals must overlap; see
-# compare.py). Exits 1 when they disagree.
+# Each engine runs --repeat times with the same runs and seed. Then prints
+# runs per second per core of each engine's fastest repeat (and the range
+# over repeats), the speed ratios entente/Mesa and entente/NumPy, the
+# outcome and configuration tables side by side, and whether the
+# distributions agree (Wilson 99% intervals must overlap; see compare.py).
+# Exits 1 when they disagree or when repeats of one engine differ.
 #
 # Usage: benches/peers/compare.sh [options]
 #   --scenario FILE     scenario (default scenarios/baseline-2020.toml)
@@ -18,6 +20,8 @@
 #   --numpy-runs N      runs for NumPy     (default 100000)
 #   --mesa-runs N       runs for Mesa      (default 2000)
 #   --seed S            master seed for all three (default: the scenario's)
+#   --repeat K          times each engine runs; its fastest run is its speed
+#                       (default 3; load on a shared machine only slows runs)
 #   --no-mesa           skip the Mesa peer
 #   --python PATH       interpreter for the NumPy peer (default: the Mesa
 #                       venv's python if present, else python3)
@@ -34,6 +38,7 @@ scenario="$root/scenarios/baseline-2020.toml"
 entente_runs=100000
 numpy_runs=100000
 mesa_runs=2000
+repeat=3
 seed=""
 use_mesa=1
 python=""
@@ -48,17 +53,19 @@ while [[ $# -gt 0 ]]; do
         --numpy-runs) numpy_runs="$2"; shift 2 ;;
         --mesa-runs) mesa_runs="$2"; shift 2 ;;
         --seed) seed="$2"; shift 2 ;;
+        --repeat) repeat="$2"; shift 2 ;;
         --no-mesa) use_mesa=0; shift ;;
         --python) python="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --setup) setup=1; shift ;;
-        -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -e/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
 for v in "$entente_runs" "$numpy_runs" "$mesa_runs"; do
     [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "run counts must be whole numbers of at least 1, found $v"
 done
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || die "--repeat must be a whole number of at least 1, found $repeat"
 [[ -f "$scenario" ]] || die "no scenario file $scenario"
 scenario="$(cd "$(dirname "$scenario")" && pwd)/$(basename "$scenario")"
 
@@ -92,24 +99,35 @@ else
     work="$(mktemp -d)"
     trap 'rm -rf "$work"' EXIT
 fi
-rm -rf "$work/numpy" "$work/mesa" "$work/entente" "$work/entente.log"
+rm -rf "$work"/numpy* "$work"/mesa* "$work"/entente*
 
 seed_args=()
 [[ -n "$seed" ]] && seed_args=(--seed "$seed")
 
 echo "scenario: $scenario"
 echo
-echo "== NumPy peer: $numpy_runs runs"
-"$python" "$here/numpy_model.py" "$scenario" --runs "$numpy_runs" "${seed_args[@]}" \
-    --out "$work/numpy" | tail -n 1
+# repeats NAME: the comma-separated folders NAME-1 .. NAME-K of its repeats.
+repeats() {
+    local list="" r
+    for r in $(seq "$repeat"); do list+="${list:+,}$work/$1-$r"; done
+    echo "$list"
+}
+
+echo "== NumPy peer: $numpy_runs runs, $repeat times"
+for r in $(seq "$repeat"); do
+    "$python" "$here/numpy_model.py" "$scenario" --runs "$numpy_runs" "${seed_args[@]}" \
+        --out "$work/numpy-$r" | tail -n 1
+done
 
 folders=()
 if [[ $use_mesa -eq 1 ]]; then
     if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import mesa' 2>/dev/null; then
-        echo "== Mesa peer: $mesa_runs runs"
-        "$venv/bin/python" "$here/mesa_model.py" "$scenario" --runs "$mesa_runs" \
-            "${seed_args[@]}" --out "$work/mesa" | tail -n 1
-        folders+=("mesa=$work/mesa")
+        echo "== Mesa peer: $mesa_runs runs, $repeat times"
+        for r in $(seq "$repeat"); do
+            "$venv/bin/python" "$here/mesa_model.py" "$scenario" --runs "$mesa_runs" \
+                "${seed_args[@]}" --out "$work/mesa-$r" | tail -n 1
+        done
+        folders+=("mesa=$(repeats mesa)")
     else
         echo "== Mesa peer skipped: no Mesa venv at $venv (see README.md, or pass --setup)"
     fi
@@ -117,13 +135,16 @@ else
     echo "== Mesa peer skipped (--no-mesa)"
 fi
 
-echo "== entente: $entente_runs runs, 1 thread"
-"$entente" run "$scenario" --runs "$entente_runs" "${seed_args[@]}" --threads 1 \
-    --no-charts --out "$work/entente" > "$work/entente.log"
-head -n 1 "$work/entente.log"
+echo "== entente: $entente_runs runs, 1 thread, $repeat times"
+for r in $(seq "$repeat"); do
+    "$entente" run "$scenario" --runs "$entente_runs" "${seed_args[@]}" --threads 1 \
+        --no-charts --out "$work/entente-$r" > "$work/entente-$r.log"
+    head -n 1 "$work/entente-$r.log"
+done
 echo
 
 status=0
-"$python" "$here/compare.py" "entente=$work/entente" "${folders[@]}" "numpy=$work/numpy" || status=$?
+"$python" "$here/compare.py" "entente=$(repeats entente)" "${folders[@]}" \
+    "numpy=$(repeats numpy)" || status=$?
 [[ -n "$out" ]] && echo "results kept in $work"
 exit $status
