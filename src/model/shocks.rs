@@ -135,6 +135,7 @@ pub(crate) fn fire_shocks<R: RngCore>(
 }
 
 /// Counts a firing of shock `s` and applies its effects.
+#[inline(always)]
 pub(crate) fn fire<S: ShockTarget>(state: &mut S, s: usize, shock: &Shock, p: &Params) {
     *state.fired(s) += 1;
     for effect in &shock.effects {
@@ -142,6 +143,7 @@ pub(crate) fn fire<S: ShockTarget>(state: &mut S, s: usize, shock: &Shock, p: &P
     }
 }
 
+#[inline(always)]
 fn apply_effect<S: ShockTarget>(state: &mut S, effect: &Effect, persistent: bool, p: &Params) {
     let n = state.agents();
     match effect.target {
