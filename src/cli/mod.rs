@@ -83,8 +83,8 @@ pub struct SimulationArgs {
 pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
-    /// Result folder (default: output/<scenario name>/).
-    #[arg(long)]
+    /// Result folder; `None` means `output/<scenario name>/`.
+    #[arg(long, help = "Result folder (default: output/<scenario name>/)")]
     pub out: Option<PathBuf>,
     /// Also write runs.csv with one row per run.
     #[arg(long)]
@@ -104,8 +104,8 @@ pub struct CompareArgs {
     /// Scenario files (TOML), two or more.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
-    /// Result folder (default: output/compare-<names>/).
-    #[arg(long)]
+    /// Result folder; `None` means `output/compare-<names>/`.
+    #[arg(long, help = "Result folder (default: output/compare-<names>/)")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
@@ -121,8 +121,11 @@ pub struct PlotArgs {
 pub struct SweepArgs {
     /// Sweep file (TOML).
     pub sweep: PathBuf,
-    /// Result folder (default: output/<sweep name>/, or .../shard-I/ for a shard).
-    #[arg(long)]
+    /// Result folder; `None` means `output/<sweep name>/`, or `.../shard-I/` for a shard.
+    #[arg(
+        long,
+        help = "Result folder (default: output/<sweep name>/, or .../shard-I/ for a shard)"
+    )]
     pub out: Option<PathBuf>,
     /// Run only shard I of N (default: from SLURM_ARRAY_TASK_ID and
     /// SLURM_ARRAY_TASK_COUNT when set, else the whole sweep).

@@ -258,7 +258,7 @@ pub(crate) fn weights_from(exponents: [f64; 3], lower: [f64; 2], scaled: [f64; 2
 
 /// Logit choice probabilities of oppose, hedge and align for utilities `u`
 /// at temperature `tau`, in double precision. The kernel's weights are
-/// exponentials in single precision ([`math::exp_via_single`]), which give
+/// exponentials in single precision (`math::exp_via_single`), which give
 /// probabilities within 1e-7 of these: a uniform then picks another action
 /// than with these probabilities at most 1e-7 of the time.
 pub fn choice_probabilities(u: [f64; 3], tau: f64) -> [f64; 3] {
