@@ -25,6 +25,8 @@ use crate::rng::LaneRng;
 /// AVX-512, which leaves each operation two independent halves to overlap
 /// (measured 5-12% faster than 8 on every instruction set, and 32 slower).
 pub const LANES: usize = 16;
+// Masks of lanes are u32.
+const _: () = assert!(LANES <= u32::BITS as usize);
 
 /// One value per run of a group.
 pub type Lane = [f64; LANES];
@@ -342,8 +344,15 @@ fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
             }
         };
         let open = s.shocks_fired[k].map(|fired| fired < shock.max_count);
-        let fires: [bool; LANES] = std::array::from_fn(|l| due[l] && open[l]);
-        for (lane, _) in fires.iter().enumerate().filter(|(_, f)| **f) {
+        // Bit `l` is set if the shock fires in lane `l`, and the set bits are
+        // visited lowest first: one branch per firing, where a branch on
+        // every lane mispredicts on most of these random events (this form
+        // measured 5% faster all-in; written through a helper taking a
+        // closure, the gain was lost).
+        let mut fires = (0..LANES).fold(0u32, |bits, l| bits | u32::from(due[l] && open[l]) << l);
+        while fires != 0 {
+            let lane = fires.trailing_zeros() as usize;
+            fires &= fires - 1;
             fire(&mut LaneTarget { s, lane }, k, shock, &model.params);
         }
     }
@@ -607,7 +616,11 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 math::exp_via_single_in_place(acceptance.as_flattened_mut());
                 acceptance = acceptance.map(|side| side.map(acceptance_from));
             }
-            for l in (0..LANES).filter(|&l| !quiet[l]) {
+            // The lanes that are not quiet, as a mask, as in `fire_shocks`.
+            let mut busy = (0..LANES).fold(0u32, |bits, l| bits | u32::from(!quiet[l]) << l);
+            while busy != 0 {
+                let l = busy.trailing_zeros() as usize;
+                busy &= busy - 1;
                 let mut in_force = s.treaty[ij][l];
                 let formed = treaty_decision(
                     p,
