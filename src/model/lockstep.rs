@@ -570,9 +570,9 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
 }
 
 /// Section 2.6, as `update_treaties` in `step.rs`: every lane draws its two
-/// uniforms per dyad; the acceptance probabilities are computed for all
-/// lanes at once when any lane has an offer; and the lanes with a treaty in
-/// force or on offer, which are few, take the decision one by one.
+/// uniforms per dyad; unless every lane is quiet (no treaty in force, none
+/// offered), the acceptance probabilities are computed for all lanes at
+/// once when any lane has an offer, and every lane takes the decision.
 #[inline(always)]
 fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     let p = &model.params;
@@ -583,8 +583,9 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
             let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
             let draws = uniform_pairs(rng);
             // In most steps and lanes no treaty is in force and none is
-            // offered, so only the run of eligible steps moves; the other
-            // lanes take the full decision.
+            // offered: the lane is quiet, and only its run of eligible steps
+            // moves. The tests below combine lanes without short-circuits,
+            // which would branch on random outcomes.
             let before = s.eligible_steps[ij];
             let mut runs = [0; LANES];
             let mut quiet = [false; LANES];
@@ -594,12 +595,12 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
             }
             s.eligible_steps[ij] = runs;
             s.eligible_steps[ji] = runs;
-            if quiet.iter().all(|&q| q) {
+            if quiet.iter().fold(true, |all, &q| all & q) {
                 continue;
             }
             // The acceptance probabilities of both sides in every lane, as
             // vectors, if any lane has an offer; only those lanes read them.
-            let offered = (0..LANES).any(|l| !quiet[l] && !s.treaty[ij][l]);
+            let offered = (0..LANES).fold(false, |any, l| any | (!quiet[l] & !s.treaty[ij][l]));
             let mut acceptance = [[0.0; LANES]; 2];
             if offered {
                 for (k, (ab, a)) in [(ij, i), (ji, j)].into_iter().enumerate() {
@@ -616,13 +617,15 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 math::exp_via_single_in_place(acceptance.as_flattened_mut());
                 acceptance = acceptance.map(|side| side.map(acceptance_from));
             }
-            // The lanes that are not quiet, as a mask, as in `fire_shocks`.
-            let mut busy = (0..LANES).fold(0u32, |bits, l| bits | u32::from(!quiet[l]) << l);
-            while busy != 0 {
-                let l = busy.trailing_zeros() as usize;
-                busy &= busy - 1;
+            // A quiet lane's decision keeps its state and forms nothing, so
+            // all lanes decide in one loop free of per-lane branches
+            // (measured 2% faster all-in than visiting the busy lanes); the
+            // lanes where a treaty formed are then visited as the set bits
+            // of a mask, as in `fire_shocks`.
+            let mut formed = 0u32;
+            for l in 0..LANES {
                 let mut in_force = s.treaty[ij][l];
-                let formed = treaty_decision(
+                let formed_here = treaty_decision(
                     p,
                     s.dissolve_probability,
                     low[l],
@@ -633,9 +636,12 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 );
                 s.treaty[ij][l] = in_force;
                 s.treaty[ji][l] = in_force;
-                if formed {
-                    s.first_treaty[l].get_or_insert(t + 1);
-                }
+                formed |= u32::from(formed_here) << l;
+            }
+            while formed != 0 {
+                let l = formed.trailing_zeros() as usize;
+                formed &= formed - 1;
+                s.first_treaty[l].get_or_insert(t + 1);
             }
         }
     }
