@@ -7,7 +7,8 @@
 #   2. the Mesa peer    (mesa_model.py, one Mesa agent per state; skipped when
 #                        its virtual environment is missing or with --no-mesa),
 #   3. entente          (target/release/entente run ... --threads 1 --no-charts).
-# Each engine runs --repeat times with the same runs and seed. Then prints
+# Each engine runs --repeat times with the same runs and seed, the three taking
+# turns (NumPy, Mesa, entente, then again). Then prints
 # runs per second per core of each engine's fastest repeat (and the range
 # over repeats), the speed ratios entente/Mesa and entente/NumPy, the
 # outcome and configuration tables side by side, and whether the
@@ -113,21 +114,10 @@ repeats() {
     echo "$list"
 }
 
-echo "== NumPy peer: $numpy_runs runs, $repeat times"
-for r in $(seq "$repeat"); do
-    "$python" "$here/numpy_model.py" "$scenario" --runs "$numpy_runs" "${seed_args[@]}" \
-        --out "$work/numpy-$r" | tail -n 1
-done
-
-folders=()
+with_mesa=0
 if [[ $use_mesa -eq 1 ]]; then
     if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import mesa' 2>/dev/null; then
-        echo "== Mesa peer: $mesa_runs runs, $repeat times"
-        for r in $(seq "$repeat"); do
-            "$venv/bin/python" "$here/mesa_model.py" "$scenario" --runs "$mesa_runs" \
-                "${seed_args[@]}" --out "$work/mesa-$r" | tail -n 1
-        done
-        folders+=("mesa=$(repeats mesa)")
+        with_mesa=1
     else
         echo "== Mesa peer skipped: no Mesa venv at $venv (see README.md, or pass --setup)"
     fi
@@ -135,13 +125,27 @@ else
     echo "== Mesa peer skipped (--no-mesa)"
 fi
 
-echo "== entente: $entente_runs runs, 1 thread, $repeat times"
+# The engines take turns, so that each engine's repeats spread over the whole
+# comparison and a busy spell of other work does not fall on one engine only.
 for r in $(seq "$repeat"); do
+    echo "== round $r of $repeat"
+    printf '  numpy  (%s runs): ' "$numpy_runs"
+    "$python" "$here/numpy_model.py" "$scenario" --runs "$numpy_runs" "${seed_args[@]}" \
+        --out "$work/numpy-$r" | tail -n 1
+    if [[ $with_mesa -eq 1 ]]; then
+        printf '  mesa   (%s runs): ' "$mesa_runs"
+        "$venv/bin/python" "$here/mesa_model.py" "$scenario" --runs "$mesa_runs" \
+            "${seed_args[@]}" --out "$work/mesa-$r" | tail -n 1
+    fi
+    printf '  entente (%s runs, 1 thread): ' "$entente_runs"
     "$entente" run "$scenario" --runs "$entente_runs" "${seed_args[@]}" --threads 1 \
         --no-charts --out "$work/entente-$r" > "$work/entente-$r.log"
     head -n 1 "$work/entente-$r.log"
 done
 echo
+
+folders=()
+[[ $with_mesa -eq 1 ]] && folders+=("mesa=$(repeats mesa)")
 
 status=0
 "$python" "$here/compare.py" "entente=$(repeats entente)" "${folders[@]}" \
