@@ -347,12 +347,11 @@ fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
         // Bit `l` is set if the shock fires in lane `l`, and the set bits are
         // visited lowest first: one branch per firing, where a branch on
         // every lane mispredicts on most of these random events (this form
-        // measured 5% faster all-in; written through a helper taking a
-        // closure, the gain was lost).
+        // measured 5% faster all-in; with the mask built by a helper taking
+        // a closure, the gain was lost).
         let mut fires = (0..LANES).fold(0u32, |bits, l| bits | u32::from(due[l] && open[l]) << l);
         while fires != 0 {
-            let lane = fires.trailing_zeros() as usize;
-            fires &= fires - 1;
+            let lane = take_lowest(&mut fires);
             fire(&mut LaneTarget { s, lane }, k, shock, &model.params);
         }
     }
@@ -406,6 +405,14 @@ impl ShockTarget for LaneTarget<'_> {
         );
         self.s.capabilities_changed = true;
     }
+}
+
+/// Clears the lowest set bit of a non-zero lane mask and returns its lane.
+#[inline(always)]
+fn take_lowest(mask: &mut u32) -> usize {
+    let lane = mask.trailing_zeros() as usize;
+    *mask &= *mask - 1;
+    lane
 }
 
 /// `f` applied lane by lane.
@@ -639,8 +646,7 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
                 formed |= u32::from(formed_here) << l;
             }
             while formed != 0 {
-                let l = formed.trailing_zeros() as usize;
-                formed &= formed - 1;
+                let l = take_lowest(&mut formed);
                 s.first_treaty[l].get_or_insert(t + 1);
             }
         }
