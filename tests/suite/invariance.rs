@@ -1,7 +1,7 @@
 //! Renaming nothing but the order of agents in a file leaves outcome
 //! probabilities unchanged within sampling error (MODEL-SPEC section 8).
 
-mod common;
+use crate::common;
 
 use common::{Results, run, scenario_path, se_diff};
 use entente::scenario;

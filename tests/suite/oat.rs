@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-mod common;
+use crate::common;
 use common::cli::{entente_ok as entente, root};
 
 /// Rows of a CSV file as maps from column name to field.

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 
-mod common;
+use crate::common;
 use common::cli::entente_ok as entente;
 
 fn run_with_report(out: &Path) {

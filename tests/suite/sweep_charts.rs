@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::chart_files::{png_stats, svg_texts};
 use common::cli::{entente_ok as entente, root};
 

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 use common::chart_files::{png_stats, svg_texts};
 
 use entente::charts::{OutcomeRow, draw_comparison, draw_run_charts, read_outcomes};

@@ -2,7 +2,7 @@
 //! at once, must give each run what a direct reading of its own trace gives,
 //! whatever lane the run sits in and however many of the group's runs count.
 
-mod common;
+use crate::common;
 
 use entente::engine::{Aggregate, LaneRng, Shape};
 use entente::model::{LANES, LaneTrace, Lockstep, Model, Trace, alignment, simulate_lanes};

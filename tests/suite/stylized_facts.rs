@@ -6,7 +6,7 @@
 //! of a probability near 0.07 is about 0.0013, and of a difference of two
 //! such probabilities about 0.0018.
 
-mod common;
+use crate::common;
 
 use common::{Results, bundled, get, run, se_diff, set};
 
