@@ -12,6 +12,7 @@
 //! what the engine runs.
 
 use super::draws::{normal_block_lanes, uniform_pairs, uniforms};
+use super::series;
 use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
 use super::state::{alignment, capability_terms};
 use super::step::{
@@ -321,6 +322,16 @@ fn simulate_lanes_inline(
 /// Advances every lane from step `t` to step `t + 1`.
 #[inline(always)]
 fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+    if !model.schedules.is_empty() {
+        for lane in 0..LANES {
+            series::follow(
+                &mut LaneTarget { s, lane },
+                &model.schedules,
+                t,
+                &model.params,
+            );
+        }
+    }
     fire_shocks(model, s, t, rng);
     update_drivers(model, s, rng);
     choose_stances(model, s, rng);

@@ -16,12 +16,14 @@ mod draws;
 mod lockstep;
 mod math;
 mod params;
+mod series;
 mod shocks;
 mod state;
 mod step;
 
 pub use lockstep::{Isa, LANES, Lane, LaneTrace, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
+pub use series::{Schedule, cut_after, drop_scheduled_after, hold_after};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace, alignment};
 pub use step::{PairTerms, choice_probabilities, sample_action, simulate, step};
@@ -73,7 +75,13 @@ impl Driver {
     }
 
     /// One step of reversion toward `baseline` with `noise` added, clipped
-    /// to the driver's range.
+    /// to the driver's range. The noise is scaled by the room the value has
+    /// between its bounds, `2 sqrt((v - lo)(hi - v)) / (hi - lo)`: 1 in the
+    /// middle of the range, 0 at either bound (a Jacobi diffusion rather
+    /// than a clipped Gaussian one). A driver at a bound with its baseline
+    /// there therefore stays exactly there, and one near a bound is rarely
+    /// clipped, so the clip no longer pushes the mean away from the
+    /// baseline (docs/model.md, section 7.3).
     #[inline(always)]
     pub(crate) fn revert(self, p: &Params, value: f64, baseline: f64, noise: f64) -> f64 {
         let (lo, hi) = self.range();
@@ -150,6 +158,9 @@ pub struct Model {
     /// Initial stances.
     pub stance: Vec<f64>,
     pub shocks: Vec<Shock>,
+    /// Drivers and attributes whose baseline follows a data series
+    /// (docs/model.md, section 6.1), applied at the start of every step.
+    pub schedules: Vec<Schedule>,
 }
 
 impl Model {
@@ -166,6 +177,7 @@ impl Model {
             mu: vec![0.0; n * n],
             stance: vec![0.0; n * n],
             shocks: Vec::new(),
+            schedules: Vec::new(),
             ids,
             params,
             horizon,

@@ -144,7 +144,12 @@ pub(crate) fn fire<S: ShockTarget>(state: &mut S, s: usize, shock: &Shock, p: &P
 }
 
 #[inline(always)]
-fn apply_effect<S: ShockTarget>(state: &mut S, effect: &Effect, persistent: bool, p: &Params) {
+pub(crate) fn apply_effect<S: ShockTarget>(
+    state: &mut S,
+    effect: &Effect,
+    persistent: bool,
+    p: &Params,
+) {
     let n = state.agents();
     match effect.target {
         Target::Driver(d, i, j) => {

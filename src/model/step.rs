@@ -8,6 +8,7 @@ use rand::RngCore;
 
 use super::draws::{normal_block, uniform_pair};
 use super::math;
+use super::series;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, Params, State, Trace};
 
@@ -25,6 +26,7 @@ pub fn simulate<R: RngCore>(model: &Model, rng: &mut R, state: &mut State, trace
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
+    series::follow(state, &model.schedules, t, &model.params);
     fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);

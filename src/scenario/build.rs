@@ -39,6 +39,8 @@ pub struct Built {
     /// Paths of the values the file sets explicitly, in file order.
     pub calibrated: Vec<ParamPath>,
     pub evidence: Vec<(ParamPath, EvidenceEntry)>,
+    /// Where each series-driven value comes from, in file order.
+    pub series: Vec<super::series::SeriesSource>,
 }
 
 /// Ids must be usable in dyad names (`A-B`) and paths (`agent.A.x`).
@@ -212,6 +214,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         seed: run.seed as u64,
         calibrated,
         evidence,
+        series: Vec::new(),
     })
 }
 

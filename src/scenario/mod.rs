@@ -9,6 +9,7 @@ pub mod build;
 pub mod locate;
 pub mod paths;
 pub mod schema;
+pub mod series;
 pub mod table;
 
 use std::path::{Path, PathBuf};
@@ -39,13 +40,19 @@ impl Scenario {
 
     /// Calendar year (with fraction) of step 0, when the file gives a start date.
     pub fn start_year(&self) -> Option<f64> {
-        let date = self.file.start.as_ref()?.date?;
-        Some(
-            f64::from(date.year)
-                + (f64::from(date.month) - 1.0) / 12.0
-                + (f64::from(date.day) - 1.0) / 365.25,
-        )
+        start_year(&self.file)
     }
+}
+
+/// Calendar year (with fraction) of step 0 of `file`, when it gives a start
+/// date: the year plus (month - 1) / 12 plus (day - 1) / 365.25.
+pub fn start_year(file: &ScenarioFile) -> Option<f64> {
+    let date = file.start.as_ref()?.date?;
+    Some(
+        f64::from(date.year)
+            + (f64::from(date.month) - 1.0) / 12.0
+            + (f64::from(date.day) - 1.0) / 365.25,
+    )
 }
 
 /// Reads, parses and validates a scenario file.
@@ -74,7 +81,8 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
 /// Parses and validates scenario text; `path` names it in errors.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
     let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-    let built = build::build(&file).map_err(|p| located(path, source, p))?;
+    let mut built = build::build(&file).map_err(|p| located(path, source, p))?;
+    series::attach(&mut built, &file, path, source)?;
     let sha256 = Sha256::digest(source.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
