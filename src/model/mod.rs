@@ -85,7 +85,8 @@ impl Driver {
     #[inline(always)]
     pub(crate) fn revert(self, p: &Params, value: f64, baseline: f64, noise: f64) -> f64 {
         let (lo, hi) = self.range();
-        (value + p.phi * (baseline - value) + noise).clamp(lo, hi)
+        let room = 2.0 * ((value - lo) * (hi - value)).sqrt() / (hi - lo);
+        (value + p.phi * (baseline - value) + room * noise).clamp(lo, hi)
     }
 
     pub fn symmetric(self) -> bool {
