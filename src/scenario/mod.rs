@@ -27,7 +27,9 @@ use crate::error::{InputError, nearest};
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, hex.
+    /// SHA-256 of the file's bytes, hex; for a scenario with `[[series]]`,
+    /// of the file's bytes followed by the hex SHA-256 of each data file its
+    /// series read, in file order.
     pub sha256: String,
     pub file: ScenarioFile,
     pub built: Built,
@@ -83,16 +85,31 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
     let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
     let mut built = build::build(&file).map_err(|p| located(path, source, p))?;
     series::attach(&mut built, &file, path, source)?;
-    let sha256 = Sha256::digest(source.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // The results depend on the data files as much as on the scenario text,
+    // so the hash of a scenario with series covers both.
+    let sha256 = if built.series.is_empty() {
+        hex_sha256(source.as_bytes())
+    } else {
+        let mut all = source.as_bytes().to_vec();
+        for s in &built.series {
+            all.extend_from_slice(s.sha256.as_bytes());
+        }
+        hex_sha256(&all)
+    };
     Ok(Scenario {
         path: path.to_path_buf(),
         sha256,
         file,
         built,
     })
+}
+
+/// SHA-256 of `bytes`, hex.
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Turns a problem found after parsing into an error that points at its line.

@@ -31,6 +31,8 @@ pub struct SeriesSource {
     /// First and last year of the rows the filter selects.
     pub years: (i32, i32),
     pub description: String,
+    /// SHA-256 of the data file's bytes, hex; part of the scenario's hash.
+    pub sha256: String,
 }
 
 /// One yearly value and the line of the data file it comes from.
@@ -165,6 +167,7 @@ pub fn attach(
             filter: filter_text(entry),
             years: (y0, y1),
             description: entry.description.clone(),
+            sha256: super::hex_sha256(text.as_bytes()),
         });
     }
     Ok(())
