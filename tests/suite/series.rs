@@ -170,7 +170,20 @@ fn constant_series_give_the_bytes_of_constant_values() {
         },
         &files,
     );
-    assert_eq!(load(&driven).built.model.schedules.len(), 3);
+    let driven_scenario = load(&driven);
+    assert_eq!(driven_scenario.built.model.schedules.len(), 3);
+    // The scenario's hash covers its data files: the same text with other
+    // data has another hash.
+    let other = dir.path().join("other");
+    fs::create_dir(&other).unwrap();
+    for (file, content) in &files {
+        fs::write(other.join(file), content.replace("0.8", "0.7")).unwrap();
+    }
+    fs::copy(&driven, other.join("driven.toml")).unwrap();
+    assert_ne!(
+        load(&other.join("driven.toml")).sha256,
+        driven_scenario.sha256
+    );
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     run_cli(&plain, &a);
     run_cli(&driven, &b);
