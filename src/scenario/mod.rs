@@ -6,6 +6,8 @@
 //! what is expected.
 
 pub mod build;
+pub mod diff;
+pub mod inherit;
 pub mod locate;
 pub mod paths;
 pub mod schema;
@@ -27,17 +29,49 @@ use crate::error::{InputError, nearest};
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, hex; for a scenario with `[[series]]`,
-    /// of the file's bytes followed by the hex SHA-256 of each data file its
-    /// series read, in file order.
+    /// SHA-256 of the file's bytes, hex; with `extends`, of the file and
+    /// every parent, in that order; with `[[series]]`, followed by the hex
+    /// SHA-256 of each data file the series read, in file order.
     pub sha256: String,
     pub file: ScenarioFile,
     pub built: Built,
+    /// The parent file named by `extends`, if any.
+    pub extends: Option<PathBuf>,
+    /// Values set with `--set PATH=VALUE`, in the order given.
+    pub overrides: Vec<(String, f64)>,
 }
 
 impl Scenario {
     pub fn name(&self) -> &str {
         &self.file.name
+    }
+
+    /// Sets `PATH=VALUE` (as given to `--set`): the value is range-checked,
+    /// counts as set by the scenario, and fixes a parameter the scenario
+    /// declared uncertain.
+    pub fn set(&mut self, assignment: &str) -> Result<(), InputError> {
+        let err = |message: String| InputError::new(message).key("--set");
+        let (path, value) = assignment.split_once('=').ok_or_else(|| {
+            err(format!(
+                "found `{assignment}`, expected PATH=VALUE, e.g. params.c_T=1.5"
+            ))
+        })?;
+        let (path, value) = (path.trim(), value.trim());
+        let number: f64 = value
+            .parse()
+            .map_err(|_| err(format!("found `{value}` for {path}, expected a number")))?;
+        let model = &mut self.built.model;
+        let resolved =
+            ParamPath::parse(model, path).map_err(|m| err(format!("{m} (in `{path}`)")))?;
+        resolved
+            .set(model, number)
+            .map_err(|m| err(format!("{path}: {m}")))?;
+        if !self.built.calibrated.contains(&resolved) {
+            self.built.calibrated.push(resolved);
+        }
+        self.built.uncertain.retain(|u| u.path != resolved);
+        self.overrides.push((path.to_string(), number));
+        Ok(())
     }
 
     /// Calendar year (with fraction) of step 0, when the file gives a start date.
@@ -82,34 +116,82 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
 
 /// Parses and validates scenario text; `path` names it in errors.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
-    let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-    let mut built = build::build(&file).map_err(|p| located(path, source, p))?;
-    series::attach(&mut built, &file, path, source)?;
-    // The results depend on the data files as much as on the scenario text,
-    // so the hash of a scenario with series covers both.
-    let sha256 = if built.series.is_empty() {
-        hex_sha256(source.as_bytes())
-    } else {
-        let mut all = source.as_bytes().to_vec();
-        for s in &built.series {
-            all.extend_from_slice(s.sha256.as_bytes());
-        }
-        hex_sha256(&all)
-    };
+    let extends = source.contains("extends")
+        && toml::from_str::<toml::Table>(source).is_ok_and(|t| t.contains_key("extends"));
+    if !extends {
+        let file: ScenarioFile =
+            toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
+        let mut built = build::build(&file).map_err(|p| located(path, source, p))?;
+        series::attach(&mut built, &file, path, source)?;
+        let sha256 = hash(&[source], &built);
+        return Ok(Scenario {
+            path: path.to_path_buf(),
+            sha256,
+            file,
+            built,
+            extends: None,
+            overrides: Vec::new(),
+        });
+    }
+    let (table, layers) = inherit::resolve(path, source)?;
+    // Through text, which keeps TOML dates as dates; positions in the merged
+    // text mean nothing to the user, so errors keep only the key.
+    let merged = toml::to_string(&table).map_err(|e| {
+        InputError::new(format!("cannot combine with its parents: {e}")).in_file(path)
+    })?;
+    let file: ScenarioFile = toml::from_str(&merged).map_err(|e| {
+        let mut err = toml_error(path, &merged, &e);
+        err.position = None;
+        err
+    })?;
+    let mut built = build::build(&file).map_err(|p| located_in_layers(&layers, p))?;
+    // A child's `[[series]]` replaces its parent's whole, so the entries come
+    // from one layer, the nearest that has them: their files are relative to
+    // it, and errors point into it.
+    let series_layer = layers
+        .iter()
+        .find(|l| toml::from_str::<toml::Table>(&l.source).is_ok_and(|t| t.contains_key("series")))
+        .unwrap_or(&layers[0]);
+    series::attach(&mut built, &file, &series_layer.path, &series_layer.source)?;
+    let sources: Vec<&str> = layers.iter().map(|l| l.source.as_str()).collect();
+    let sha256 = hash(&sources, &built);
     Ok(Scenario {
         path: path.to_path_buf(),
         sha256,
         file,
         built,
+        extends: layers.get(1).map(|l| l.path.clone()),
+        overrides: Vec::new(),
     })
 }
 
-/// SHA-256 of `bytes`, hex.
-pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+/// The scenario's hash: of its texts (the file, then its parents), and,
+/// since results depend on the data as much as on the text, of the data
+/// files its series read (their hashes, in file order).
+fn hash(sources: &[&str], built: &Built) -> String {
+    let mut hasher = Sha256::new();
+    for source in sources {
+        hasher.update(source.as_bytes());
+    }
+    for s in &built.series {
+        hasher.update(s.sha256.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// `bytes` as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Names the file of a chain of parents where a problem's key is written:
+/// the child's first, else the nearest parent's that has it.
+fn located_in_layers(layers: &[inherit::Layer], p: build::Problem) -> InputError {
+    let layer = layers
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .find(|l| locate::locate(&l.source, &p.at).is_some())
+        .unwrap_or(&layers[0]);
+    located(&layer.path, &layer.source, p)
 }
 
 /// Turns a problem found after parsing into an error that points at its line.

@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use sha2::Digest;
+
 use super::build::problem;
 use super::paths::ParamPath;
 use super::schema::{ScenarioFile, SeriesEntry};
@@ -167,7 +169,7 @@ pub fn attach(
             filter: filter_text(entry),
             years: (y0, y1),
             description: entry.description.clone(),
-            sha256: super::hex_sha256(text.as_bytes()),
+            sha256: super::hex(&sha2::Sha256::digest(text.as_bytes())),
         });
     }
     Ok(())

@@ -430,3 +430,25 @@ fn the_history_scenario_validates_and_reads_its_series() {
         .collect();
     assert!(missing.is_empty(), "without evidence: {missing:?}");
 }
+
+#[test]
+fn a_variant_reads_its_parents_series_relative_to_the_parent() {
+    let dir = TempDir::new().unwrap();
+    let child = dir.path().join("child.toml");
+    let parent = scenario_path("history-1992");
+    fs::write(
+        &child,
+        format!(
+            "extends = \"{}\"\nname = \"child\"\n\n[params]\nphi = 0.2\n",
+            parent.display()
+        ),
+    )
+    .unwrap();
+    let s = load(&child);
+    assert_eq!(s.built.series.len(), 16);
+    assert_eq!(s.built.model.params.phi, 0.2);
+    assert_eq!(
+        s.built.model.schedules,
+        bundled("history-1992").built.model.schedules
+    );
+}
