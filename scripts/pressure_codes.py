@@ -66,6 +66,22 @@ CODES = {
         (2014, 0.3, "Aug 2014: ban on food imports from the US and EU (the baseline-2020 value)"),
         (2022, 0.4, "March 2022: 'unfriendly countries' list, counter-sanctions and capital controls"),
     ],
+    ("USA", "IND"): [
+        (1991, 0.05, "no sanctions; disagreement over India's nuclear programme and Kashmir"),
+        (1998, 0.4, "May 1998: sanctions under the Glenn Amendment after India's nuclear tests (aid, credits, military sales)"),
+        (2001, 0.1, "Sept 2001: most of the 1998 sanctions waived"),
+        (2002, 0.05, "strategic partnership; 2005 civil nuclear initiative, 2008 waiver of the Nuclear Suppliers Group"),
+    ],
+    ("CHN", "IND"): [
+        (1991, 0.1, "disputed border (1993 agreement on peace along the Line of Actual Control); Chinese support for Pakistan"),
+        (2017, 0.25, "June-August 2017: Doklam standoff"),
+        (2020, 0.35, "June 2020: Galwan valley clash and standoff along the Line of Actual Control in Ladakh"),
+    ],
+    ("IND", "CHN"): [
+        (1991, 0.05, "no sanctions"),
+        (2017, 0.1, "June-August 2017: Doklam standoff"),
+        (2020, 0.35, "2020: curbs on Chinese investment (Press Note 3, April) and, after Galwan, bans on Chinese apps and exclusion from 5G trials"),
+    ],
 }
 
 with open("data/pressure.csv", "w", newline="") as f:

@@ -89,6 +89,16 @@ impl Driver {
         (value + p.phi * (baseline - value) + room * noise).clamp(lo, hi)
     }
 
+    /// The flat indices an effect on the pair (i, j) changes: `i * n + j`,
+    /// and `j * n + i` too for a symmetric driver.
+    #[inline(always)]
+    pub(crate) fn pairs_of(self, n: usize, i: usize, j: usize) -> impl Iterator<Item = usize> {
+        let both = self.symmetric();
+        [i * n + j, j * n + i]
+            .into_iter()
+            .take(1 + usize::from(both))
+    }
+
     pub fn symmetric(self) -> bool {
         matches!(self, Driver::N | Driver::R)
     }

@@ -24,7 +24,7 @@ impl Schedule {
     /// positive by nature (dependence, capability, temperature) follow the
     /// ratio of the series, so that the model's log-normal noise on them
     /// stays relative; the others follow its difference.
-    fn change(&self, t: usize) -> Option<Effect> {
+    pub(crate) fn change(&self, t: usize) -> Option<Effect> {
         let (before, now) = (self.values[t - 1], self.values[t]);
         if before == now {
             return None;
@@ -48,8 +48,9 @@ impl Schedule {
 }
 
 /// Moves every scheduled target of `model` to its value for step `t`, at
-/// the start of the step (before its shocks). Shared by both kernels: the
-/// one-run kernel calls it on its state, the lockstep kernel on each lane.
+/// the start of the step (before its shocks), in the one-run kernel. The
+/// lockstep kernel applies the same [`Schedule::change`] with the same
+/// [`EffectOp`] arithmetic to all its lanes at once.
 #[inline]
 pub(crate) fn follow<S: ShockTarget>(state: &mut S, schedules: &[Schedule], t: usize, p: &Params) {
     if t == 0 {
