@@ -18,3 +18,4 @@ mod stylized_facts;
 mod summary;
 mod sweep;
 mod sweep_charts;
+mod uncertainty;
