@@ -2,7 +2,6 @@
 //! of runs, and sets their outcome probabilities side by side.
 
 use std::collections::HashSet;
-use std::fmt::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -23,6 +22,8 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
     for s in &scenarios {
+        crate::output::safety::compare_subfolder(s.name())
+            .map_err(|m| InputError::new(m).in_file(&s.path).key("name"))?;
         if !names.insert(s.name().to_string()) {
             return Err(InputError::new(format!(
                 "scenario name `{}` appears twice; each compared scenario needs its own name",
@@ -50,23 +51,37 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         charts: !args.sim.no_charts,
     };
 
-    let mut table = String::from("scenario,outcome,count,probability,ci_low,ci_high\n");
+    let mut table = csv::Writer::from_writer(Vec::new());
+    table
+        .write_record([
+            "scenario",
+            "outcome",
+            "count",
+            "probability",
+            "ci_low",
+            "ci_high",
+        ])
+        .context("writing comparison.csv")?;
     let mut groups: Vec<(String, Vec<OutcomeRow>)> = Vec::new();
     for s in &scenarios {
         let dir = staging.path().join(s.name());
-        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir(&dir).map_err(|e| crate::output::safety::at_path(&dir, e))?;
         let done = simulate_into(&dir, s, &options, &pool)?;
         let mut rows = Vec::new();
         for (k, outcome) in done.rules.names.iter().enumerate() {
             let count = done.aggregate.outcomes[k];
             let (lo, hi) = wilson(count, runs, Z95);
             let p = done.aggregate.outcome_probability(k);
-            writeln!(
-                table,
-                "{},{outcome},{count},{p:.6},{lo:.6},{hi:.6}",
-                s.name()
-            )
-            .expect("write to string");
+            table
+                .write_record([
+                    s.name().to_string(),
+                    outcome.clone(),
+                    count.to_string(),
+                    format!("{p:.6}"),
+                    format!("{lo:.6}"),
+                    format!("{hi:.6}"),
+                ])
+                .context("writing comparison.csv")?;
             rows.push(OutcomeRow {
                 outcome: outcome.clone(),
                 count,
@@ -77,6 +92,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         }
         groups.push((s.name().to_string(), rows));
     }
+    let table = table.into_inner().context("writing comparison.csv")?;
     staging.write("comparison.csv", &table)?;
     let manifest = serde_json::json!({
         "entente_version": env!("CARGO_PKG_VERSION"),

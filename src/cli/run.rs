@@ -16,8 +16,9 @@ use crate::model::Model;
 use crate::outcome::{Classifier, OutcomeRules};
 use crate::output::{self, Staging};
 
-fn write(dir: &Path, name: &str, contents: String) -> std::io::Result<()> {
-    fs::write(dir.join(name), contents)
+fn write(dir: &Path, name: &str, contents: String) -> Result<()> {
+    let path = dir.join(name);
+    fs::write(&path, contents).map_err(|e| crate::output::safety::at_path(&path, e))
 }
 use crate::scenario::{self, Scenario};
 use crate::stats::{Z95, wilson};
@@ -50,10 +51,25 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// Most worker threads `--threads` may ask for. Threads beyond the cores
+/// change no result and only cost memory (see `MAX_WORKER_BYTES` in
+/// `scenario::build`) and start-up time.
+pub const MAX_THREADS: usize = 1024;
+
 /// A rayon pool of `threads` workers (default: all cores).
 pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let default = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = at_least_one("--threads", threads.unwrap_or(default) as u64)? as usize;
+    let threads = at_least_one(
+        "--threads",
+        threads.unwrap_or(default.min(MAX_THREADS)) as u64,
+    )? as usize;
+    if threads > MAX_THREADS {
+        return Err(crate::error::InputError::new(format!(
+            "found {threads}, expected at most {MAX_THREADS} worker threads (one per core is fastest)"
+        ))
+        .key("--threads")
+        .into());
+    }
     Ok(rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -97,7 +113,8 @@ pub(super) fn simulate_into(
     let aggregate = pool.install(|| -> Result<Aggregate> {
         let progress = |k: u64| bar.inc(k);
         if options.per_run {
-            let file = File::create(dir.join("runs.csv")).context("creating runs.csv")?;
+            let path = dir.join("runs.csv");
+            let file = File::create(&path).map_err(|e| crate::output::safety::at_path(&path, e))?;
             let mut writer = BufWriter::new(file);
             writer.write_all(runs_header(model, &classifier).as_bytes())?;
             let mut sink =
@@ -122,8 +139,9 @@ pub(super) fn simulate_into(
         threads,
         wall,
     );
-    fs::write(
-        dir.join("manifest.json"),
+    write(
+        dir,
+        "manifest.json",
         serde_json::to_string_pretty(&manifest).expect("json") + "\n",
     )?;
     if options.charts {

@@ -2,8 +2,10 @@
 //! that replaces the result folder in one rename, so a reader never sees a
 //! half-written result.
 
+pub mod safety;
 mod staging;
 mod tables;
 
+pub use safety::Lock;
 pub use staging::{Staging, write_atomic};
 pub use tables::*;
