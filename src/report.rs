@@ -1044,6 +1044,22 @@ mod tests {
     }
 
     #[test]
+    fn text_mentioning_a_web_address_keeps_its_chart() {
+        // A title such as a scenario description may mention a web address;
+        // the chart writer escapes text, so only references load anything.
+        let svg = "<svg width=\"10\" height=\"5\"><text>see http://example.org</text><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>";
+        assert!(inline_svg(svg, "x").is_some());
+        for bad in [
+            "<svg><use href=\"http://x/y.svg#a\"/></svg>",
+            "<svg><use xlink:href='data:image/svg+xml,x'/></svg>",
+            "<svg><rect fill=\"url(https://x/p)\"/></svg>",
+            "<svg><img src=\"x.png\"/></svg>",
+        ] {
+            assert!(inline_svg(bad, "x").is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn percentages() {
         assert_eq!(fmt_pct(0.912), "91.2%");
         assert_eq!(fmt_pct(0.0066), "0.66%");

@@ -161,7 +161,7 @@ pub struct SweepArgs {
     /// task's position in a Slurm array, from SLURM_ARRAY_TASK_ID,
     /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, when set; else the
     /// whole sweep).
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     pub shard: Option<String>,
     /// Continue an interrupted sweep in the same folder.
     #[arg(long)]

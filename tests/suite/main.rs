@@ -8,6 +8,7 @@ mod bad_input;
 mod charts;
 mod cli;
 mod determinism;
+mod hardening;
 mod invariance;
 mod kernel;
 mod lockstep;
