@@ -8,6 +8,7 @@ mod bad_input;
 mod charts;
 mod cli;
 mod determinism;
+mod fuzz;
 mod hardening;
 mod invariance;
 mod kernel;
