@@ -169,7 +169,7 @@ pub fn finish(
 
 /// Merges shard folders into `out`: checks they come from one sweep, seed
 /// and shard count, that none is missing or given twice, and that every
-/// row belongs to its shard and the design ([`execute::check_rows`]), then
+/// row belongs to its shard and the design (`check_rows`), then
 /// finishes. A sweep finishing its own folder (`dirs` is `[out]`) writes in
 /// place; any other merge writes a new folder that replaces `out` whole
 /// (under the `--force` rule of [`Staging`]), so no earlier file survives.
