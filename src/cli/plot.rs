@@ -100,5 +100,8 @@ fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
             .into());
     }
     written.extend(crate::charts::draw_comparison(dir, &groups).map_err(damaged)?);
+    if dir.join("differences.csv").is_file() {
+        written.extend(crate::charts::draw_differences(dir).map_err(damaged)?);
+    }
     Ok(written)
 }

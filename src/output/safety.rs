@@ -25,9 +25,10 @@ use crate::error::{Error, InputError};
 
 /// Names of the files a `compare` folder holds beside its scenario
 /// subfolders; no compared scenario may take one as its name.
-pub const COMPARE_FILES: [&str; 5] = [
+pub const COMPARE_FILES: [&str; 6] = [
     "charts",
     "comparison.csv",
+    "differences.csv",
     "manifest.json",
     "report.md",
     "report.html",
