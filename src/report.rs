@@ -397,14 +397,14 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     let lower = svg.to_ascii_lowercase();
     if [
         "<script",
-        "http:",
-        "https:",
         "javascript:",
         "@import",
         "<foreignobject",
+        " src=",
     ]
     .iter()
     .any(|bad| lower.contains(bad))
+        || !only_local_references(&lower)
     {
         return None;
     }
@@ -425,6 +425,20 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     write!(extra, " role=\"img\" aria-label=\"{}\"", html_escape(label)).expect("write to string");
     svg.insert_str(tag_end, &extra);
     Some(svg)
+}
+
+/// True when every `href` and `url(...)` of an SVG (lower-cased) points
+/// inside the document (`#id`). Text such as a scenario name that mentions
+/// `http:` is harmless, since the chart writer escapes text content.
+fn only_local_references(lower: &str) -> bool {
+    let local_after = |pattern: &str, skip: &[char]| {
+        lower.match_indices(pattern).all(|(i, _)| {
+            lower[i + pattern.len()..]
+                .trim_start_matches(skip)
+                .starts_with('#')
+        })
+    };
+    local_after("href=", &['"', '\'', ' ']) && local_after("url(", &['"', '\'', ' '])
 }
 
 /// A relative path as a URL path: `/` separators, unsafe bytes percent-encoded.
@@ -899,7 +913,17 @@ fn render_markdown(doc: &Doc) -> String {
             Block::Figure { caption, png, .. } => {
                 writeln!(out, "![{}]({png})\n", md_escape(caption))
             }
-            Block::Command(c) => writeln!(out, "```sh\n{c}\n```\n"),
+            Block::Command(c) => {
+                // One line whatever the file names hold, inside a fence longer
+                // than any run of backticks in it, so nothing can close the
+                // block early.
+                let c = crate::error::one_line(c);
+                let mut fence = "```".to_string();
+                while c.contains(&fence) {
+                    fence.push('`');
+                }
+                writeln!(out, "{fence}sh\n{c}\n{fence}\n")
+            }
         }
         .expect("write to string");
     }
@@ -1039,6 +1063,22 @@ mod tests {
         assert!(!out.contains("http"));
         assert!(inline_svg("<svg><image href=\"https://x/y.png\"/></svg>", "x").is_none());
         assert!(inline_svg("<svg><script>alert(1)</script></svg>", "x").is_none());
+    }
+
+    #[test]
+    fn text_mentioning_a_web_address_keeps_its_chart() {
+        // A title such as a scenario description may mention a web address;
+        // the chart writer escapes text, so only references load anything.
+        let svg = "<svg width=\"10\" height=\"5\"><text>see http://example.org</text><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>";
+        assert!(inline_svg(svg, "x").is_some());
+        for bad in [
+            "<svg><use href=\"http://x/y.svg#a\"/></svg>",
+            "<svg><use xlink:href='data:image/svg+xml,x'/></svg>",
+            "<svg><rect fill=\"url(https://x/p)\"/></svg>",
+            "<svg><img src=\"x.png\"/></svg>",
+        ] {
+            assert!(inline_svg(bad, "x").is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
     for s in &scenarios {
+        crate::output::safety::compare_subfolder(s.name())
+            .map_err(|m| InputError::new(m).in_file(&s.path).key("name"))?;
         if !names.insert(s.name().to_string()) {
             return Err(InputError::new(format!(
                 "scenario name `{}` appears twice; each compared scenario needs its own name",

@@ -8,6 +8,8 @@ mod bad_input;
 mod charts;
 mod cli;
 mod determinism;
+mod fuzz;
+mod hardening;
 mod invariance;
 mod kernel;
 mod lockstep;
