@@ -44,11 +44,13 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
 
     doc.push(Block::Heading(2, "Outcomes".into()));
     doc.push(Block::Para(vec![Span::Text(
-        "Share of runs ending in each named outcome, with its Wilson 95% interval. \
-         The rules are tried in the order listed; a run takes the first that matches."
+        "Share of runs ending in each named outcome, integrated over the parameter draws \
+         when parameters are uncertain, with its Monte Carlo 95% interval. The rules are \
+         tried in the order listed; a run takes the first that matches."
             .into(),
     )]));
     doc.push(outcome_table(&outcomes));
+    doc.extend(how_sure(dir, &outcomes)?);
     let configurations = dir.join("configurations.csv");
     if configurations.is_file() {
         let rows = read_csv(&configurations)?;
@@ -351,6 +353,8 @@ fn chart_caption(stem: &str) -> String {
         "configurations" => "Share of runs in each triad configuration over time".into(),
         "final" => "Final alignment of each dyad across runs".into(),
         "comparison" => "Outcome probabilities by scenario".into(),
+        "differences" => "Paired differences against the first scenario".into(),
+        "importance" => "What drives the uncertainty of each outcome".into(),
         s => match s.strip_prefix("fan_") {
             Some(dyad) => format!("Alignment of {dyad} over time"),
             None => s.replace('_', " "),
@@ -397,14 +401,14 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     let lower = svg.to_ascii_lowercase();
     if [
         "<script",
-        "http:",
-        "https:",
         "javascript:",
         "@import",
         "<foreignobject",
+        " src=",
     ]
     .iter()
     .any(|bad| lower.contains(bad))
+        || !only_local_references(&lower)
     {
         return None;
     }
@@ -425,6 +429,20 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     write!(extra, " role=\"img\" aria-label=\"{}\"", html_escape(label)).expect("write to string");
     svg.insert_str(tag_end, &extra);
     Some(svg)
+}
+
+/// True when every `href` and `url(...)` of an SVG (lower-cased) points
+/// inside the document (`#id`). Text such as a scenario name that mentions
+/// `http:` is harmless, since the chart writer escapes text content.
+fn only_local_references(lower: &str) -> bool {
+    let local_after = |pattern: &str, skip: &[char]| {
+        lower.match_indices(pattern).all(|(i, _)| {
+            lower[i + pattern.len()..]
+                .trim_start_matches(skip)
+                .starts_with('#')
+        })
+    };
+    local_after("href=", &['"', '\'', ' ']) && local_after("url(", &['"', '\'', ' '])
 }
 
 /// A relative path as a URL path: `/` separators, unsafe bytes percent-encoded.
@@ -470,27 +488,114 @@ fn run_facts(m: &Value) -> String {
     facts.join(" · ")
 }
 
+/// One row of `importance.csv`.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ImportanceRow {
+    outcome: String,
+    parameter: String,
+    first_order: f64,
+}
+
+/// "How sure is this": both kinds of uncertainty of each outcome, in words.
+fn how_sure(dir: &Path, outcomes: &[OutcomeRow]) -> Result<Vec<Block>> {
+    let mut out = vec![Block::Heading(3, "How sure is this".into())];
+    let nested = outcomes
+        .iter()
+        .any(|r| matches!((r.draw_p05, r.draw_p95), (Some(a), Some(b)) if a < b));
+    if !nested {
+        out.push(Block::Para(vec![Span::Text(
+            "The intervals above are Monte Carlo error only: this run drew no parameter \
+             sets (the scenario declares no uncertain parameter, or the run used \
+             --nominal). They say how precisely the runs pin down the probability under \
+             these exact weights, not how much the weights themselves could move it."
+                .into(),
+        )]));
+        return Ok(out);
+    }
+    out.push(Block::Para(vec![Span::Text(
+        "Two kinds of uncertainty are stated separately. The Monte Carlo interval says how \
+         precisely the runs pin down the probability, integrated over the uncertain \
+         parameters; more runs narrow it. The range over draws says how much the \
+         probability moves across plausible values of the weights; more runs do not \
+         narrow it, only better knowledge of the weights does."
+            .into(),
+    )]));
+    let importance = dir.join("importance.csv");
+    let ranked: Vec<ImportanceRow> = if importance.is_file() {
+        read_csv(&importance)?
+    } else {
+        Vec::new()
+    };
+    for r in outcomes
+        .iter()
+        .filter(|r| r.probability > 0.0 || r.draw_p95.unwrap_or(0.0) > 0.0)
+    {
+        let mut text = format!(
+            "{}: {} (Monte Carlo 95% interval {}). Across the parameter draws it ranges \
+             from {} to {} (5th to 95th percentile)",
+            r.outcome,
+            fmt_pct(r.probability),
+            fmt_interval(r.ci_low, r.ci_high),
+            fmt_pct(r.draw_p05.unwrap_or(r.probability)),
+            fmt_pct(r.draw_p95.unwrap_or(r.probability)),
+        );
+        if let Some(share) = r.parameter_share {
+            text.push_str(&format!(
+                "; {} of its variance comes from the parameters, the rest from chance",
+                fmt_pct(share)
+            ));
+        }
+        let top: Vec<String> = ranked
+            .iter()
+            .filter(|i| i.outcome == r.outcome && i.first_order > 0.0)
+            .take(3)
+            .map(|i| format!("{} ({})", i.parameter, fmt_pct(i.first_order)))
+            .collect();
+        if !top.is_empty() {
+            text.push_str(&format!(". Largest drivers: {}", top.join(", ")));
+        }
+        text.push('.');
+        out.push(Block::Para(vec![Span::Text(text)]));
+    }
+    Ok(out)
+}
+
 fn outcome_table(rows: &[OutcomeRow]) -> Block {
     probability_table("outcome", rows)
 }
 
 fn probability_table(what: &str, rows: &[OutcomeRow]) -> Block {
+    let nested = rows
+        .iter()
+        .any(|r| matches!((r.draw_p05, r.draw_p95), (Some(a), Some(b)) if a < b));
+    let mut header = vec![
+        what.to_string(),
+        "runs".into(),
+        "probability".into(),
+        "95% interval (Monte Carlo)".into(),
+    ];
+    if nested {
+        header.push("5-95% over parameter draws".into());
+    }
     Block::Table {
-        header: vec![
-            what.to_string(),
-            "runs".into(),
-            "probability".into(),
-            "95% interval".into(),
-        ],
+        header,
         rows: rows
             .iter()
             .map(|r| {
-                vec![
+                let mut row = vec![
                     Cell::code(&r.outcome),
                     Cell::number(fmt_count(r.count)),
                     Cell::number(fmt_pct(r.probability)),
                     Cell::number(fmt_interval(r.ci_low, r.ci_high)),
-                ]
+                ];
+                if nested {
+                    let (a, b) = (
+                        r.draw_p05.unwrap_or(r.probability),
+                        r.draw_p95.unwrap_or(r.probability),
+                    );
+                    row.push(Cell::number(fmt_interval(a, b)));
+                }
+                row
             })
             .collect(),
         class: "numbers",
@@ -666,10 +771,32 @@ fn reproduce_run(m: &Value) -> Vec<Block> {
             "The same entente version, scenario file and seed give the same results, \
              for any number of threads.{relative}"
         ))]));
-        out.push(Block::Command(format!(
-            "entente run {file} --runs {runs} --seed {seed}"
-        )));
-        if let Some(sha) = scenario_field(m, "sha256") {
+        let mut command = format!("entente run {file} --runs {runs} --seed {seed}");
+        let uncertainty = m.get("uncertainty");
+        let field = |key: &str| uncertainty.and_then(|u| u.get(key));
+        if field("nominal").and_then(Value::as_bool) == Some(true) {
+            command.push_str(" --nominal");
+        } else if let Some(draws) = field("draws").and_then(Value::as_u64).filter(|&d| d > 1) {
+            command.push_str(&format!(" --draws {draws}"));
+        }
+        if let Some(posterior) = field("posterior").and_then(Value::as_str) {
+            command.push_str(&format!(" --posterior {posterior}"));
+        }
+        let overrides = m
+            .get("scenario")
+            .and_then(|s| s.get("overrides"))
+            .and_then(Value::as_array);
+        for o in overrides.into_iter().flatten().filter_map(Value::as_str) {
+            command.push_str(&format!(" --set {o}"));
+        }
+        out.push(Block::Command(command));
+        if let Some(parent) = scenario_field(m, "extends") {
+            out.push(Block::Para(vec![
+                Span::Text("The scenario extends ".into()),
+                Span::Code(parent),
+                Span::Text("; its SHA-256 covers the file and every parent, in that order.".into()),
+            ]));
+        } else if let Some(sha) = scenario_field(m, "sha256") {
             out.push(Block::Para(vec![
                 Span::Text("Check first that the scenario file is unchanged: ".into()),
                 Span::Code(format!("sha256sum {file}")),
@@ -877,7 +1004,17 @@ fn render_markdown(doc: &Doc) -> String {
             Block::Figure { caption, png, .. } => {
                 writeln!(out, "![{}]({png})\n", md_escape(caption))
             }
-            Block::Command(c) => writeln!(out, "```sh\n{c}\n```\n"),
+            Block::Command(c) => {
+                // One line whatever the file names hold, inside a fence longer
+                // than any run of backticks in it, so nothing can close the
+                // block early.
+                let c = crate::error::one_line(c);
+                let mut fence = "```".to_string();
+                while c.contains(&fence) {
+                    fence.push('`');
+                }
+                writeln!(out, "{fence}sh\n{c}\n{fence}\n")
+            }
         }
         .expect("write to string");
     }
@@ -1017,6 +1154,22 @@ mod tests {
         assert!(!out.contains("http"));
         assert!(inline_svg("<svg><image href=\"https://x/y.png\"/></svg>", "x").is_none());
         assert!(inline_svg("<svg><script>alert(1)</script></svg>", "x").is_none());
+    }
+
+    #[test]
+    fn text_mentioning_a_web_address_keeps_its_chart() {
+        // A title such as a scenario description may mention a web address;
+        // the chart writer escapes text, so only references load anything.
+        let svg = "<svg width=\"10\" height=\"5\"><text>see http://example.org</text><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>";
+        assert!(inline_svg(svg, "x").is_some());
+        for bad in [
+            "<svg><use href=\"http://x/y.svg#a\"/></svg>",
+            "<svg><use xlink:href='data:image/svg+xml,x'/></svg>",
+            "<svg><rect fill=\"url(https://x/p)\"/></svg>",
+            "<svg><img src=\"x.png\"/></svg>",
+        ] {
+            assert!(inline_svg(bad, "x").is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -15,7 +15,6 @@ use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
 use crate::output::{Staging, csv_field};
-use crate::scenario::Scenario;
 use crate::simulation::RunResult;
 use crate::uncertainty::estimate::{self, Clustered, Difference};
 
@@ -27,6 +26,8 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
     for s in &scenarios {
+        crate::output::safety::compare_subfolder(s.name())
+            .map_err(|m| InputError::new(m).in_file(&s.path).key("name"))?;
         if !names.insert(s.name().to_string()) {
             return Err(InputError::new(format!(
                 "scenario name `{}` appears twice; each compared scenario needs its own name",
@@ -54,11 +55,16 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         set.layout = layout;
     }
     let joined: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", joined.join("+"))));
-    let staging = Staging::create(&out, args.sim.force)?;
+    // As for `run`: the default folder is replaced, an --out folder only
+    // with --force.
+    let (out, force) = match &args.out {
+        Some(out) => (out.clone(), args.sim.force),
+        None => (
+            PathBuf::from("output").join(format!("compare-{}", joined.join("+"))),
+            true,
+        ),
+    };
+    let staging = Staging::create(&out, force)?;
 
     let mut results = Vec::new();
     for (s, set) in scenarios.iter().zip(&all) {
@@ -79,7 +85,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     staging.write("differences.csv", differences_table(&differences))?;
     let manifest = CompareManifest {
         entente_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenarios: scenarios.iter().map(scenario_info).collect(),
+        scenarios: scenarios.iter().map(ScenarioInfo::of).collect(),
         seed: results[0].seed,
         runs: results[0].runs(),
         draws: results.iter().map(|r| r.plan.draws).max().unwrap_or(1),
@@ -105,15 +111,6 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-fn scenario_info(s: &Scenario) -> ScenarioInfo {
-    ScenarioInfo {
-        name: s.name().to_string(),
-        description: s.file.description.clone(),
-        file: s.path.display().to_string(),
-        sha256: s.sha256.clone(),
-    }
-}
-
 fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
     r.outcome_names
         .iter()
@@ -126,6 +123,7 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
             ci_high: o.ci_high,
             draw_p05: Some(o.draw_p05),
             draw_p95: Some(o.draw_p95),
+            parameter_share: Some(o.parameter_share),
         })
         .collect()
 }
