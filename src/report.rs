@@ -680,10 +680,32 @@ fn reproduce_run(m: &Value) -> Vec<Block> {
             "The same entente version, scenario file and seed give the same results, \
              for any number of threads.{relative}"
         ))]));
-        out.push(Block::Command(format!(
-            "entente run {file} --runs {runs} --seed {seed}"
-        )));
-        if let Some(sha) = scenario_field(m, "sha256") {
+        let mut command = format!("entente run {file} --runs {runs} --seed {seed}");
+        let uncertainty = m.get("uncertainty");
+        let field = |key: &str| uncertainty.and_then(|u| u.get(key));
+        if field("nominal").and_then(Value::as_bool) == Some(true) {
+            command.push_str(" --nominal");
+        } else if let Some(draws) = field("draws").and_then(Value::as_u64).filter(|&d| d > 1) {
+            command.push_str(&format!(" --draws {draws}"));
+        }
+        if let Some(posterior) = field("posterior").and_then(Value::as_str) {
+            command.push_str(&format!(" --posterior {posterior}"));
+        }
+        let overrides = m
+            .get("scenario")
+            .and_then(|s| s.get("overrides"))
+            .and_then(Value::as_array);
+        for o in overrides.into_iter().flatten().filter_map(Value::as_str) {
+            command.push_str(&format!(" --set {o}"));
+        }
+        out.push(Block::Command(command));
+        if let Some(parent) = scenario_field(m, "extends") {
+            out.push(Block::Para(vec![
+                Span::Text("The scenario extends ".into()),
+                Span::Code(parent),
+                Span::Text("; its SHA-256 covers the file and every parent, in that order.".into()),
+            ]));
+        } else if let Some(sha) = scenario_field(m, "sha256") {
             out.push(Block::Para(vec![
                 Span::Text("Check first that the scenario file is unchanged: ".into()),
                 Span::Code(format!("sha256sum {file}")),

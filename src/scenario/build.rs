@@ -834,7 +834,7 @@ fn split_pair(name: &str) -> Option<(&str, &str)> {
     (!a.is_empty() && !b.is_empty() && !b.contains('-')).then_some((a, b))
 }
 
-/// The default rules of MODEL-SPEC section 3 for USA, CHN and RUS.
+/// The default rules of docs/model.md section 7.8 for USA, CHN and RUS.
 pub fn default_rules(model: &Model) -> OutcomeRules {
     let id = |a: &str| model.agent(a).expect("default triad present");
     let (usa, chn, rus) = (id("USA"), id("CHN"), id("RUS"));

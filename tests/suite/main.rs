@@ -20,3 +20,4 @@ mod stylized_facts;
 mod summary;
 mod sweep;
 mod sweep_charts;
+mod uncertainty;
