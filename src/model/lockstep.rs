@@ -365,8 +365,9 @@ fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     }
 }
 
-/// Section 6.1, as `series::follow` for one run: every lane takes the
-/// same change of each series, so each change is one loop over the lanes.
+/// docs/model.md section 6.1, as `series::follow` for one run: every lane
+/// takes the same change of each series, so each change is one loop over
+/// the lanes.
 #[inline(always)]
 fn follow_schedules(model: &Model, s: &mut Lockstep, t: usize) {
     if t == 0 {

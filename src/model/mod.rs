@@ -59,6 +59,12 @@ impl Driver {
     pub const ALL: [Driver; Driver::COUNT] =
         [Driver::E, Driver::N, Driver::R, Driver::P, Driver::G];
 
+    /// The names of all drivers as `E|N|R|P|G`, for messages that list
+    /// them.
+    pub fn names() -> String {
+        Driver::ALL.map(Driver::name).join("|")
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Driver::E => "E",

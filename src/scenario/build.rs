@@ -11,7 +11,7 @@ use super::schema::{
     UncertaintyEntry,
 };
 use crate::error::nearest;
-use crate::model::{Effect, Model, Shock, Target, Trigger};
+use crate::model::{Driver, Effect, Model, Shock, Target, Trigger};
 use crate::outcome::{Condition, ConfigKind, DyadState, OutcomeRules, Triad};
 use crate::segs;
 use crate::uncertainty::{Distribution, Uncertain};
@@ -509,8 +509,9 @@ fn build_shock(
                     here,
                     target_key,
                     format!(
-                        "found `{}`, expected a driver (dyad.I.J.E|N|R|P|G), an agent attribute (agent.I.capability|aggression|tau) or a stance (dyad.I.J.stance)",
-                        effect.target
+                        "found `{}`, expected a driver (dyad.I.J.{}), an agent attribute (agent.I.capability|aggression|tau) or a stance (dyad.I.J.stance)",
+                        effect.target,
+                        Driver::names()
                     ),
                 ));
             }

@@ -18,7 +18,7 @@ use super::paths::ParamPath;
 use super::schema::{ScenarioFile, SeriesEntry};
 use super::{Built, located, start_year};
 use crate::error::{InputError, nearest};
-use crate::model::{Model, Schedule, Target, drop_scheduled_after, hold_after};
+use crate::model::{Driver, Model, Schedule, Target, drop_scheduled_after, hold_after};
 use crate::segs;
 
 /// Where a series-driven value comes from, for `validate` and reports.
@@ -89,8 +89,9 @@ pub fn attach(
                     k,
                     "target",
                     format!(
-                        "found `{}`, expected a driver (dyad.I.J.E|N|R|P|G) or an agent attribute (agent.I.capability|aggression|tau)",
-                        entry.target
+                        "found `{}`, expected a driver (dyad.I.J.{}) or an agent attribute (agent.I.capability|aggression|tau)",
+                        entry.target,
+                        Driver::names()
                     ),
                 ));
             }
