@@ -6,6 +6,7 @@
 //! aggregates, which [`output`] writes as CSV and JSON and [`charts`] draws.
 //! The kernel ([`model`]) and the outcome rules do no I/O.
 
+pub mod calibrate;
 pub mod charts;
 pub mod cli;
 pub mod engine;
