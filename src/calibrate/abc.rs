@@ -72,7 +72,11 @@ impl Generation {
     /// The tolerance of the next generation: the weighted `q`-quantile of
     /// this generation's distances.
     pub fn next_tolerance(&self, q: f64) -> f64 {
-        let mut pairs: Vec<(f64, f64)> = self.particles.iter().map(|p| (p.distance, p.weight)).collect();
+        let mut pairs: Vec<(f64, f64)> = self
+            .particles
+            .iter()
+            .map(|p| (p.distance, p.weight))
+            .collect();
         weighted_quantile(&mut pairs, q)
     }
 }
@@ -99,7 +103,11 @@ pub fn weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> f64 {
 
 /// The prior over whole particles: independent components.
 pub fn prior_density(priors: &[Prior], theta: &[f64]) -> f64 {
-    priors.iter().zip(theta).map(|(p, &x)| p.density(x)).product()
+    priors
+        .iter()
+        .zip(theta)
+        .map(|(p, &x)| p.density(x))
+        .product()
 }
 
 /// Weighted mean and covariance (normalised weights), row-major.
@@ -155,15 +163,26 @@ impl Kernel {
     /// Twice the weighted covariance of `particles` (Beaumont et al. 2009).
     pub fn of(particles: &[Particle]) -> Kernel {
         let k = particles.first().map_or(0, |p| p.theta.len());
-        let cov: Vec<f64> = weighted_covariance(particles).iter().map(|c| 2.0 * c).collect();
-        Kernel { k, lower: cholesky(&cov, k) }
+        let cov: Vec<f64> = weighted_covariance(particles)
+            .iter()
+            .map(|c| 2.0 * c)
+            .collect();
+        Kernel {
+            k,
+            lower: cholesky(&cov, k),
+        }
     }
 
     /// Moves `center` by one draw of the kernel.
     pub fn perturb(&self, center: &[f64], next: &mut impl FnMut() -> f64) -> Vec<f64> {
         let z: Vec<f64> = (0..self.k).map(|_| standard_normal(next)).collect();
         (0..self.k)
-            .map(|a| center[a] + (0..=a).map(|b| self.lower[a * self.k + b] * z[b]).sum::<f64>())
+            .map(|a| {
+                center[a]
+                    + (0..=a)
+                        .map(|b| self.lower[a * self.k + b] * z[b])
+                        .sum::<f64>()
+            })
             .collect()
     }
 
@@ -182,11 +201,19 @@ impl Kernel {
 
 /// Beaumont et al. (2009) weights of new particles `thetas` given the
 /// previous generation and its kernel, normalised to sum 1.
-pub fn importance_weights(thetas: &[Vec<f64>], priors: &[Prior], previous: &[Particle], kernel: &Kernel) -> Vec<f64> {
+pub fn importance_weights(
+    thetas: &[Vec<f64>],
+    priors: &[Prior],
+    previous: &[Particle],
+    kernel: &Kernel,
+) -> Vec<f64> {
     let raw: Vec<f64> = thetas
         .iter()
         .map(|theta| {
-            let mixture: f64 = previous.iter().map(|p| p.weight * kernel.density(theta, &p.theta)).sum();
+            let mixture: f64 = previous
+                .iter()
+                .map(|p| p.weight * kernel.density(theta, &p.theta))
+                .sum();
             prior_density(priors, theta) / mixture
         })
         .collect();
@@ -232,7 +259,12 @@ pub fn propose(step: &Step<'_>, kernel: Option<&Kernel>, k: u64) -> Option<Vec<f
                         cumulative += p.weight;
                         cumulative >= u
                     })
-                    .unwrap_or_else(|| previous.particles.last().expect("a generation has particles"));
+                    .unwrap_or_else(|| {
+                        previous
+                            .particles
+                            .last()
+                            .expect("a generation has particles")
+                    });
                 let theta = kernel.perturb(&parent.theta, &mut next);
                 if prior_density(step.priors, &theta) > 0.0 {
                     return Some(theta);
@@ -245,7 +277,10 @@ pub fn propose(step: &Step<'_>, kernel: Option<&Kernel>, k: u64) -> Option<Vec<f
 }
 
 /// Samples one generation. `distance(theta, k)` simulates attempt `k`.
-pub fn generation(step: &Step<'_>, distance: &(dyn Fn(&[f64], u64) -> f64 + Sync)) -> Result<Generation, Exhausted> {
+pub fn generation(
+    step: &Step<'_>,
+    distance: &(dyn Fn(&[f64], u64) -> f64 + Sync),
+) -> Result<Generation, Exhausted> {
     let kernel = step.previous.map(|(g, _)| Kernel::of(&g.particles));
     let tolerance = step.previous.map_or(f64::INFINITY, |(_, t)| t);
     let rate = step.previous.map_or(1.0, |(g, _)| g.acceptance_rate());
@@ -254,12 +289,17 @@ pub fn generation(step: &Step<'_>, distance: &(dyn Fn(&[f64], u64) -> f64 + Sync
     let mut attempts = 0u64;
     while accepted.len() < step.particles {
         if next >= step.max_attempts {
-            return Err(Exhausted { attempts: next, accepted: accepted.len() });
+            return Err(Exhausted {
+                attempts: next,
+                accepted: accepted.len(),
+            });
         }
         // Batch size changes only how much work is done ahead, never which
         // attempts are kept.
         let missing = (step.particles - accepted.len()) as f64;
-        let size = ((missing / rate.max(0.02)).ceil() as u64).clamp(32, 8192).min(step.max_attempts - next);
+        let size = ((missing / rate.max(0.02)).ceil() as u64)
+            .clamp(32, 8192)
+            .min(step.max_attempts - next);
         let results: Vec<Option<(Vec<f64>, f64)>> = (next..next + size)
             .into_par_iter()
             .map(|k| {
@@ -283,7 +323,9 @@ pub fn generation(step: &Step<'_>, distance: &(dyn Fn(&[f64], u64) -> f64 + Sync
     }
     let thetas: Vec<Vec<f64>> = accepted.iter().map(|(t, _)| t.clone()).collect();
     let weights = match (step.previous, &kernel) {
-        (Some((previous, _)), Some(kernel)) => importance_weights(&thetas, step.priors, &previous.particles, kernel),
+        (Some((previous, _)), Some(kernel)) => {
+            importance_weights(&thetas, step.priors, &previous.particles, kernel)
+        }
         _ => vec![1.0 / step.particles as f64; step.particles],
     };
     Ok(Generation {
@@ -293,7 +335,11 @@ pub fn generation(step: &Step<'_>, distance: &(dyn Fn(&[f64], u64) -> f64 + Sync
         particles: accepted
             .into_iter()
             .zip(weights)
-            .map(|((theta, distance), weight)| Particle { theta, weight, distance })
+            .map(|((theta, distance), weight)| Particle {
+                theta,
+                weight,
+                distance,
+            })
             .collect(),
     })
 }
@@ -303,7 +349,11 @@ mod tests {
     use super::*;
 
     fn particle(theta: Vec<f64>, weight: f64) -> Particle {
-        Particle { theta, weight, distance: 0.0 }
+        Particle {
+            theta,
+            weight,
+            distance: 0.0,
+        }
     }
 
     #[test]
@@ -319,8 +369,14 @@ mod tests {
         // One dimension, previous particles 0 (weight 0.25) and 1 (weight
         // 0.75); kernel sd 1 (variance 1 given directly).
         let previous = [particle(vec![0.0], 0.25), particle(vec![1.0], 0.75)];
-        let kernel = Kernel { k: 1, lower: vec![1.0] };
-        let priors = [Prior::Uniform { low: -5.0, high: 5.0 }];
+        let kernel = Kernel {
+            k: 1,
+            lower: vec![1.0],
+        };
+        let priors = [Prior::Uniform {
+            low: -5.0,
+            high: 5.0,
+        }];
         let thetas = [vec![0.0], vec![2.0]];
         let w = importance_weights(&thetas, &priors, &previous, &kernel);
         // Unnormalised: 1 / (0.25 + 0.75 e^{-1/2}) and 1 / (0.25 e^{-2} + 0.75 e^{-1/2}).
@@ -358,7 +414,10 @@ mod tests {
     fn recovers_a_normal_mean() {
         // Data: mean 1.3 of 25 draws with sd 1; flat prior on [-5, 5]; exact
         // posterior Normal(1.3, 0.2^2). Simulated mean: theta + 0.2 z.
-        let priors = [Prior::Uniform { low: -5.0, high: 5.0 }];
+        let priors = [Prior::Uniform {
+            low: -5.0,
+            high: 5.0,
+        }];
         let distance = |theta: &[f64], k: u64| {
             let mut rng = RunRng::new(99, 7, k);
             let z = standard_normal(&mut || uniform(&mut rng));
@@ -380,7 +439,11 @@ mod tests {
         }
         let last = previous.unwrap();
         let mean: f64 = last.particles.iter().map(|p| p.weight * p.theta[0]).sum();
-        let var: f64 = last.particles.iter().map(|p| p.weight * (p.theta[0] - mean).powi(2)).sum();
+        let var: f64 = last
+            .particles
+            .iter()
+            .map(|p| p.weight * (p.theta[0] - mean).powi(2))
+            .sum();
         // ESS is a few hundred, so the mean's standard error is about
         // 0.2 / sqrt(200) = 0.014; allow 0.08. The ABC spread exceeds the
         // exact 0.2 by the tolerance, so allow 0.15 to 0.35.

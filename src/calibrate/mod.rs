@@ -15,7 +15,6 @@ pub mod spec;
 pub mod tables;
 pub mod validate;
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -213,7 +212,11 @@ impl Calibration {
 }
 
 fn set_value(model: &mut Model, path: ParamPath, v: f64) {
-    let v = if crate::sweep::path_is_integer(&path) { v.round() } else { v };
+    let v = if crate::sweep::path_is_integer(&path) {
+        v.round()
+    } else {
+        v
+    };
     path.set(model, v)
         .expect("priors lie inside the admissible range, checked on loading");
 }
@@ -244,11 +247,17 @@ fn prepare(run: &Run<'_>) -> Result<Vec<Generation>> {
         options: run.options.clone(),
     };
     let state_path = run.out.join(STATE);
-    let nonempty = fs::read_dir(run.out).map(|mut d| d.next().is_some()).unwrap_or(false);
+    let nonempty = fs::read_dir(run.out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
     if run.resume && state_path.exists() {
-        let earlier: State = serde_json::from_str(&fs::read_to_string(&state_path)?).map_err(|e| {
-            InputError::new(format!("cannot be read ({e}); start again without --resume")).in_file(&state_path)
-        })?;
+        let earlier: State =
+            serde_json::from_str(&fs::read_to_string(&state_path)?).map_err(|e| {
+                InputError::new(format!(
+                    "cannot be read ({e}); start again without --resume"
+                ))
+                .in_file(&state_path)
+            })?;
         if earlier != state {
             return Err(InputError::new(
                 "belongs to a different calibration file, data, seed, particle count, --until or --conditional; start again with --force instead of --resume",
@@ -257,21 +266,30 @@ fn prepare(run: &Run<'_>) -> Result<Vec<Generation>> {
             .into());
         }
         let mut generations = Vec::new();
-        while let Some(g) = tables::read_generation(&gen_path(run.out, generations.len()), run.calibration.parameters.len())? {
+        while let Some(g) = tables::read_generation(
+            &gen_path(run.out, generations.len()),
+            run.calibration.parameters.len(),
+        )? {
             generations.push(g);
         }
         return Ok(generations);
     }
     if nonempty {
         if !run.force {
-            let hint = if run.resume { "it holds no calibration state to resume; " } else { "" };
+            let hint = if run.resume {
+                "it holds no calibration state to resume; "
+            } else {
+                ""
+            };
             return Err(InputError::new(format!(
                 "holds earlier results; {hint}pass --resume to continue an interrupted calibration or --force to start again"
             ))
             .in_file(run.out)
             .into());
         }
-        let ours = [STATE, "posterior.csv", GENERATIONS].iter().any(|f| run.out.join(f).exists());
+        let ours = [STATE, "posterior.csv", GENERATIONS]
+            .iter()
+            .any(|f| run.out.join(f).exists());
         if !ours {
             return Err(InputError::new(
                 "is not empty and does not hold calibration results; choose an empty or new folder for --out",
@@ -282,7 +300,10 @@ fn prepare(run: &Run<'_>) -> Result<Vec<Generation>> {
         fs::remove_dir_all(run.out)?;
     }
     fs::create_dir_all(run.out.join(GENERATIONS))?;
-    crate::output::write_atomic(&state_path, serde_json::to_string_pretty(&state).expect("json") + "\n")?;
+    crate::output::write_atomic(
+        &state_path,
+        serde_json::to_string_pretty(&state).expect("json") + "\n",
+    )?;
     Ok(Vec::new())
 }
 
@@ -307,7 +328,9 @@ pub fn calibrate(run: &Run<'_>) -> Result<Outcome> {
     let options = &run.options;
     let settings = &cal.settings;
     let models = cal.models(options);
-    let fit_points = cal.observations.fit_points(Some(cal.fit_end(options.until)));
+    let fit_points = cal
+        .observations
+        .fit_points(Some(cal.fit_end(options.until)));
     let priors = cal.priors();
     let simulated = AtomicU64::new(0);
     let distance = |g: usize| {
@@ -383,7 +406,12 @@ pub fn calibrate(run: &Run<'_>) -> Result<Outcome> {
 /// Simulates the posterior predictive distribution of every observed
 /// dyad-year: `predictive.draws` particles drawn by weight, each run
 /// `predictive.runs` times on the forecast model, with observation noise.
-pub fn predictive(cal: &Calibration, options: &Options, models: &Models, posterior: &Generation) -> Vec<PredictiveRow> {
+pub fn predictive(
+    cal: &Calibration,
+    options: &Options,
+    models: &Models,
+    posterior: &Generation,
+) -> Vec<PredictiveRow> {
     let points = &cal.observations.points;
     let settings = &cal.settings;
     let runs = settings.predictive_runs as usize;
@@ -416,7 +444,10 @@ pub fn predictive(cal: &Calibration, options: &Options, models: &Models, posteri
                 .iter()
                 .enumerate()
                 .flat_map(|(p, obs)| (0..runs).map(move |r| (p, obs, r)))
-                .map(|(p, obs, r)| link.mean(obs.dyad, z[p * runs + r]) + link.sigma * abc::standard_normal(&mut next))
+                .map(|(p, obs, r)| {
+                    link.mean(obs.dyad, z[p * runs + r])
+                        + link.sigma * abc::standard_normal(&mut next)
+                })
                 .collect()
         })
         .collect();
@@ -425,7 +456,10 @@ pub fn predictive(cal: &Calibration, options: &Options, models: &Models, posteri
         .iter()
         .enumerate()
         .map(|(p, obs)| {
-            let mut sample: Vec<f64> = draws.iter().flat_map(|d| d[p * runs..(p + 1) * runs].iter().copied()).collect();
+            let mut sample: Vec<f64> = draws
+                .iter()
+                .flat_map(|d| d[p * runs..(p + 1) * runs].iter().copied())
+                .collect();
             let mean = sample.iter().sum::<f64>() / sample.len() as f64;
             PredictiveRow {
                 dyad: cal.observations.dyads[obs.dyad].name.clone(),
@@ -458,14 +492,19 @@ pub fn validation(cal: &Calibration, rows: &[PredictiveRow], until: i32) -> [val
             }
         }
     }
-    [validate::Scores::of(&model), validate::Scores::of(&persistence), validate::Scores::of(&trend)]
+    [
+        validate::Scores::of(&model),
+        validate::Scores::of(&persistence),
+        validate::Scores::of(&trend),
+    ]
 }
 
 /// Weighted 5%, 50% and 95% quantiles of each value over a generation.
 pub fn posterior_quantiles(g: &Generation, values: usize) -> Vec<[f64; 3]> {
     (0..values)
         .map(|v| {
-            let mut pairs: Vec<(f64, f64)> = g.particles.iter().map(|p| (p.theta[v], p.weight)).collect();
+            let mut pairs: Vec<(f64, f64)> =
+                g.particles.iter().map(|p| (p.theta[v], p.weight)).collect();
             [0.05, 0.5, 0.95].map(|q| abc::weighted_quantile(&mut pairs, q))
         })
         .collect()

@@ -113,9 +113,9 @@ pub enum ReadError {
 
 /// Resolves `A-B` to agent indices.
 pub fn parse_dyad(model: &Model, text: &str) -> Result<(usize, usize), String> {
-    let (a, b) = text
-        .split_once('-')
-        .ok_or_else(|| format!("found `{text}`, expected two agent ids joined by `-`, like USA-RUS"))?;
+    let (a, b) = text.split_once('-').ok_or_else(|| {
+        format!("found `{text}`, expected two agent ids joined by `-`, like USA-RUS")
+    })?;
     let find = |id: &str| {
         model.agent(id).ok_or_else(|| {
             format!(
@@ -192,8 +192,13 @@ pub fn read_observations(
     }
     let mut resolved: Vec<Dyad> = Vec::new();
     for (k, text) in dyads.iter().enumerate() {
-        let (i, j) = parse_dyad(model, text)
-            .map_err(|m| ReadError::Problem(problem(segs!["observation", "dyads", k], "observation.dyads", m)))?;
+        let (i, j) = parse_dyad(model, text).map_err(|m| {
+            ReadError::Problem(problem(
+                segs!["observation", "dyads", k],
+                "observation.dyads",
+                m,
+            ))
+        })?;
         if resolved.iter().any(|d| (d.i, d.j) == (i, j)) {
             return Err(ReadError::Problem(problem(
                 segs!["observation", "dyads", k],
@@ -201,7 +206,11 @@ pub fn read_observations(
                 format!("`{text}` is listed twice"),
             )));
         }
-        resolved.push(Dyad { name: model.dyad_name(i, j), i, j });
+        resolved.push(Dyad {
+            name: model.dyad_name(i, j),
+            i,
+            j,
+        });
     }
 
     // ideal[agent][year - from] = (point, sd)
@@ -216,7 +225,9 @@ pub fn read_observations(
                     .hint("expected the columns iso3,year,ideal_point,q05,q95,n_votes"),
             )
         })?;
-        let Some(agent) = model.agent(&row.iso3) else { continue };
+        let Some(agent) = model.agent(&row.iso3) else {
+            continue;
+        };
         if i64::from(row.year) < from || i64::from(row.year) > to {
             continue;
         }
@@ -240,10 +251,15 @@ pub fn read_observations(
     let mut points = Vec::new();
     for (d, dyad) in resolved.iter().enumerate() {
         let before = points.len();
-        for y in 0..span {
-            if let (Some((a, sa)), Some((b, sb))) = (ideal[dyad.i][y], ideal[dyad.j][y]) {
+        for (y, (first, second)) in ideal[dyad.i].iter().zip(&ideal[dyad.j]).enumerate() {
+            if let (Some((a, sa)), Some((b, sb))) = (*first, *second) {
                 let sd: f64 = f64::hypot(sa, sb);
-                points.push(Point { dyad: d, year: (from + y as i64) as i32, value: (a - b).abs(), sd });
+                points.push(Point {
+                    dyad: d,
+                    year: (from + y as i64) as i32,
+                    value: (a - b).abs(),
+                    sd,
+                });
             }
         }
         if points.len() == before {
@@ -257,7 +273,11 @@ pub fn read_observations(
             ));
         }
     }
-    Ok(Observations { dyads: resolved, points, calendar })
+    Ok(Observations {
+        dyads: resolved,
+        points,
+        calendar,
+    })
 }
 
 /// Observation-model parameters of one particle.
@@ -309,7 +329,10 @@ pub fn yearly_alignment(
                 let Dyad { i, j, .. } = dyads[obs.dyad];
                 let sum: f64 = steps
                     .clone()
-                    .map(|t| 0.5 * (trace.x[t * cells + i * n + j][lane] + trace.x[t * cells + j * n + i][lane]))
+                    .map(|t| {
+                        0.5 * (trace.x[t * cells + i * n + j][lane]
+                            + trace.x[t * cells + j * n + i][lane])
+                    })
                     .sum();
                 z[p * runs + first + lane] = sum / steps.len().max(1) as f64;
             }

@@ -231,11 +231,22 @@ impl Default for PredictiveSection {
 /// A prior distribution over one number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Prior {
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
     /// Normal, truncated to `[low, high]` (either may be infinite).
-    Normal { mean: f64, sd: f64, low: f64, high: f64 },
+    Normal {
+        mean: f64,
+        sd: f64,
+        low: f64,
+        high: f64,
+    },
     /// Uniform in the logarithm on `[low, high]`, `0 < low`.
-    LogUniform { low: f64, high: f64 },
+    LogUniform {
+        low: f64,
+        high: f64,
+    },
 }
 
 impl Prior {
@@ -266,7 +277,12 @@ impl Prior {
         match *self {
             Prior::Uniform { low, high } => low + next() * (high - low),
             Prior::LogUniform { low, high } => (low.ln() + next() * (high / low).ln()).exp(),
-            Prior::Normal { mean, sd, low, high } => loop {
+            Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => loop {
                 let x = mean + sd * super::abc::standard_normal(next);
                 if x >= low && x <= high {
                     break x;
@@ -280,7 +296,12 @@ impl Prior {
         match *self {
             Prior::Uniform { low, high } => format!("uniform({low}, {high})"),
             Prior::LogUniform { low, high } => format!("log-uniform({low}, {high})"),
-            Prior::Normal { mean, sd, low, high } => {
+            Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => {
                 format!("normal({mean}, {sd}) on [{low}, {high}]")
             }
         }
@@ -382,8 +403,7 @@ pub fn load(path: &Path) -> Result<Calibration, InputError> {
     hash.update(data.as_bytes());
     let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let located = |p: Problem| scenario::located(path, &source, p);
-    let (parameters, distance, settings, seed, until) =
-        build(&file, &scenario).map_err(located)?;
+    let (parameters, distance, settings, seed, until) = build(&file, &scenario).map_err(located)?;
     let observations = observe::read_observations(
         &data_path,
         &data,
@@ -427,8 +447,16 @@ fn fraction(at: Vec<Seg>, key: &str, value: f64, open: bool) -> Result<f64, Prob
         (0.0..=1.0).contains(&value)
     };
     if !ok {
-        let range = if open { "between 0 and 1 (exclusive)" } else { "from 0 to 1" };
-        return Err(problem(at, key, format!("found {value}, expected a number {range}")));
+        let range = if open {
+            "between 0 and 1 (exclusive)"
+        } else {
+            "from 0 to 1"
+        };
+        return Err(problem(
+            at,
+            key,
+            format!("found {value}, expected a number {range}"),
+        ));
     }
     Ok(value)
 }
@@ -456,14 +484,32 @@ fn build(file: &CalibrationFile, scenario: &Scenario) -> Result<Built, Problem> 
                 "missing key `path`, which is required here (a parameter path such as params.beta_N)",
             ));
         };
-        let path = ParamPath::parse(model, text).map_err(|m| problem(at("path"), format!("{key}.path"), m))?;
-        if parameters.iter().any(|p: &Parameter| p.target == Target::Path(path)) {
-            return Err(problem(at("path"), format!("{key}.path"), format!("`{text}` has two priors")));
+        let path = ParamPath::parse(model, text)
+            .map_err(|m| problem(at("path"), format!("{key}.path"), m))?;
+        if parameters
+            .iter()
+            .any(|p: &Parameter| p.target == Target::Path(path))
+        {
+            return Err(problem(
+                at("path"),
+                format!("{key}.path"),
+                format!("`{text}` has two priors"),
+            ));
         }
         if entry.per_dyad.is_some() {
-            return Err(problem(at("per_dyad"), format!("{key}.per_dyad"), "`per_dyad` applies to observation.alpha only"));
+            return Err(problem(
+                at("per_dyad"),
+                format!("{key}.per_dyad"),
+                "`per_dyad` applies to observation.alpha only",
+            ));
         }
-        let prior = prior(entry, &key, &|f| segs!["prior", k, f], Some((path, model)), false)?;
+        let prior = prior(
+            entry,
+            &key,
+            &|f| segs!["prior", k, f],
+            Some((path, model)),
+            false,
+        )?;
         parameters.push(Parameter {
             name: text.clone(),
             target: Target::Path(path),
@@ -472,14 +518,26 @@ fn build(file: &CalibrationFile, scenario: &Scenario) -> Result<Built, Problem> 
         });
     }
     let obs = &file.observation;
-    for (name, entry) in [("alpha", &obs.alpha), ("gamma", &obs.gamma), ("sigma", &obs.sigma)] {
+    for (name, entry) in [
+        ("alpha", &obs.alpha),
+        ("gamma", &obs.gamma),
+        ("sigma", &obs.sigma),
+    ] {
         let key = format!("observation.{name}");
         let at = |f: &str| segs!["observation", name, f];
         if entry.path.is_some() {
-            return Err(problem(at("path"), format!("{key}.path"), "an observation-model prior takes no `path`"));
+            return Err(problem(
+                at("path"),
+                format!("{key}.path"),
+                "an observation-model prior takes no `path`",
+            ));
         }
         if name != "alpha" && entry.per_dyad.is_some() {
-            return Err(problem(at("per_dyad"), format!("{key}.per_dyad"), "`per_dyad` applies to observation.alpha only"));
+            return Err(problem(
+                at("per_dyad"),
+                format!("{key}.per_dyad"),
+                "`per_dyad` applies to observation.alpha only",
+            ));
         }
         let positive = name != "alpha";
         let prior = prior(entry, &key, &at, None, positive)?;
@@ -497,7 +555,10 @@ fn build(file: &CalibrationFile, scenario: &Scenario) -> Result<Built, Problem> 
                     let canonical = observe::parse_dyad(model, dyad)
                         .map(|(i, j)| model.dyad_name(i, j))
                         .unwrap_or_else(|_| dyad.clone());
-                    push(format!("observation.alpha.{canonical}"), Target::Alpha(Some(d)));
+                    push(
+                        format!("observation.alpha.{canonical}"),
+                        Target::Alpha(Some(d)),
+                    );
                 }
             }
             "alpha" => push(key.clone(), Target::Alpha(None)),
@@ -541,10 +602,18 @@ fn build(file: &CalibrationFile, scenario: &Scenario) -> Result<Built, Problem> 
             return Err(problem(
                 a("min_tolerance"),
                 "abc.min_tolerance",
-                format!("found {}, expected a number of at least 0", abc.min_tolerance),
+                format!(
+                    "found {}, expected a number of at least 0",
+                    abc.min_tolerance
+                ),
             ));
         },
-        min_acceptance: fraction(a("min_acceptance"), "abc.min_acceptance", abc.min_acceptance, false)?,
+        min_acceptance: fraction(
+            a("min_acceptance"),
+            "abc.min_acceptance",
+            abc.min_acceptance,
+            false,
+        )?,
         runs: whole(a("runs"), "abc.runs", abc.runs, 1)?,
         max_attempts: whole(a("max_attempts"), "abc.max_attempts", abc.max_attempts, 1)?,
         predictive_draws: whole(
@@ -577,10 +646,7 @@ fn prior(
             problem(
                 at("kind"),
                 format!("{key}.{field}"),
-                format!(
-                    "a {} prior needs a finite `{field}`",
-                    entry.kind
-                ),
+                format!("a {} prior needs a finite `{field}`", entry.kind),
             )
         })
     };
@@ -596,7 +662,10 @@ fn prior(
         "uniform" => {
             refuse("mean", entry.mean)?;
             refuse("sd", entry.sd)?;
-            Prior::Uniform { low: need("low", entry.low)?, high: need("high", entry.high)? }
+            Prior::Uniform {
+                low: need("low", entry.low)?,
+                high: need("high", entry.high)?,
+            }
         }
         "log_uniform" => {
             refuse("mean", entry.mean)?;
@@ -609,12 +678,19 @@ fn prior(
                     format!("found {low}, expected a number above 0 for a log_uniform prior"),
                 ));
             }
-            Prior::LogUniform { low, high: need("high", entry.high)? }
+            Prior::LogUniform {
+                low,
+                high: need("high", entry.high)?,
+            }
         }
         "normal" => {
             let sd = need("sd", entry.sd)?;
             if sd <= 0.0 {
-                return Err(problem(at("sd"), format!("{key}.sd"), format!("found {sd}, expected a number above 0")));
+                return Err(problem(
+                    at("sd"),
+                    format!("{key}.sd"),
+                    format!("found {sd}, expected a number above 0"),
+                ));
             }
             Prior::Normal {
                 mean: need("mean", entry.mean)?,

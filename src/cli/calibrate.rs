@@ -25,7 +25,11 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         None => cal.settings.particles,
     };
     if particles < 2 {
-        return Err(crate::InputError::new(format!("found {particles}, expected at least 2")).key("--particles").into());
+        return Err(
+            crate::InputError::new(format!("found {particles}, expected at least 2"))
+                .key("--particles")
+                .into(),
+        );
     }
     let options = Options {
         seed: args.seed.unwrap_or(cal.seed),
@@ -33,7 +37,10 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         until,
         conditional: args.conditional,
     };
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&cal.file.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&cal.file.name));
     let pool = thread_pool(args.threads)?;
 
     let total = (cal.settings.generations * particles) as u64;
@@ -69,9 +76,18 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let wall = started.elapsed().as_secs_f64();
 
     let staging = Staging::create(&out, true)?;
-    write_folder(staging.path(), &cal, &options, &outcome, wall, pool.current_num_threads())?;
+    write_folder(
+        staging.path(),
+        &cal,
+        &options,
+        &outcome,
+        wall,
+        pool.current_num_threads(),
+    )?;
     copy_generations(&out, staging.path())?;
-    let out = staging.commit().with_context(|| format!("moving results into {}", out.display()))?;
+    let out = staging
+        .commit()
+        .with_context(|| format!("moving results into {}", out.display()))?;
     print_summary(&cal, &options, &outcome, wall);
     say!("\nresults: {}/", out.display());
     Ok(())
@@ -110,13 +126,25 @@ fn write_folder(
 ) -> Result<()> {
     let names = cal.names();
     let write = |name: &str, text: String| std::fs::write(dir.join(name), text);
-    write("posterior.csv", tables::posterior_csv(outcome.posterior(), &names))?;
-    write("generations.csv", tables::generations_csv(&outcome.generations))?;
-    write("predictive.csv", tables::predictive_csv(&outcome.predictive))?;
+    write(
+        "posterior.csv",
+        tables::posterior_csv(outcome.posterior(), &names),
+    )?;
+    write(
+        "generations.csv",
+        tables::generations_csv(&outcome.generations),
+    )?;
+    write(
+        "predictive.csv",
+        tables::predictive_csv(&outcome.predictive),
+    )?;
     write("priors.csv", tables::priors_csv(&cal.parameters))?;
     write("summary.csv", tables::summary_csv(cal, outcome.posterior()))?;
     if let Some([model, persistence, trend]) = &outcome.validation {
-        write("validation.csv", validate::validation_table(model, persistence, trend))?;
+        write(
+            "validation.csv",
+            validate::validation_table(model, persistence, trend),
+        )?;
     }
     let runs_per_second = outcome.simulations as f64 / wall.max(1e-9);
     let manifest = serde_json::json!({
@@ -150,7 +178,10 @@ fn write_folder(
         "wall_seconds": wall,
         "command": command_line(),
     });
-    write("manifest.json", serde_json::to_string_pretty(&manifest).expect("json") + "\n")?;
+    write(
+        "manifest.json",
+        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+    )?;
     Ok(())
 }
 
@@ -168,23 +199,56 @@ fn print_summary(cal: &Calibration, options: &Options, outcome: &Outcome, wall: 
         outcome.stop.describe()
     );
     say!("{}", label(options));
-    say!("final tolerance {:.4}, acceptance rate {:.3}, ESS {:.1}\n", g.tolerance, g.acceptance_rate(), g.ess());
-    let width = cal.names().iter().map(|n| n.len()).max().unwrap_or(9).max(9);
-    say!("  {:<width$}  {:>9}  {:>21}  prior", "parameter", "median", "90% interval");
-    for (p, [lo, mid, hi]) in cal.parameters.iter().zip(calibrate::posterior_quantiles(g, cal.parameters.len())) {
-        say!("  {:<width$}  {mid:>9.4}  [{lo:>8.4}, {hi:>8.4}]  {}", p.name, p.prior.describe());
+    say!(
+        "final tolerance {:.4}, acceptance rate {:.3}, ESS {:.1}\n",
+        g.tolerance,
+        g.acceptance_rate(),
+        g.ess()
+    );
+    let width = cal
+        .names()
+        .iter()
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    say!(
+        "  {:<width$}  {:>9}  {:>21}  prior",
+        "parameter",
+        "median",
+        "90% interval"
+    );
+    for (p, [lo, mid, hi]) in cal
+        .parameters
+        .iter()
+        .zip(calibrate::posterior_quantiles(g, cal.parameters.len()))
+    {
+        say!(
+            "  {:<width$}  {mid:>9.4}  [{lo:>8.4}, {hi:>8.4}]  {}",
+            p.name,
+            p.prior.describe()
+        );
     }
     if let Some([model, persistence, trend]) = &outcome.validation {
-        say!("\nheld-out years after {} ({} dyad-years):", options.until.unwrap_or_default(), model.count);
-        say!("  {:<10}  {:>8}  {:>11}  {:>8}", "metric", "model", "persistence", "trend");
-        let rows: [(&str, fn(&validate::Scores) -> f64); 4] = [
-            ("coverage50", |s| s.coverage50),
-            ("coverage90", |s| s.coverage90),
-            ("mae", |s| s.mae),
-            ("crps", |s| s.crps),
-        ];
-        for (name, f) in rows {
-            say!("  {name:<10}  {:>8.4}  {:>11.4}  {:>8.4}", f(model), f(persistence), f(trend));
+        say!(
+            "\nheld-out years after {} ({} dyad-years):",
+            options.until.unwrap_or_default(),
+            model.count
+        );
+        say!(
+            "  {:<10}  {:>8}  {:>11}  {:>8}",
+            "metric",
+            "model",
+            "persistence",
+            "trend"
+        );
+        for (name, f) in validate::METRICS {
+            say!(
+                "  {name:<10}  {:>8.4}  {:>11.4}  {:>8.4}",
+                f(model),
+                f(persistence),
+                f(trend)
+            );
         }
     }
 }

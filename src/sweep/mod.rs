@@ -17,5 +17,5 @@ mod spec;
 
 pub use execute::{Execution, Shard, ShardRecord, execute, point_row, points_header};
 pub use finish::{finish, merge, sensitivity_table};
-pub use spec::{Kind, Sweep, SweepFile, load};
 pub(crate) use spec::path_is_integer;
+pub use spec::{Kind, Sweep, SweepFile, load};

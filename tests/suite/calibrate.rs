@@ -37,12 +37,27 @@ fn synthetic_data(change_after: Option<i32>) -> String {
     path.set(&mut s.built.model, BETA_N).unwrap();
     let calendar = Calendar::of(&s).unwrap();
     let dyads = [
-        Dyad { name: "USA-RUS".into(), i: 0, j: 1 },
-        Dyad { name: "USA-CHN".into(), i: 0, j: 2 },
+        Dyad {
+            name: "USA-RUS".into(),
+            i: 0,
+            j: 1,
+        },
+        Dyad {
+            name: "USA-CHN".into(),
+            i: 0,
+            j: 2,
+        },
     ];
     let years: Vec<i32> = (2000..=2011).collect();
     let points: Vec<Point> = (0..2)
-        .flat_map(|d| years.iter().map(move |&year| Point { dyad: d, year, value: 0.0, sd: 0.0 }))
+        .flat_map(|d| {
+            years.iter().map(move |&year| Point {
+                dyad: d,
+                year,
+                value: 0.0,
+                sd: 0.0,
+            })
+        })
         .collect();
     let z = yearly_alignment(&s.built.model, &calendar, &dyads, &points, 4242, 0, 1);
     let mut rng = RunRng::new(1, 2, 3);
@@ -53,8 +68,17 @@ fn synthetic_data(change_after: Option<i32>) -> String {
     let mut csv = String::from("iso3,year,ideal_point,q05,q95,n_votes\n");
     let n = years.len();
     for (k, &year) in years.iter().enumerate() {
-        let shift = if change_after.is_some_and(|c| year > c) { 0.77 } else { 0.0 };
-        for (iso, ip) in [("USA", 0.0), ("RUS", distance[k] + shift), ("CHN", -distance[n + k] - shift), ("FRA", 1.0)] {
+        let shift = if change_after.is_some_and(|c| year > c) {
+            0.77
+        } else {
+            0.0
+        };
+        for (iso, ip) in [
+            ("USA", 0.0),
+            ("RUS", distance[k] + shift),
+            ("CHN", -distance[n + k] - shift),
+            ("FRA", 1.0),
+        ] {
             csv += &format!("{iso},{year},{ip},{},{},70\n", ip - 0.1, ip + 0.1);
         }
     }
@@ -113,7 +137,13 @@ fn entente(args: &[&str]) -> Command {
 }
 
 fn calibrate(cal: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["calibrate", cal.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-charts"];
+    let mut args = vec![
+        "calibrate",
+        cal.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ];
     args.extend_from_slice(extra);
     let o = entente(&args).output().expect("entente runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -121,12 +151,18 @@ fn calibrate(cal: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn read(dir: &Path, file: &str) -> String {
-    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+    std::fs::read_to_string(dir.join(file))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
 }
 
 fn assert_same(a: &Path, b: &Path, files: &[&str]) {
     for f in files {
-        assert!(read(a, f) == read(b, f), "{f} differs between {} and {}", a.display(), b.display());
+        assert!(
+            read(a, f) == read(b, f),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -138,7 +174,14 @@ fn summary(dir: &Path) -> Vec<(String, [f64; 3])> {
         .map(|l| {
             let f: Vec<&str> = l.rsplitn(4, ',').collect();
             let name = f[3].split(',').next().unwrap().to_string();
-            (name, [f[2].parse().unwrap(), f[1].parse().unwrap(), f[0].parse().unwrap()])
+            (
+                name,
+                [
+                    f[2].parse().unwrap(),
+                    f[1].parse().unwrap(),
+                    f[0].parse().unwrap(),
+                ],
+            )
         })
         .collect()
 }
@@ -146,36 +189,74 @@ fn summary(dir: &Path) -> Vec<(String, [f64; 3])> {
 #[test]
 fn the_posterior_recovers_the_values_the_data_were_simulated_with() {
     let dir = tempfile::tempdir().unwrap();
-    let cal = fixture(dir.path(), &synthetic_data(None), &small_scenario(), "particles = 150\ngenerations = 6\nruns = 16");
+    let cal = fixture(
+        dir.path(),
+        &synthetic_data(None),
+        &small_scenario(),
+        "particles = 200\ngenerations = 6\nruns = 16",
+    );
     let out = dir.path().join("out");
-    calibrate(&cal, &out, &["--until", "2009"]);
+    // Every year is fitted: the scheduled break of 2010 moves the USA-RUS
+    // alignment, which separates the intercept from the slope.
+    calibrate(&cal, &out, &[]);
     let rows = summary(&out);
-    let truth = [("params.beta_N", BETA_N), ("observation.alpha", ALPHA), ("observation.gamma", GAMMA), ("observation.sigma", SIGMA)];
+    let truth = [
+        ("params.beta_N", BETA_N),
+        ("observation.alpha", ALPHA),
+        ("observation.gamma", GAMMA),
+        ("observation.sigma", SIGMA),
+    ];
     for (name, value) in truth {
-        let (_, [lo, _, hi]) = rows.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} missing"));
-        assert!(*lo <= value && value <= *hi, "{name} = {value} outside the 90% interval [{lo}, {hi}]");
+        let (_, [lo, _, hi]) = rows
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert!(
+            *lo <= value && value <= *hi,
+            "{name} = {value} outside the 90% interval [{lo}, {hi}]\n{}\n{}",
+            read(&out, "summary.csv"),
+            read(&out, "generations.csv")
+        );
     }
     // The data inform alpha and sigma: their intervals are much narrower
     // than the priors' (4 wide and 0.02 to 1).
-    let width = |name: &str| rows.iter().find(|(n, _)| n == name).map(|(_, q)| q[2] - q[0]).unwrap();
-    assert!(width("observation.alpha") < 1.5, "alpha interval {}", width("observation.alpha"));
-    assert!(width("observation.sigma") < 0.4, "sigma interval {}", width("observation.sigma"));
+    let width = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, q)| q[2] - q[0])
+            .unwrap()
+    };
+    assert!(
+        width("observation.alpha") < 1.5,
+        "alpha interval {}",
+        width("observation.alpha")
+    );
+    assert!(
+        width("observation.sigma") < 0.4,
+        "sigma interval {}",
+        width("observation.sigma")
+    );
 
     let posterior = read(&out, "posterior.csv");
     let header = posterior.lines().next().unwrap();
-    assert_eq!(header, "particle,weight,params.beta_N,observation.alpha,observation.gamma,observation.sigma");
-    let total: f64 = posterior.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(
+        header,
+        "particle,weight,params.beta_N,observation.alpha,observation.gamma,observation.sigma"
+    );
+    let total: f64 = posterior
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
     assert!((total - 1.0).abs() < 1e-9, "weights sum to {total}");
 
     let predictive = read(&out, "predictive.csv");
     assert!(predictive.starts_with("dyad,year,observed,mean,p05,p25,p50,p75,p95,held_out\n"));
-    assert_eq!(predictive.lines().count(), 1 + 24);
-    assert!(predictive.contains("\nUSA-CHN,2011,"), "dyads are named in scenario order");
-    let held: Vec<&str> = predictive.lines().filter(|l| l.ends_with(",1")).collect();
-    assert_eq!(held.len(), 4, "2010 and 2011 of two dyads are held out");
-    assert!(held.iter().all(|l| l.split(',').nth(1).unwrap().parse::<i32>().unwrap() > 2009));
-    let validation = read(&out, "validation.csv");
-    assert!(validation.starts_with("metric,model,persistence,trend\ncoverage50,"));
+    assert!(
+        predictive.lines().skip(1).all(|l| l.ends_with(",0")),
+        "nothing is held out without --until"
+    );
+    assert!(!out.join("validation.csv").exists());
     let generations = read(&out, "generations.csv");
     assert_eq!(generations.lines().count(), 1 + 6);
 }
@@ -194,21 +275,48 @@ fn until_uses_nothing_after_its_year() {
         .replace(r#"op = "set", value = -0.9"#, r#"op = "set", value = 0.9"#);
     assert!(scenario.contains("value = 0.9 }"));
     std::fs::write(b.join("scenario.toml"), scenario).unwrap();
-    let cal_b = fixture(&b, &synthetic_data(Some(2008)), &b.join("scenario.toml"), FAST);
+    let cal_b = fixture(
+        &b,
+        &synthetic_data(Some(2008)),
+        &b.join("scenario.toml"),
+        FAST,
+    );
     assert_ne!(read(&a, "data.csv"), read(&b, "data.csv"));
     calibrate(&cal_a, &a.join("out"), &["--until", "2008"]);
     calibrate(&cal_b, &b.join("out"), &["--until", "2008"]);
-    assert_same(&a.join("out"), &b.join("out"), &["posterior.csv", "generations.csv"]);
+    assert_same(
+        &a.join("out"),
+        &b.join("out"),
+        &["posterior.csv", "generations.csv"],
+    );
     // The forecasts agree too (only the observed column differs).
     let columns = |dir: &Path| -> Vec<String> {
-        read(dir, "predictive.csv").lines().map(|l| l.split(',').skip(3).collect::<Vec<_>>().join(",")).collect()
+        read(dir, "predictive.csv")
+            .lines()
+            .map(|l| l.split(',').skip(3).collect::<Vec<_>>().join(","))
+            .collect()
     };
     assert_eq!(columns(&a.join("out")), columns(&b.join("out")));
     // With the actual later events, the forecasts of the two differ.
-    calibrate(&cal_a, &a.join("conditional"), &["--until", "2008", "--conditional"]);
-    calibrate(&cal_b, &b.join("conditional"), &["--until", "2008", "--conditional"]);
-    assert_same(&a.join("conditional"), &b.join("conditional"), &["posterior.csv"]);
-    assert_ne!(columns(&a.join("conditional")), columns(&b.join("conditional")));
+    calibrate(
+        &cal_a,
+        &a.join("conditional"),
+        &["--until", "2008", "--conditional"],
+    );
+    calibrate(
+        &cal_b,
+        &b.join("conditional"),
+        &["--until", "2008", "--conditional"],
+    );
+    assert_same(
+        &a.join("conditional"),
+        &b.join("conditional"),
+        &["posterior.csv"],
+    );
+    assert_ne!(
+        columns(&a.join("conditional")),
+        columns(&b.join("conditional"))
+    );
 }
 
 #[test]
@@ -220,8 +328,24 @@ fn a_conditional_forecast_is_labelled() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("CONDITIONAL"));
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["conditional"], true);
+    let predictive = read(&out, "predictive.csv");
+    assert_eq!(predictive.lines().count(), 1 + 24);
+    assert!(
+        predictive.contains("\nUSA-CHN,2011,"),
+        "dyads are named in scenario order"
+    );
+    let held: Vec<&str> = predictive.lines().filter(|l| l.ends_with(",1")).collect();
+    assert_eq!(held.len(), 4, "2010 and 2011 of two dyads are held out");
+    let validation = read(&out, "validation.csv");
+    assert!(validation.starts_with("metric,model,persistence,trend\ncoverage50,"));
+    assert!(validation.contains("\ndyad_years,4,4,4\n"), "{validation}");
     assert_eq!(manifest["until"], 2009);
-    assert!(manifest["forecast"].as_str().unwrap().contains("CONDITIONAL"));
+    assert!(
+        manifest["forecast"]
+            .as_str()
+            .unwrap()
+            .contains("CONDITIONAL")
+    );
 }
 
 #[test]
@@ -231,16 +355,34 @@ fn results_do_not_depend_on_the_thread_count() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     calibrate(&cal, &one, &["--until", "2009", "--threads", "1"]);
     calibrate(&cal, &two, &["--until", "2009", "--threads", "2"]);
-    assert_same(&one, &two, &["posterior.csv", "generations.csv", "predictive.csv", "validation.csv", "summary.csv"]);
+    assert_same(
+        &one,
+        &two,
+        &[
+            "posterior.csv",
+            "generations.csv",
+            "predictive.csv",
+            "validation.csv",
+            "summary.csv",
+        ],
+    );
 }
 
 /// Kills a calibration with SIGKILL once generation `g` is written.
 fn kill_after(cal: &Path, out: &Path, g: usize) -> bool {
-    let mut child = entente(&["calibrate", cal.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-charts", "--threads", "2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = entente(&[
+        "calibrate",
+        cal.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+        "--threads",
+        "2",
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let file = out.join(format!("generations/gen-{g:03}.csv"));
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -264,16 +406,54 @@ fn a_killed_calibration_resumes_to_the_same_files() {
     let whole = dir.path().join("whole");
     calibrate(&cal, &whole, &[]);
     let resumed = dir.path().join("resumed");
-    assert!(kill_after(&cal, &resumed, 1), "the calibration finished before it could be interrupted");
-    assert!(!resumed.join("posterior.csv").exists(), "an interrupted calibration must not look finished");
+    assert!(
+        kill_after(&cal, &resumed, 1),
+        "the calibration finished before it could be interrupted"
+    );
+    assert!(
+        !resumed.join("posterior.csv").exists(),
+        "an interrupted calibration must not look finished"
+    );
     // Without --resume the folder is refused.
-    let o = entente(&["calibrate", cal.to_str().unwrap(), "--out", resumed.to_str().unwrap(), "--no-charts"]).output().unwrap();
+    let o = entente(&[
+        "calibrate",
+        cal.to_str().unwrap(),
+        "--out",
+        resumed.to_str().unwrap(),
+        "--no-charts",
+    ])
+    .output()
+    .unwrap();
     assert_eq!(o.status.code(), Some(2));
     calibrate(&cal, &resumed, &["--resume"]);
-    assert_same(&whole, &resumed, &["posterior.csv", "generations.csv", "predictive.csv", "summary.csv"]);
+    assert_same(
+        &whole,
+        &resumed,
+        &[
+            "posterior.csv",
+            "generations.csv",
+            "predictive.csv",
+            "summary.csv",
+        ],
+    );
     // A resumed run with another seed is refused.
-    let o = entente(&["calibrate", cal.to_str().unwrap(), "--out", resumed.to_str().unwrap(), "--resume", "--seed", "5"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = entente(&[
+        "calibrate",
+        cal.to_str().unwrap(),
+        "--out",
+        resumed.to_str().unwrap(),
+        "--resume",
+        "--seed",
+        "5",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -283,25 +463,50 @@ fn bad_calibration_files_exit_2_naming_the_key() {
     let good = std::fs::read_to_string(&cal).unwrap();
     let cases: [(&str, &str, &str); 8] = [
         ("seed = 11", "seed = 11\nsead = 3", "sead"),
-        ("kind = \"uniform\"\nlow = 0.0", "kind = \"gamma\"\nlow = 0.0", "prior[0].kind"),
-        ("path = \"params.beta_N\"", "path = \"params.beta_Q\"", "prior[0].path"),
+        (
+            "kind = \"uniform\"\nlow = 0.0",
+            "kind = \"gamma\"\nlow = 0.0",
+            "prior[0].kind",
+        ),
+        (
+            "path = \"params.beta_N\"",
+            "path = \"params.beta_Q\"",
+            "prior[0].path",
+        ),
         ("high = 3.0", "high = 30.0", "prior[0].high"),
         ("\"CHN-USA\"", "\"CHN-GBR\"", "observation.dyads"),
-        ("data = \"data.csv\"", "data = \"missing.csv\"", "missing.csv"),
-        ("sigma = { kind = \"log_uniform\", low = 0.02", "sigma = { kind = \"uniform\", low = -0.02", "observation.sigma.low"),
+        (
+            "data = \"data.csv\"",
+            "data = \"missing.csv\"",
+            "missing.csv",
+        ),
+        (
+            "sigma = { kind = \"log_uniform\", low = 0.02",
+            "sigma = { kind = \"uniform\", low = -0.02",
+            "observation.sigma.low",
+        ),
         ("particles = 60", "particles = 1", "abc.particles"),
     ];
     for (from, to, key) in cases {
         assert!(good.contains(from), "{from}");
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, good.replacen(from, to, 1)).unwrap();
-        let o = entente(&["calibrate", bad.to_str().unwrap(), "--out", dir.path().join("x").to_str().unwrap()]).output().unwrap();
+        let o = entente(&[
+            "calibrate",
+            bad.to_str().unwrap(),
+            "--out",
+            dir.path().join("x").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{to}: {err}");
         assert!(err.contains(key), "{to}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
-    let o = entente(&["calibrate", cal.to_str().unwrap(), "--until", "1990"]).output().unwrap();
+    let o = entente(&["calibrate", cal.to_str().unwrap(), "--until", "1990"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--until"));
 }
