@@ -18,7 +18,10 @@ pub mod output;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod simulation;
 pub mod stats;
 pub mod sweep;
+pub mod uncertainty;
 
 pub use error::{Error, InputError, Result};
+pub use simulation::{RunResult, Settings, run};

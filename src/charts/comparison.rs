@@ -12,7 +12,7 @@ use plotters::prelude::*;
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
-use crate::charts::outcomes::{Bar, draw_bar_rows};
+use crate::charts::outcomes::{Bar, draw_bar_rows, draw_range};
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_pct};
 
@@ -66,6 +66,7 @@ impl ComparisonChart {
                                 color: scenario_color(s),
                                 text: fmt_pct(p),
                                 missing: false,
+                                range: draw_range(&r),
                             }
                         }
                         None => Bar {
@@ -76,6 +77,7 @@ impl ComparisonChart {
                             color: scenario_color(s),
                             text: "n/a".to_string(),
                             missing: true,
+                            range: None,
                         },
                     })
                     .collect()

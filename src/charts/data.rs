@@ -34,6 +34,12 @@ pub struct OutcomeRow {
     pub ci_low: f64,
     /// Upper end of the Wilson 95% interval.
     pub ci_high: f64,
+    /// 5% and 95% quantiles over parameter draws (absent in files written
+    /// before parameters could be uncertain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_p05: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw_p95: Option<f64>,
 }
 
 /// Reads `outcomes.csv` (header `outcome,count,probability,ci_low,ci_high`), in file

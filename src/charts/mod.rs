@@ -11,9 +11,12 @@
 //! | `fan_all` | the fan charts of all dyads as small multiples |
 //! | `configurations` | share of each triad configuration over time, stacked |
 //! | `final` | histogram of each dyad's final averaged alignment |
+//! | `importance` | first-order index of each uncertain parameter per outcome (when `importance.csv` exists) |
 //!
 //! [`draw_comparison`] draws the outcome probabilities of several scenarios side by
-//! side (`comparison`), from rows read with [`read_outcomes`].
+//! side (`comparison`), from rows read with [`read_outcomes`], and
+//! [`draw_differences`] their paired differences against the first
+//! (`differences`).
 //!
 //! [`draw_sweep_charts`] draws the charts of a sweep result folder (line or heatmaps
 //! for grids, Sobol bars, Morris tornado and scatter, LHS panels).
@@ -25,8 +28,10 @@
 mod comparison;
 mod configurations;
 mod data;
+mod differences;
 mod fan;
 mod final_hist;
+mod importance;
 mod outcomes;
 mod sweep;
 mod theme;
@@ -58,7 +63,27 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     written.extend(save(&fan::FanGrid::new(&run), &out_dir)?);
     written.extend(save(&configurations::ConfigChart::new(&run), &out_dir)?);
     written.extend(save(&final_hist::FinalChart::new(&run), &out_dir)?);
+    let importance = dir.join("importance.csv");
+    if importance.is_file() {
+        let rows: Vec<importance::ImportanceRow> = read_csv(&importance)?;
+        let name = outcomes::scenario_name(&run);
+        if let Some(chart) = importance::ImportanceChart::new(&name, &run.outcomes, &rows) {
+            written.extend(save(&chart, &out_dir)?);
+        }
+    }
     Ok(written)
+}
+
+/// Draws the paired differences of a `compare` folder from its
+/// `differences.csv` into `dir/charts/differences.png` and `.svg`.
+pub fn draw_differences(dir: &Path) -> Result<Vec<PathBuf>> {
+    theme::register_fonts()?;
+    let rows: Vec<differences::DifferenceRow> = read_csv(&dir.join("differences.csv"))?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out_dir = charts_dir(dir)?;
+    save(&differences::DifferencesChart::new(rows), &out_dir)
 }
 
 /// Draws grouped bars of the outcome probabilities of several scenarios, with Wilson

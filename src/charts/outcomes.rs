@@ -72,9 +72,12 @@ impl OutcomesChart {
             }
             subtitles.push(s);
         }
-        subtitles.push(
-            "bar: share of runs ending in each outcome; whisker: Wilson 95% interval".to_string(),
-        );
+        let uncertain = rows.iter().any(|r| draw_range(r).is_some());
+        subtitles.push(if uncertain {
+            "bar: probability integrated over the parameter draws; thick band: 5-95% over draws; thin whisker: Monte Carlo 95% interval".to_string()
+        } else {
+            "bar: share of runs ending in each outcome; whisker: Wilson 95% interval (Monte Carlo error only)".to_string()
+        });
         OutcomesChart {
             title: format!("Outcomes of {scenario}{about}"),
             subtitles,
@@ -115,9 +118,15 @@ impl Chart for OutcomesChart {
                 color: self.colors.get(&r.outcome),
                 text: fmt_pct(r.probability),
                 missing: false,
+                range: draw_range(r),
             })
             .collect();
-        draw_bar_rows(&body, &[bars], &[])
+        let legend = if bars.iter().any(|b| b.range.is_some()) {
+            range_legend()
+        } else {
+            Vec::new()
+        };
+        draw_bar_rows(&body, &[bars], &legend)
     }
 }
 
@@ -132,6 +141,28 @@ pub(crate) struct Bar {
     pub text: String,
     /// The scenario has no such outcome: no bar and no whisker, only the text.
     pub missing: bool,
+    /// The 5-95% range over parameter draws, drawn as a thick band under the
+    /// whisker; `None` when parameters were fixed.
+    pub range: Option<(f64, f64)>,
+}
+
+/// The 5-95% range over draws of an outcome row, when it differs from the
+/// probability (that is, when parameters were uncertain).
+pub(crate) fn draw_range(r: &OutcomeRow) -> Option<(f64, f64)> {
+    let (low, high) = (r.draw_p05?, r.draw_p95?);
+    let clean = |v: f64| finite_or_zero(v).clamp(0.0, 1.0);
+    (low < high).then(|| (clean(low), clean(high)))
+}
+
+/// Colour of the band of the range over draws.
+const RANGE_COLOR: RGBColor = NEUTRAL;
+
+/// The legend of a chart whose bars carry ranges over draws.
+pub(crate) fn range_legend() -> Vec<LegendItem> {
+    vec![
+        LegendItem::line("5-95% over parameter draws", RANGE_COLOR, 14),
+        LegendItem::line("Monte Carlo 95% interval", NEUTRAL_DARK, 3),
+    ]
 }
 
 /// Draws horizontal bars with whiskers into `area`. `groups[g][k]` is bar `k` of group
@@ -186,7 +217,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
     let all: Vec<&Bar> = groups.iter().flatten().collect();
     let max_end = all
         .iter()
-        .map(|b| b.value.max(b.high))
+        .map(|b| b.value.max(b.high).max(b.range.map_or(0.0, |r| r.1)))
         .fold(0.0_f64, f64::max)
         .max(0.01);
     let mut x_max = max_end * 1.03;
@@ -196,7 +227,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
             let tw = text_size(&b.text, &label_style).0 as f64 + LABEL_GAP as f64 + 12.0;
             let room = plot_px_w - tw;
             if room > 10.0 {
-                needed = needed.max(b.value.max(b.high) * plot_px_w / room);
+                needed = needed.max(bar_end(b) * plot_px_w / room);
             }
         }
         if needed <= x_max * 1.0001 {
@@ -252,6 +283,15 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
             let mid = (top + bottom) / 2.0;
             let cap = band * 0.28;
             let whisker = NEUTRAL_DARK.stroke_width(3);
+            if let Some((low, high)) = b.range {
+                let half = (band * 0.16).max(0.0);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(low, mid - half), (high, mid + half)],
+                        RANGE_COLOR.mix(0.85).filled(),
+                    )))
+                    .map_err(draw_err)?;
+            }
             if !b.missing {
                 chart
                     .draw_series([
@@ -261,7 +301,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
                     ])
                     .map_err(draw_err)?;
             }
-            let (ex, ey) = local(area, chart.backend_coord(&(b.value.max(b.high), mid)));
+            let (ex, ey) = local(area, chart.backend_coord(&(bar_end(b), mid)));
             area.draw(&Text::new(
                 b.text.clone(),
                 (ex + LABEL_GAP, ey),
@@ -271,4 +311,9 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Where a bar's drawing ends on the right: its value, whisker or range.
+fn bar_end(b: &Bar) -> f64 {
+    b.value.max(b.high).max(b.range.map_or(0.0, |r| r.1))
 }

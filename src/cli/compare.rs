@@ -1,5 +1,7 @@
-//! `entente compare`: runs several scenarios with the same seed and number
-//! of runs, and sets their outcome probabilities side by side.
+//! `entente compare`: runs several scenarios on the same parameter draws
+//! and the same run streams (common random numbers), sets their outcome
+//! probabilities side by side and reports each one's paired difference
+//! against the first scenario.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -7,13 +9,15 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::run::{RunOptions, simulate_into, thread_pool};
-use super::{CompareArgs, at_least_one, command_line};
+use super::run::{settings, simulate_into};
+use super::{CompareArgs, command_line};
 use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
-use crate::output::Staging;
-use crate::scenario;
-use crate::stats::{Z95, wilson};
+use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
+use crate::output::{Staging, csv_field};
+use crate::scenario::{self, Scenario};
+use crate::simulation::RunResult;
+use crate::uncertainty::estimate::{self, Clustered, Difference};
 
 pub fn execute(args: &CompareArgs) -> Result<()> {
     let scenarios = args
@@ -33,68 +37,60 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
             .into());
         }
     }
-    let first = &scenarios[0].built;
-    let runs = at_least_one("--runs", args.sim.runs.unwrap_or(first.runs))?;
-    let seed = args.sim.seed.unwrap_or(first.seed);
+    let first = &scenarios[0];
+    let mut all = scenarios
+        .iter()
+        .map(|s| settings(&args.sim, s, first))
+        .collect::<Result<Vec<_>>>()?;
+    // Every scenario counts its runs in the clusters of the draws, so that
+    // the paired differences compare like with like.
+    let layout = scenarios
+        .iter()
+        .zip(&all)
+        .map(|(s, set)| set.plan(s))
+        .find(|plan| plan.is_nested())
+        .map(|plan| (plan.cluster_size, plan.runs));
+    for set in &mut all {
+        set.layout = layout;
+    }
     let joined: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", joined.join("+"))));
-    let pool = thread_pool(args.sim.threads)?;
     let staging = Staging::create(&out, args.sim.force)?;
-    let options = RunOptions {
-        runs,
-        seed,
-        per_run: false,
-        charts: !args.sim.no_charts,
-    };
 
-    let mut table = String::from("scenario,outcome,count,probability,ci_low,ci_high\n");
-    let mut groups: Vec<(String, Vec<OutcomeRow>)> = Vec::new();
-    for s in &scenarios {
+    let mut results = Vec::new();
+    for (s, set) in scenarios.iter().zip(&all) {
         let dir = staging.path().join(s.name());
-        std::fs::create_dir_all(&dir)?;
-        let done = simulate_into(&dir, s, &options, &pool)?;
-        let mut rows = Vec::new();
-        for (k, outcome) in done.rules.names.iter().enumerate() {
-            let count = done.aggregate.outcomes[k];
-            let (lo, hi) = wilson(count, runs, Z95);
-            let p = done.aggregate.outcome_probability(k);
-            writeln!(
-                table,
-                "{},{outcome},{count},{p:.6},{lo:.6},{hi:.6}",
-                s.name()
-            )
-            .expect("write to string");
-            rows.push(OutcomeRow {
-                outcome: outcome.clone(),
-                count,
-                probability: p,
-                ci_low: lo,
-                ci_high: hi,
-            });
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let result = simulate_into(&dir, s, set, false)?;
+        if !args.sim.no_charts {
+            crate::charts::draw_run_charts(&dir).context("drawing charts")?;
         }
-        groups.push((s.name().to_string(), rows));
+        results.push(result);
     }
-    staging.write("comparison.csv", &table)?;
-    let manifest = serde_json::json!({
-        "entente_version": env!("CARGO_PKG_VERSION"),
-        "scenarios": scenarios.iter().map(|s| serde_json::json!({
-            "name": s.name(), "file": s.path.display().to_string(), "sha256": s.sha256,
-        })).collect::<Vec<_>>(),
-        "seed": seed,
-        "runs": runs,
-        "threads": pool.current_num_threads(),
-        "command": command_line(),
-    });
-    staging.write(
-        "manifest.json",
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )?;
+    let groups: Vec<(String, Vec<OutcomeRow>)> = results
+        .iter()
+        .map(|r| (r.scenario.clone(), outcome_rows(r)))
+        .collect();
+    staging.write("comparison.csv", comparison_table(&results))?;
+    let differences = differences(&results);
+    staging.write("differences.csv", differences_table(&differences))?;
+    let manifest = CompareManifest {
+        entente_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenarios: scenarios.iter().map(scenario_info).collect(),
+        seed: results[0].seed,
+        runs: results[0].runs(),
+        draws: results.iter().map(|r| r.plan.draws).max().unwrap_or(1),
+        threads: results[0].threads,
+        command: command_line(),
+    };
+    staging.write("manifest.json", to_json(&manifest))?;
     if !args.sim.no_charts {
         crate::charts::draw_comparison(staging.path(), &groups)
             .context("drawing the comparison chart")?;
+        crate::charts::draw_differences(staging.path()).context("drawing the difference chart")?;
     }
     if args.sim.report {
         crate::report::write_compare_report(staging.path()).context("writing the report")?;
@@ -103,15 +99,146 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;
 
-    print_table(&groups, runs, seed);
+    print_table(&groups, &results);
+    print_differences(&differences);
     say!("\nresults: {}/", out.display());
     Ok(())
 }
 
-fn print_table(groups: &[(String, Vec<OutcomeRow>)], runs: u64, seed: u64) {
+fn scenario_info(s: &Scenario) -> ScenarioInfo {
+    ScenarioInfo {
+        name: s.name().to_string(),
+        description: s.file.description.clone(),
+        file: s.path.display().to_string(),
+        sha256: s.sha256.clone(),
+    }
+}
+
+fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
+    r.outcome_names
+        .iter()
+        .zip(&r.outcomes)
+        .map(|(name, o)| OutcomeRow {
+            outcome: name.clone(),
+            count: o.count,
+            probability: o.probability,
+            ci_low: o.ci_low,
+            ci_high: o.ci_high,
+            draw_p05: Some(o.draw_p05),
+            draw_p95: Some(o.draw_p95),
+        })
+        .collect()
+}
+
+/// `comparison.csv`: every scenario's outcome table, one after the other.
+fn comparison_table(results: &[RunResult]) -> String {
+    let mut table = String::from(
+        "scenario,outcome,count,probability,ci_low,ci_high,draw_p05,draw_p50,draw_p95,parameter_share\n",
+    );
+    for r in results {
+        for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
+            writeln!(
+                table,
+                "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
+                csv_field(&r.scenario),
+                csv_field(name),
+                o.count,
+                o.probability,
+                o.ci_low,
+                o.ci_high,
+                o.draw_p05,
+                o.draw_p50,
+                o.draw_p95,
+                o.parameter_share
+            )
+            .expect("write to string");
+        }
+    }
+    table
+}
+
+/// One outcome's difference between a scenario and the first one.
+#[derive(Debug, Clone)]
+pub struct OutcomeDifference {
+    pub scenario: String,
+    pub reference: String,
+    pub outcome: String,
+    pub paired: Difference,
+    /// The interval the difference would have if the two scenarios had been
+    /// run on independent streams and draws.
+    pub unpaired: (f64, f64),
+}
+
+/// The paired differences of every later scenario against the first, for
+/// the outcomes both name.
+fn differences(results: &[RunResult]) -> Vec<OutcomeDifference> {
+    let reference = &results[0];
+    let mut out = Vec::new();
+    for r in &results[1..] {
+        let nested = r.plan.is_nested() || reference.plan.is_nested();
+        for (k, name) in r.outcome_names.iter().enumerate() {
+            let Some(j) = reference.outcome_names.iter().position(|n| n == name) else {
+                continue;
+            };
+            let (a, runs) = reference.clustered(j);
+            let (b, _) = r.clustered(k);
+            let ca = Clustered {
+                counts: &a,
+                runs: &runs,
+            };
+            let cb = Clustered {
+                counts: &b,
+                runs: &runs,
+            };
+            let paired = estimate::paired_difference(ca, cb, nested);
+            let half = |o: &estimate::OutcomeSummary| (o.ci_high - o.ci_low) / 2.0;
+            let unpaired = half(&reference.outcomes[j]).hypot(half(&r.outcomes[k]));
+            out.push(OutcomeDifference {
+                scenario: r.scenario.clone(),
+                reference: reference.scenario.clone(),
+                outcome: name.clone(),
+                paired,
+                unpaired: (paired.difference - unpaired, paired.difference + unpaired),
+            });
+        }
+    }
+    out
+}
+
+/// `differences.csv`.
+fn differences_table(differences: &[OutcomeDifference]) -> String {
+    let mut out = String::from(
+        "scenario,reference,outcome,difference,ci_low,ci_high,draw_p05,draw_p95,unpaired_ci_low,unpaired_ci_high\n",
+    );
+    for d in differences {
+        let p = &d.paired;
+        writeln!(
+            out,
+            "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            csv_field(&d.scenario),
+            csv_field(&d.reference),
+            csv_field(&d.outcome),
+            p.difference,
+            p.ci_low,
+            p.ci_high,
+            p.draw_p05,
+            p.draw_p95,
+            d.unpaired.0,
+            d.unpaired.1
+        )
+        .expect("write to string");
+    }
+    out
+}
+
+fn print_table(groups: &[(String, Vec<OutcomeRow>)], results: &[RunResult]) {
+    let first = &results[0];
     say!(
-        "{} scenarios, {runs} runs each, seed {seed}\n",
-        groups.len()
+        "{} scenarios, {} runs each, seed {}, {} draws\n",
+        groups.len(),
+        first.runs(),
+        first.seed,
+        first.plan.draws
     );
     let mut outcomes: Vec<&str> = Vec::new();
     for (_, rows) in groups {
@@ -137,5 +264,28 @@ fn print_table(groups: &[(String, Vec<OutcomeRow>)], runs: u64, seed: u64) {
             }
         }
         say!();
+    }
+}
+
+fn print_differences(differences: &[OutcomeDifference]) {
+    if differences.is_empty() {
+        return;
+    }
+    say!(
+        "\npaired differences against {} (95% interval, paired; unpaired in brackets):",
+        differences[0].reference
+    );
+    for d in differences {
+        let p = &d.paired;
+        say!(
+            "  {} {}: {:+.4} [{:+.4}, {:+.4}]  ({:+.4}, {:+.4})",
+            d.scenario,
+            d.outcome,
+            p.difference,
+            p.ci_low,
+            p.ci_high,
+            d.unpaired.0,
+            d.unpaired.1
+        );
     }
 }

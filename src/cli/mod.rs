@@ -81,6 +81,18 @@ pub struct SimulationArgs {
     /// Also write report.md and report.html.
     #[arg(long)]
     pub report: bool,
+    /// Parameter sets drawn when the scenario declares uncertain parameters
+    /// (default 200); the runs are split evenly among them.
+    #[arg(long, allow_negative_numbers = true)]
+    pub draws: Option<u64>,
+    /// Ignore the scenario's [uncertainty] table: every parameter at its
+    /// written value, intervals from Monte Carlo error only.
+    #[arg(long, conflicts_with = "posterior")]
+    pub nominal: bool,
+    /// Draw parameter sets from a calibration's posterior.csv (weighted
+    /// particles, one column per parameter path).
+    #[arg(long, value_name = "FILE.csv")]
+    pub posterior: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -62,5 +62,8 @@ fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
             .into());
     }
     written.extend(crate::charts::draw_comparison(dir, &groups)?);
+    if dir.join("differences.csv").is_file() {
+        written.extend(crate::charts::draw_differences(dir)?);
+    }
     Ok(written)
 }

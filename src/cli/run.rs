@@ -1,139 +1,91 @@
 //! `entente run`: Monte Carlo over one scenario, written to a result folder.
 
-use std::fs;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{RunArgs, at_least_one, command_line};
-use crate::engine::{self, Aggregate, Job, RunRecord};
+use super::{RunArgs, SimulationArgs, at_least_one, command_line};
+use crate::engine::RunRecord;
 use crate::error::Result;
-use crate::model::Model;
-use crate::outcome::{Classifier, OutcomeRules};
-use crate::output::{self, Staging};
-
-fn write(dir: &Path, name: &str, contents: String) -> std::io::Result<()> {
-    fs::write(dir.join(name), contents)
-}
+use crate::output::{self, RunsTable, Staging};
 use crate::scenario::{self, Scenario};
-use crate::stats::{Z95, wilson};
+use crate::simulation::{self, RunResult, Settings};
+use crate::uncertainty::Posterior;
 
 pub fn execute(args: &RunArgs) -> Result<()> {
     let scenario = scenario::load(&args.scenario)?;
-    let runs = at_least_one("--runs", args.sim.runs.unwrap_or(scenario.built.runs))?;
-    let seed = args.sim.seed.unwrap_or(scenario.built.seed);
+    let settings = settings(&args.sim, &scenario, &scenario)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
-    let pool = thread_pool(args.sim.threads)?;
     let staging = Staging::create(&out, args.sim.force)?;
-    let options = RunOptions {
-        runs,
-        seed,
-        per_run: args.per_run,
-        charts: !args.sim.no_charts,
-    };
-    let done = simulate_into(staging.path(), &scenario, &options, &pool)?;
+    let result = simulate_into(staging.path(), &scenario, &settings, args.per_run)?;
+    if !args.sim.no_charts {
+        crate::charts::draw_run_charts(staging.path()).context("drawing charts")?;
+    }
     if args.sim.report {
         crate::report::write_run_report(staging.path()).context("writing the report")?;
     }
     let out = staging
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;
-    print_summary(&scenario, &done, seed, pool.current_num_threads());
+    print_summary(&result);
     say!("\nresults: {}/", out.display());
     Ok(())
 }
 
-/// A rayon pool of `threads` workers (default: all cores).
-pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let default = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = at_least_one("--threads", threads.unwrap_or(default) as u64)? as usize;
-    Ok(rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")?)
+/// The settings of a run of `scenario` from the command line; runs and seed
+/// default to those of `first` (the first scenario of a comparison).
+pub(super) fn settings(
+    sim: &SimulationArgs,
+    scenario: &Scenario,
+    first: &Scenario,
+) -> Result<Settings> {
+    let mut settings = Settings::for_scenario(first);
+    settings.runs = at_least_one("--runs", sim.runs.unwrap_or(first.built.runs))?;
+    settings.seed = sim.seed.unwrap_or(first.built.seed);
+    settings.threads = Some(simulation::check_threads(sim.threads)?);
+    settings.draws = at_least_one("--draws", sim.draws.unwrap_or(settings.draws as u64))? as usize;
+    settings.nominal = sim.nominal;
+    settings.posterior = match &sim.posterior {
+        Some(file) => Some(Posterior::load(file, &scenario.built.model)?),
+        None => None,
+    };
+    Ok(settings)
 }
 
-/// How to run one scenario.
-pub(super) struct RunOptions {
-    pub runs: u64,
-    pub seed: u64,
-    pub per_run: bool,
-    pub charts: bool,
-}
-
-/// What a finished scenario run produced.
-pub(super) struct Done {
-    pub aggregate: Aggregate,
-    pub rules: OutcomeRules,
-    pub wall: f64,
-}
-
-/// Runs a scenario and writes its whole result folder into `dir`.
+/// Runs a scenario with a progress bar and writes its result files (not
+/// the charts) into `dir`.
 pub(super) fn simulate_into(
     dir: &Path,
     scenario: &Scenario,
-    options: &RunOptions,
-    pool: &rayon::ThreadPool,
-) -> Result<Done> {
-    let built = &scenario.built;
-    let model = &built.model;
-    let classifier = Classifier::new(model, built.rules.clone(), built.triad.clone());
-    let job = Job {
-        model,
-        classifier: &classifier,
-        seed: options.seed,
-        point: 0,
-        runs: options.runs,
+    settings: &Settings,
+    per_run: bool,
+) -> Result<RunResult> {
+    let bar = progress_bar(settings.plan(scenario).runs);
+    let progress = |k: u64| bar.inc(k);
+    let result = if per_run {
+        let path = dir.join("runs.csv");
+        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut writer = BufWriter::new(file);
+        let table = RunsTable::new(scenario);
+        writer.write_all(table.header().as_bytes())?;
+        let mut sink = |r: &RunRecord| writer.write_all(table.row(r).as_bytes());
+        let result = simulation::run_observed(scenario, settings, &progress, Some(&mut sink))?;
+        writer
+            .flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        result
+    } else {
+        simulation::run_observed(scenario, settings, &progress, None)?
     };
-    let bar = progress_bar(options.runs);
-    let started = Instant::now();
-    let aggregate = pool.install(|| -> Result<Aggregate> {
-        let progress = |k: u64| bar.inc(k);
-        if options.per_run {
-            let file = File::create(dir.join("runs.csv")).context("creating runs.csv")?;
-            let mut writer = BufWriter::new(file);
-            writer.write_all(runs_header(model, &classifier).as_bytes())?;
-            let mut sink =
-                |r: &RunRecord| writer.write_all(runs_row(model, &classifier, r).as_bytes());
-            let aggregate = engine::run_with_records(job, &progress, &mut sink)?;
-            writer.flush()?;
-            Ok(aggregate)
-        } else {
-            Ok(engine::run(job, &progress))
-        }
-    })?;
-    let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-
-    write_tables(dir, scenario, &classifier, &aggregate)?;
-    let threads = pool.current_num_threads();
-    let manifest = manifest(
-        scenario,
-        &classifier,
-        &aggregate,
-        options.seed,
-        threads,
-        wall,
-    );
-    fs::write(
-        dir.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )?;
-    if options.charts {
-        crate::charts::draw_run_charts(dir).context("drawing charts")?;
-    }
-    Ok(Done {
-        aggregate,
-        rules: classifier.rules,
-        wall,
-    })
+    output::write_run(dir, scenario, &result, &command_line())?;
+    Ok(result)
 }
 
 fn progress_bar(runs: u64) -> ProgressBar {
@@ -145,195 +97,75 @@ fn progress_bar(runs: u64) -> ProgressBar {
     bar
 }
 
-fn dyad_names(model: &Model) -> Vec<String> {
-    model
-        .dyads()
-        .into_iter()
-        .map(|(i, j)| model.dyad_name(i, j))
-        .collect()
-}
-
-fn write_tables(
-    dir: &Path,
-    scenario: &Scenario,
-    classifier: &Classifier,
-    aggregate: &Aggregate,
-) -> Result<()> {
-    let model = &scenario.built.model;
-    let dyads = dyad_names(model);
-    let runs = aggregate.runs;
-    write(
-        dir,
-        "outcomes.csv",
-        output::probability_table(
-            "outcome",
-            &classifier.rules.names,
-            &aggregate.outcomes,
-            runs,
-        ),
-    )?;
-    if let Some(triad) = &classifier.triad {
-        let names = triad.configuration_names();
-        write(
-            dir,
-            "configurations.csv",
-            output::probability_table("configuration", &names, &aggregate.configurations, runs),
-        )?;
-        write(
-            dir,
-            "config_timeseries.csv",
-            output::config_timeseries_table(aggregate, &names),
-        )?;
-    }
-    write(
-        dir,
-        "timeseries.csv",
-        output::timeseries_table(aggregate, &dyads),
-    )?;
-    write(dir, "final.csv", output::final_table(aggregate, &dyads))?;
-    write(dir, "dyads.csv", output::dyads_table(aggregate, &dyads))?;
-    let shocks: Vec<String> = model.shocks.iter().map(|s| s.id.clone()).collect();
-    write(dir, "shocks.csv", output::shocks_table(aggregate, &shocks))?;
-    let parameters = crate::scenario::parameter_rows(scenario);
-    write(
-        dir,
-        "parameters.csv",
-        crate::scenario::parameters_csv(&parameters),
-    )?;
-    Ok(())
-}
-
-fn manifest(
-    scenario: &Scenario,
-    classifier: &Classifier,
-    aggregate: &Aggregate,
-    seed: u64,
-    threads: usize,
-    wall: f64,
-) -> serde_json::Value {
-    let model = &scenario.built.model;
-    let runs = aggregate.runs.max(1) as f64;
-    let roles = classifier.triad.as_ref().map(|t| {
-        t.ids
-            .iter()
-            .zip(aggregate.role_sums)
-            .map(|(id, sum)| (id.clone(), serde_json::json!(sum as f64 / runs)))
-            .collect::<serde_json::Map<_, _>>()
-    });
-    serde_json::json!({
-        "entente_version": env!("CARGO_PKG_VERSION"),
-        "scenario": {
-            "name": scenario.name(),
-            "description": scenario.file.description,
-            "file": scenario.path.display().to_string(),
-            "sha256": scenario.sha256,
-        },
-        "start_year": scenario.start_year(),
-        "dt": model.params.dt,
-        "seed": seed,
-        "runs": aggregate.runs,
-        "horizon": model.horizon,
-        "agents": model.ids,
-        "dyads": dyad_names(model),
-        "triad": classifier.triad.as_ref().map(|t| t.ids.clone()),
-        "outcomes": classifier.rules.names,
-        "theta_P": model.params.theta_P,
-        "summary": {
-            "treaty_probability": aggregate.treaty_runs as f64 / runs,
-            "mean_first_treaty_step": (aggregate.treaty_runs > 0)
-                .then(|| aggregate.first_treaty_step_sum as f64 / aggregate.treaty_runs as f64),
-            "mean_unbalanced_share": crate::stats::fixed_mean(aggregate.unbalanced_sum, aggregate.runs),
-            "mean_wu_role_score": roles,
-        },
-        "threads": threads,
-        "wall_seconds": wall,
-        "command": command_line(),
-    })
-}
-
-fn runs_header(model: &Model, classifier: &Classifier) -> String {
-    let mut h =
-        String::from("run,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share");
-    for name in dyad_names(model) {
-        h += &format!(",zbar_{name}");
-    }
-    for i in 0..model.n() {
-        for j in 0..model.n() {
-            if i != j {
-                h += &format!(",xbar_{}_{}", model.ids[i], model.ids[j]);
-            }
-        }
-    }
-    if let Some(t) = &classifier.triad {
-        for id in &t.ids {
-            h += &format!(",role_{id}");
-        }
-    }
-    h + "\n"
-}
-
-fn runs_row(model: &Model, classifier: &Classifier, r: &RunRecord) -> String {
-    use std::fmt::Write;
-    let s = &r.summary;
-    let rules = &classifier.rules;
-    let config = match (&classifier.triad, s.configuration) {
-        (Some(t), Some(c)) => t.configuration_names()[c].clone(),
-        _ => String::new(),
+fn print_summary(result: &RunResult) {
+    let runs = result.runs();
+    let wall = result.wall_seconds;
+    let threads = result.threads;
+    let threads = if threads == 1 {
+        "1 thread".to_string()
+    } else {
+        format!("{threads} threads")
     };
-    let mut row = format!(
-        "{},{},{},{},{},{}",
-        r.index,
-        rules.names[s.outcome],
-        config,
-        r.first_treaty.map_or(String::new(), |t| t.to_string()),
-        r.shocks_fired.iter().sum::<u32>(),
-        s.unbalanced_share
-            .map_or(String::new(), |u| format!("{u:.4}")),
-    );
-    for z in &s.zbar {
-        write!(row, ",{z:.4}").expect("write to string");
-    }
-    let n = model.n();
-    for i in 0..n {
-        for j in 0..n {
-            if i != j {
-                write!(row, ",{:.4}", s.xbar[i * n + j]).expect("write to string");
-            }
-        }
-    }
-    if let Some(roles) = s.roles {
-        for r in roles {
-            write!(row, ",{r}").expect("write to string");
-        }
-    }
-    row + "\n"
-}
-
-fn print_summary(scenario: &Scenario, done: &Done, seed: u64, threads: usize) {
-    let (rules, aggregate, wall) = (&done.rules, &done.aggregate, done.wall);
-    let runs = aggregate.runs;
     say!(
-        "{}: {runs} runs, seed {seed}, {} steps, {threads} threads, {wall:.2} s ({:.0} runs/s)\n",
-        scenario.name(),
-        scenario.built.model.horizon,
+        "{}: {runs} runs, seed {}, {threads}, {wall:.2} s ({:.0} runs/s)",
+        result.scenario,
+        result.seed,
         runs as f64 / wall.max(1e-9)
     );
-    let width = rules
-        .names
+    let plan = &result.plan;
+    if plan.is_nested() {
+        say!(
+            "parameter uncertainty: {} draws of {} runs over {} uncertain parameters{}\n",
+            plan.draws,
+            plan.cluster_size,
+            plan.names.len(),
+            result
+                .posterior
+                .as_ref()
+                .map_or(String::new(), |p| format!(" (posterior {p})"))
+        );
+    } else if result.nominal {
+        say!("parameter uncertainty: ignored (--nominal); intervals are Monte Carlo error only\n");
+    } else {
+        say!("parameter uncertainty: none declared; intervals are Monte Carlo error only\n");
+    }
+    let width = result
+        .outcome_names
         .iter()
         .map(String::len)
         .max()
         .unwrap_or(7)
         .max(7);
-    say!("  {:<width$}  probability  95% interval", "outcome");
-    let mut order: Vec<usize> = (0..rules.names.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(aggregate.outcomes[k]));
-    for k in order {
-        let (lo, hi) = wilson(aggregate.outcomes[k], runs, Z95);
+    if plan.is_nested() {
         say!(
-            "  {:<width$}  {:>11.4}  [{lo:.4}, {hi:.4}]",
-            rules.names[k],
-            aggregate.outcome_probability(k)
+            "  {:<width$}  probability  95% interval (Monte Carlo)  5-95% over draws  from parameters",
+            "outcome"
         );
+    } else {
+        say!("  {:<width$}  probability  95% interval", "outcome");
+    }
+    let mut order: Vec<usize> = (0..result.outcomes.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(result.outcomes[k].count));
+    for k in order {
+        let o = &result.outcomes[k];
+        let name = &result.outcome_names[k];
+        if plan.is_nested() {
+            say!(
+                "  {name:<width$}  {:>11.4}  [{:.4}, {:.4}]            [{:.4}, {:.4}]  {:>14.0}%",
+                o.probability,
+                o.ci_low,
+                o.ci_high,
+                o.draw_p05,
+                o.draw_p95,
+                100.0 * o.parameter_share
+            );
+        } else {
+            say!(
+                "  {name:<width$}  {:>11.4}  [{:.4}, {:.4}]",
+                o.probability,
+                o.ci_low,
+                o.ci_high
+            );
+        }
     }
 }

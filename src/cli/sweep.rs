@@ -7,9 +7,9 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::run::thread_pool;
 use super::{MergeArgs, SweepArgs};
 use crate::error::Result;
+use crate::simulation::thread_pool;
 use crate::sweep::{self, Execution, Shard};
 
 pub fn execute(args: &SweepArgs) -> Result<()> {

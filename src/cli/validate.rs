@@ -61,5 +61,59 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     if !missing.is_empty() {
         say!("  without evidence: {}", missing.join(", "));
     }
+    print_evidence_kinds(&scenario);
+    print_uncertainty(&scenario);
     Ok(())
+}
+
+/// How many evidence entries rest on data, the literature and judgment.
+fn print_evidence_kinds(scenario: &scenario::Scenario) {
+    let kinds = scenario
+        .built
+        .evidence
+        .iter()
+        .map(|(_, e)| e.kind)
+        .chain(scenario.built.uncertain.iter().map(|u| u.kind));
+    let mut counts = [0usize; 4];
+    for kind in kinds {
+        let slot = kind.map_or(3, |k| k as usize);
+        counts[slot] += 1;
+    }
+    let total: usize = counts.iter().sum();
+    say!(
+        "  evidence entries: {total} ({} data, {} literature, {} judgment, {} of unstated kind)",
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3]
+    );
+}
+
+/// Every uncertain parameter, its distribution and evidence.
+fn print_uncertainty(scenario: &scenario::Scenario) {
+    let uncertain = &scenario.built.uncertain;
+    if uncertain.is_empty() {
+        say!("  no uncertain parameters: every value is fixed");
+        return;
+    }
+    say!(
+        "\n  {} uncertain parameters, drawn by `run` and `compare` (`--nominal` fixes them):",
+        uncertain.len()
+    );
+    let width = uncertain.iter().map(|u| u.name.len()).max().unwrap_or(10);
+    for u in uncertain {
+        let kind = u
+            .kind
+            .map_or("unstated".to_string(), |k| k.name().to_string());
+        say!(
+            "  {:<width$}  {:<34}  {kind}: {}",
+            u.name,
+            u.distribution.to_string(),
+            if u.evidence.is_empty() {
+                "-"
+            } else {
+                &u.evidence
+            }
+        );
+    }
 }

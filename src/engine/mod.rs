@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use std::ops::Range;
 
 use crate::model::{LANES, LaneTrace, Lockstep, Model, simulate_lanes};
-use crate::outcome::{Classifier, GroupSummary, RunSummary};
+use crate::outcome::{Classifier, GroupSummary, OutcomeRules, RunSummary, Triad};
+use crate::uncertainty::DrawPlan;
 
 /// Runs per chunk: the unit of work handed to a thread and of progress.
 pub const CHUNK: u64 = 1024;
@@ -44,45 +45,60 @@ pub struct Job<'a> {
 #[derive(Debug, Clone)]
 pub struct RunRecord {
     pub index: u64,
+    /// The parameter draw the run belongs to (0 without uncertainty).
+    pub draw: usize,
     pub summary: RunSummary,
     pub first_treaty: Option<usize>,
     pub shocks_fired: Vec<u32>,
 }
 
 /// The buffers one thread reuses across its runs.
-struct Worker<'a> {
-    job: Job<'a>,
-    lanes: Lockstep,
+struct Worker {
+    /// The lockstep state and the draw it was built for: its per-run
+    /// constants come from the model, so a new draw needs a new one.
+    lanes: Option<(usize, Lockstep)>,
     trace: LaneTrace,
     group: GroupSummary,
     aggregate: Aggregate,
 }
 
-impl<'a> Worker<'a> {
-    fn new(job: Job<'a>) -> Worker<'a> {
+/// What a worker runs: one model and its classifier, under one seed.
+#[derive(Clone, Copy)]
+struct Setting<'a> {
+    model: &'a Model,
+    classifier: &'a Classifier,
+    seed: u64,
+    point: u64,
+    draw: usize,
+}
+
+impl Worker {
+    fn new(model: &Model, classifier: &Classifier) -> Worker {
         Worker {
-            job,
-            lanes: Lockstep::new(job.model),
-            trace: LaneTrace::new(job.model),
+            lanes: None,
+            trace: LaneTrace::new(model),
             group: GroupSummary::default(),
-            aggregate: Aggregate::new(Shape::of(job.model, job.classifier)),
+            aggregate: Aggregate::new(Shape::of(model, classifier)),
         }
     }
 
     /// Runs `runs` (at most [`LANES`] consecutive indices) in lockstep and
     /// adds them to the aggregate, then hands each to `each`, in index order.
-    fn run_group(&mut self, runs: Range<u64>, each: &mut impl FnMut(RunView<'_>)) {
+    fn run_group(&mut self, at: Setting<'_>, runs: Range<u64>, each: &mut impl FnMut(RunView<'_>)) {
         let first = runs.start;
         let count = (runs.end - runs.start) as usize;
-        let mut rng = LaneRng::new(self.job.seed, self.job.point, first);
-        simulate_lanes(self.job.model, &mut rng, &mut self.lanes, &mut self.trace);
-        self.job
-            .classifier
-            .summarise(&self.trace, count, &mut self.group);
+        let mut rng = LaneRng::new(at.seed, at.point, first);
+        let lanes = match &mut self.lanes {
+            Some((draw, lanes)) if *draw == at.draw => lanes,
+            slot => &mut slot.insert((at.draw, Lockstep::new(at.model))).1,
+        };
+        simulate_lanes(at.model, &mut rng, lanes, &mut self.trace);
+        at.classifier.summarise(&self.trace, count, &mut self.group);
         self.aggregate.add_group(&self.group, &self.trace, count);
         for (lane, index) in runs.enumerate() {
             each(RunView {
                 index,
+                draw: at.draw,
                 lane,
                 summary: &self.group.runs[lane],
                 trace: &self.trace,
@@ -91,11 +107,11 @@ impl<'a> Worker<'a> {
     }
 
     /// Runs every run of `runs`, in groups of [`LANES`].
-    fn run_all(&mut self, runs: Range<u64>, mut each: impl FnMut(RunView<'_>)) {
+    fn run_all(&mut self, at: Setting<'_>, runs: Range<u64>, mut each: impl FnMut(RunView<'_>)) {
         let mut start = runs.start;
         while start < runs.end {
             let end = (start + LANES as u64).min(runs.end);
-            self.run_group(start..end, &mut each);
+            self.run_group(at, start..end, &mut each);
             start = end;
         }
     }
@@ -104,6 +120,7 @@ impl<'a> Worker<'a> {
 /// A run just finished by a worker: lane `lane` of its group.
 struct RunView<'a> {
     index: u64,
+    draw: usize,
     lane: usize,
     summary: &'a RunSummary,
     trace: &'a LaneTrace,
@@ -113,6 +130,7 @@ impl RunView<'_> {
     fn record(&self) -> RunRecord {
         RunRecord {
             index: self.index,
+            draw: self.draw,
             summary: self.summary.clone(),
             first_treaty: self.trace.first_treaty[self.lane],
             shocks_fired: self.trace.shocks_fired(self.lane).collect(),
@@ -124,18 +142,31 @@ fn chunk_runs(chunk: u64, runs: u64) -> Range<u64> {
     chunk * CHUNK..((chunk + 1) * CHUNK).min(runs)
 }
 
+impl Job<'_> {
+    fn setting(&self) -> Setting<'_> {
+        Setting {
+            model: self.model,
+            classifier: self.classifier,
+            seed: self.seed,
+            point: self.point,
+            draw: 0,
+        }
+    }
+}
+
 /// Runs `job` on the current rayon pool and returns the merged aggregate.
 /// `progress` is called with the number of runs each finished chunk held.
 pub fn run(job: Job<'_>, progress: &(dyn Fn(u64) + Sync)) -> Aggregate {
     let chunks = job.runs.div_ceil(CHUNK);
+    let at = job.setting();
     (0..chunks)
         .into_par_iter()
         .fold(
-            || Worker::new(job),
+            || Worker::new(job.model, job.classifier),
             |mut worker, chunk| {
                 let range = chunk_runs(chunk, job.runs);
                 let len = range.end - range.start;
-                worker.run_all(range, |_| ());
+                worker.run_all(at, range, |_| ());
                 progress(len);
                 worker
             },
@@ -156,14 +187,15 @@ pub fn run_with_records(
 ) -> std::io::Result<Aggregate> {
     const BLOCK: u64 = 64;
     let chunks = job.runs.div_ceil(CHUNK);
+    let at = job.setting();
     let mut total = Aggregate::new(Shape::of(job.model, job.classifier));
     for block in (0..chunks).step_by(BLOCK as usize) {
         let done: Vec<(Aggregate, Vec<RunRecord>)> = (block..(block + BLOCK).min(chunks))
             .into_par_iter()
             .map(|chunk| {
-                let mut worker = Worker::new(job);
+                let mut worker = Worker::new(job.model, job.classifier);
                 let mut records = Vec::new();
-                worker.run_all(chunk_runs(chunk, job.runs), |run| {
+                worker.run_all(at, chunk_runs(chunk, job.runs), |run| {
                     records.push(run.record())
                 });
                 progress(records.len() as u64);
@@ -172,6 +204,184 @@ pub fn run_with_records(
             .collect();
         for (aggregate, records) in done {
             total = total.merged(aggregate);
+            records.iter().try_for_each(&mut *sink)?;
+        }
+    }
+    Ok(total)
+}
+
+/// A scenario run under a [`DrawPlan`]: several parameter sets, the runs
+/// split among them (nested Monte Carlo). Run `r` draws from the stream
+/// (seed, point, r) whatever its draw, so an ensemble whose draws all equal
+/// the base model gives exactly the aggregate of [`run`].
+#[derive(Debug, Clone, Copy)]
+pub struct Ensemble<'a> {
+    pub model: &'a Model,
+    pub rules: &'a OutcomeRules,
+    pub triad: Option<&'a Triad>,
+    pub seed: u64,
+    pub point: u64,
+    pub plan: &'a DrawPlan,
+}
+
+/// What an ensemble produced: the aggregate over all runs, and the outcome
+/// counts of each cluster of runs (each draw, or each block of runs without
+/// uncertainty), from which the nested estimators work.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnsembleAggregate {
+    pub aggregate: Aggregate,
+    /// `[cluster][outcome]`.
+    pub cluster_outcomes: Vec<u64>,
+}
+
+impl EnsembleAggregate {
+    /// Outcome `k`'s count in each cluster.
+    pub fn outcome_by_cluster(&self, k: usize) -> Vec<u64> {
+        let outcomes = self.aggregate.shape.outcomes;
+        self.cluster_outcomes
+            .iter()
+            .skip(k)
+            .step_by(outcomes)
+            .copied()
+            .collect()
+    }
+}
+
+/// The unit of work of an ensemble: at most [`CHUNK`] runs of one cluster.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    cluster: usize,
+    runs: (u64, u64),
+}
+
+fn units(plan: &DrawPlan) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for cluster in 0..plan.clusters() {
+        let range = plan.cluster_runs(cluster);
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + CHUNK).min(range.end);
+            units.push(Unit {
+                cluster,
+                runs: (start, end),
+            });
+            start = end;
+        }
+    }
+    units
+}
+
+impl Ensemble<'_> {
+    fn shape(&self) -> Shape {
+        Shape::of(self.model, &self.classifier(self.model))
+    }
+
+    fn classifier(&self, model: &Model) -> Classifier {
+        Classifier::new(model, self.rules.clone(), self.triad.cloned())
+    }
+
+    /// Runs one unit on `worker`, adding its outcome counts to its cluster
+    /// in `counts`.
+    fn run_unit(
+        &self,
+        worker: &mut Worker,
+        base: &Classifier,
+        unit: Unit,
+        counts: &mut [u64],
+        each: impl FnMut(RunView<'_>),
+    ) {
+        let draw = self.plan.draw_of(unit.cluster);
+        let model = self.plan.model(self.model, draw);
+        let own;
+        let classifier = if self.plan.is_nested() {
+            own = self.classifier(&model);
+            &own
+        } else {
+            base
+        };
+        let at = Setting {
+            model: &model,
+            classifier,
+            seed: self.seed,
+            point: self.point,
+            draw,
+        };
+        let before = worker.aggregate.outcomes.clone();
+        worker.run_all(at, unit.runs.0..unit.runs.1, each);
+        let k = before.len();
+        let slot = &mut counts[unit.cluster * k..(unit.cluster + 1) * k];
+        for ((c, after), was) in slot.iter_mut().zip(&worker.aggregate.outcomes).zip(before) {
+            *c += after - was;
+        }
+    }
+}
+
+fn add_counts(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+    a
+}
+
+/// Runs an ensemble on the current rayon pool. `progress` is called with
+/// the number of runs of each finished unit.
+pub fn run_ensemble(ensemble: Ensemble<'_>, progress: &(dyn Fn(u64) + Sync)) -> EnsembleAggregate {
+    let shape = ensemble.shape();
+    let base = ensemble.classifier(ensemble.model);
+    let slots = ensemble.plan.clusters() * shape.outcomes;
+    let (aggregate, cluster_outcomes) = units(ensemble.plan)
+        .into_par_iter()
+        .fold(
+            || (Worker::new(ensemble.model, &base), vec![0; slots]),
+            |(mut worker, mut counts), unit| {
+                ensemble.run_unit(&mut worker, &base, unit, &mut counts, |_| ());
+                progress(unit.runs.1 - unit.runs.0);
+                (worker, counts)
+            },
+        )
+        .map(|(w, counts)| (w.aggregate, counts))
+        .reduce(
+            || (Aggregate::new(shape), vec![0; slots]),
+            |(a, x), (b, y)| (a.merged(b), add_counts(x, y)),
+        );
+    EnsembleAggregate {
+        aggregate,
+        cluster_outcomes,
+    }
+}
+
+/// Like [`run_ensemble`], and also hands every run, in index order, to
+/// `sink`. Units are done in blocks so memory stays bounded.
+pub fn run_ensemble_with_records(
+    ensemble: Ensemble<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+    sink: &mut dyn FnMut(&RunRecord) -> std::io::Result<()>,
+) -> std::io::Result<EnsembleAggregate> {
+    const BLOCK: usize = 64;
+    let shape = ensemble.shape();
+    let base = ensemble.classifier(ensemble.model);
+    let slots = ensemble.plan.clusters() * shape.outcomes;
+    let mut total = EnsembleAggregate {
+        aggregate: Aggregate::new(shape),
+        cluster_outcomes: vec![0; slots],
+    };
+    for block in units(ensemble.plan).chunks(BLOCK) {
+        let done: Vec<(Aggregate, Vec<u64>, Vec<RunRecord>)> = block
+            .par_iter()
+            .map(|&unit| {
+                let mut worker = Worker::new(ensemble.model, &base);
+                let mut counts = vec![0; slots];
+                let mut records = Vec::new();
+                ensemble.run_unit(&mut worker, &base, unit, &mut counts, |run| {
+                    records.push(run.record())
+                });
+                progress(records.len() as u64);
+                (worker.aggregate, counts, records)
+            })
+            .collect();
+        for (aggregate, counts, records) in done {
+            total.aggregate =
+                std::mem::replace(&mut total.aggregate, Aggregate::new(shape)).merged(aggregate);
+            total.cluster_outcomes =
+                add_counts(std::mem::take(&mut total.cluster_outcomes), counts);
             records.iter().try_for_each(&mut *sink)?;
         }
     }

@@ -2,8 +2,12 @@
 //! that replaces the result folder in one rename, so a reader never sees a
 //! half-written result.
 
+pub mod manifest;
+mod run_folder;
 mod staging;
 mod tables;
 
+pub use manifest::RunManifest;
+pub use run_folder::write_run;
 pub use staging::{Staging, write_atomic};
 pub use tables::*;

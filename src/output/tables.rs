@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::engine::{Aggregate, FINAL_BINS};
 use crate::outcome::DyadState;
+use crate::simulation::RunResult;
 use crate::stats::{Z95, fixed_mean, wilson};
 
 /// Header of every probability table.
@@ -24,6 +25,88 @@ pub fn probability_table(
         writeln!(out, "{name},{count},{p:.6},{lo:.6},{hi:.6}").expect("write to string");
     }
     out
+}
+
+/// `outcomes.csv`: per outcome, the count and probability integrated over
+/// the parameter draws, its Monte Carlo interval, its 5%, 50% and 95%
+/// quantiles over draws and the share of its variance due to the
+/// parameters.
+pub fn outcomes_table(result: &RunResult) -> String {
+    let mut out =
+        format!("outcome,{PROBABILITY_HEADER},draw_p05,draw_p50,draw_p95,parameter_share\n");
+    for (name, o) in result.outcome_names.iter().zip(&result.outcomes) {
+        writeln!(
+            out,
+            "{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
+            csv_field(name),
+            o.count,
+            o.probability,
+            o.ci_low,
+            o.ci_high,
+            o.draw_p05,
+            o.draw_p50,
+            o.draw_p95,
+            o.parameter_share
+        )
+        .expect("write to string");
+    }
+    out
+}
+
+/// `draws.csv`: one row per parameter draw: its runs, the value of each
+/// uncertain parameter and each outcome's probability under it.
+pub fn draws_table(result: &RunResult) -> String {
+    let plan = &result.plan;
+    let mut out = String::from("draw,runs");
+    for name in plan.names.iter().chain(&result.outcome_names) {
+        write!(out, ",{}", csv_field(name)).expect("write to string");
+    }
+    out.push('\n');
+    let shares: Vec<Vec<f64>> = (0..result.outcome_names.len())
+        .map(|k| result.draw_probabilities(k))
+        .collect();
+    for d in 0..plan.draws {
+        let runs = plan.cluster_runs(d);
+        write!(out, "{d},{}", runs.end - runs.start).expect("write to string");
+        for v in plan.values(d) {
+            write!(out, ",{v}").expect("write to string");
+        }
+        for s in &shares {
+            write!(out, ",{:.6}", s[d]).expect("write to string");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `importance.csv`: for each outcome, the uncertain parameters ranked by
+/// the share of the outcome's variance over draws each explains alone.
+pub fn importance_table(result: &RunResult) -> String {
+    let mut out = String::from("outcome,parameter,first_order,rank\n");
+    let mut rank = 0;
+    let mut last = "";
+    for i in &result.importance {
+        rank = if i.outcome == last { rank + 1 } else { 1 };
+        last = &i.outcome;
+        writeln!(
+            out,
+            "{},{},{:.4},{rank}",
+            csv_field(&i.outcome),
+            csv_field(&i.parameter),
+            i.first_order
+        )
+        .expect("write to string");
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
 }
 
 /// Quantiles written per step and dyad.
@@ -119,4 +202,88 @@ pub fn shocks_table(aggregate: &Aggregate, shocks: &[String]) -> String {
         .expect("write to string");
     }
     out
+}
+
+/// `runs.csv`: one row per run (with `--per-run`), written as runs finish.
+pub struct RunsTable {
+    dyads: Vec<String>,
+    pairs: Vec<(usize, usize)>,
+    ids: Vec<String>,
+    outcomes: Vec<String>,
+    configurations: Vec<String>,
+    triad: Option<Vec<String>>,
+}
+
+impl RunsTable {
+    pub fn new(scenario: &crate::scenario::Scenario) -> RunsTable {
+        let built = &scenario.built;
+        let model = &built.model;
+        let n = model.n();
+        RunsTable {
+            dyads: model
+                .dyads()
+                .into_iter()
+                .map(|(i, j)| model.dyad_name(i, j))
+                .collect(),
+            pairs: (0..n)
+                .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+                .collect(),
+            ids: model.ids.clone(),
+            outcomes: built.rules.names.clone(),
+            configurations: built
+                .triad
+                .as_ref()
+                .map(|t| t.configuration_names())
+                .unwrap_or_default(),
+            triad: built.triad.as_ref().map(|t| t.ids.to_vec()),
+        }
+    }
+
+    pub fn header(&self) -> String {
+        let mut h = String::from(
+            "run,draw,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share",
+        );
+        for name in &self.dyads {
+            write!(h, ",zbar_{name}").expect("write to string");
+        }
+        for &(i, j) in &self.pairs {
+            write!(h, ",xbar_{}_{}", self.ids[i], self.ids[j]).expect("write to string");
+        }
+        for id in self.triad.iter().flatten() {
+            write!(h, ",role_{id}").expect("write to string");
+        }
+        h + "\n"
+    }
+
+    pub fn row(&self, r: &crate::engine::RunRecord) -> String {
+        let s = &r.summary;
+        let config = s
+            .configuration
+            .and_then(|c| self.configurations.get(c))
+            .map_or("", String::as_str);
+        let mut row = format!(
+            "{},{},{},{},{},{},{}",
+            r.index,
+            r.draw,
+            self.outcomes[s.outcome],
+            config,
+            r.first_treaty.map_or(String::new(), |t| t.to_string()),
+            r.shocks_fired.iter().sum::<u32>(),
+            s.unbalanced_share
+                .map_or(String::new(), |u| format!("{u:.4}")),
+        );
+        for z in &s.zbar {
+            write!(row, ",{z:.4}").expect("write to string");
+        }
+        let n = self.ids.len();
+        for &(i, j) in &self.pairs {
+            write!(row, ",{:.4}", s.xbar[i * n + j]).expect("write to string");
+        }
+        if let Some(roles) = s.roles {
+            for r in roles {
+                write!(row, ",{r}").expect("write to string");
+            }
+        }
+        row + "\n"
+    }
 }

@@ -6,11 +6,15 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::locate::Seg;
 use super::paths::ParamPath;
-use super::schema::{ConditionEntry, DyadEntry, EvidenceEntry, ScenarioFile, ShockEntry};
+use super::schema::{
+    ConditionEntry, DyadEntry, EvidenceEntry, NormalEntry, ScenarioFile, ShockEntry,
+    UncertaintyEntry,
+};
 use crate::error::nearest;
 use crate::model::{Effect, Model, Shock, Target, Trigger};
 use crate::outcome::{Condition, ConfigKind, DyadState, OutcomeRules, Triad};
 use crate::segs;
+use crate::uncertainty::{Distribution, Uncertain};
 
 /// A problem found while building, located by its path in the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +43,9 @@ pub struct Built {
     /// Paths of the values the file sets explicitly, in file order.
     pub calibrated: Vec<ParamPath>,
     pub evidence: Vec<(ParamPath, EvidenceEntry)>,
+    /// Parameters drawn from a distribution by `run` and `compare`, in path
+    /// order. Degenerate distributions are not here: they set their value.
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// Ids must be usable in dyad names (`A-B`) and paths (`agent.A.x`).
@@ -203,6 +210,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     let triad = report_triad(file, &model)?;
     let rules = outcome_rules(file, &model, triad.as_ref())?;
     let evidence = evidence(file, &model)?;
+    let uncertain = uncertainty(file, &mut model)?;
 
     Ok(Built {
         model,
@@ -212,6 +220,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         seed: run.seed as u64,
         calibrated,
         evidence,
+        uncertain,
     })
 }
 
@@ -779,4 +788,123 @@ fn evidence(
             Ok((path, e.clone()))
         })
         .collect()
+}
+
+/// Reads `[uncertainty]`: each entry names one distribution whose support
+/// lies within its path's range. A distribution that can give only one value
+/// sets that value, so that it runs exactly as the constant would.
+fn uncertainty(file: &ScenarioFile, model: &mut Model) -> Result<Vec<Uncertain>, Problem> {
+    let mut uncertain = Vec::new();
+    for (name, entry) in &file.uncertainty {
+        let at = |key: &str| segs!["uncertainty", name.as_str(), key];
+        let here = segs!["uncertainty", name.as_str()];
+        let key = format!("uncertainty.{name}");
+        let path = ParamPath::parse(model, name).map_err(|m| problem(here.clone(), &key, m))?;
+        let distribution = distribution_of(entry, &here, &key)?;
+        let (low, high) = distribution.support();
+        let mut scratch = model.clone();
+        for (end, value) in [("low", low), ("high", high)] {
+            path.set(&mut scratch, value).map_err(|m| {
+                problem(
+                    here.clone(),
+                    &key,
+                    format!("the distribution's {end} end is out of range: {m}"),
+                )
+            })?;
+        }
+        if path.is_whole() && distribution.is_degenerate() && low.fract() != 0.0 {
+            return Err(problem(
+                at("uniform"),
+                &key,
+                format!("found {low}, expected a whole number"),
+            ));
+        }
+        if distribution.is_degenerate() {
+            path.set(model, low)
+                .map_err(|m| problem(here.clone(), &key, m))?;
+            continue;
+        }
+        uncertain.push(Uncertain {
+            path,
+            name: name.clone(),
+            distribution,
+            evidence: entry.evidence.clone(),
+            kind: entry.kind,
+        });
+    }
+    Ok(uncertain)
+}
+
+/// The one distribution an `[uncertainty]` entry gives.
+fn distribution_of(
+    entry: &UncertaintyEntry,
+    here: &[Seg],
+    key: &str,
+) -> Result<Distribution, Problem> {
+    let fail = |message: String| problem(here.to_vec(), key, message);
+    let given = [
+        entry.uniform.is_some(),
+        entry.triangular.is_some(),
+        entry.normal.is_some(),
+        entry.loguniform.is_some(),
+    ];
+    if given.iter().filter(|&&g| g).count() != 1 {
+        return Err(fail(
+            "expected exactly one of `uniform = [low, high]`, `triangular = [low, mode, high]`, `normal = { mean, sd }` with `low` and `high`, or `loguniform = [low, high]`".into(),
+        ));
+    }
+    if entry.normal.is_none() && (entry.low.is_some() || entry.high.is_some()) {
+        return Err(fail(
+            "`low` and `high` bound a normal only; the other distributions state their own ends"
+                .into(),
+        ));
+    }
+    let finite = |values: &[f64]| values.iter().all(|v| v.is_finite());
+    let distribution = if let Some([low, high]) = entry.uniform {
+        Distribution::Uniform { low, high }
+    } else if let Some([low, mode, high]) = entry.triangular {
+        if !(low <= mode && mode <= high) {
+            return Err(fail(format!(
+                "found [{low}, {mode}, {high}], expected low <= mode <= high"
+            )));
+        }
+        Distribution::Triangular { low, mode, high }
+    } else if let Some([low, high]) = entry.loguniform {
+        if low.is_nan() || low <= 0.0 {
+            return Err(fail(format!(
+                "found low {low}, expected a log-uniform's ends above 0"
+            )));
+        }
+        Distribution::LogUniform { low, high }
+    } else {
+        let NormalEntry { mean, sd } = entry.normal.expect("one distribution is given");
+        let (Some(low), Some(high)) = (entry.low, entry.high) else {
+            return Err(fail(
+                "a normal needs `low` and `high`, the range it is truncated to".into(),
+            ));
+        };
+        if !finite(&[mean, sd]) || sd < 0.0 {
+            return Err(fail(format!(
+                "found sd {sd}, expected a finite number of at least 0"
+            )));
+        }
+        if !(low <= mean && mean <= high) {
+            return Err(fail(format!(
+                "found mean {mean} outside [{low}, {high}], expected low <= mean <= high"
+            )));
+        }
+        Distribution::Normal {
+            mean,
+            sd,
+            low,
+            high,
+        }
+    };
+    let (low, high) = distribution.support();
+    if !finite(&[low, high]) || low > high {
+        return Err(fail(format!(
+            "found ends {low} and {high}, expected finite numbers with low <= high"
+        )));
+    }
+    Ok(distribution)
 }

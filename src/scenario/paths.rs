@@ -134,6 +134,11 @@ impl ParamPath {
         }
     }
 
+    /// Whether the path holds a whole number (a step or a count).
+    pub fn is_whole(&self) -> bool {
+        matches!(self, ParamPath::ShockStep(_) | ParamPath::ShockMaxCount(_))
+    }
+
     /// The current value at this path.
     pub fn get(&self, model: &Model) -> f64 {
         let n = model.n();

@@ -50,6 +50,67 @@ pub struct ScenarioFile {
     /// Which triad the configuration outputs describe.
     #[serde(default)]
     pub report: ReportSection,
+    /// Parameters whose values are uncertain, keyed by parameter path: each
+    /// carries a distribution that `run` and `compare` draw from.
+    #[serde(default)]
+    pub uncertainty: BTreeMap<String, UncertaintyEntry>,
+}
+
+/// What an evidence entry rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// A value read or computed from a data set.
+    Data,
+    /// A value stated or implied by published analysis.
+    Literature,
+    /// The scenario author's judgment.
+    Judgment,
+}
+
+impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 3] = [
+        EvidenceKind::Data,
+        EvidenceKind::Literature,
+        EvidenceKind::Judgment,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Data => "data",
+            EvidenceKind::Literature => "literature",
+            EvidenceKind::Judgment => "judgment",
+        }
+    }
+}
+
+/// `normal = { mean = 1.0, sd = 0.25 }` in an uncertainty entry.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormalEntry {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// One entry of `[uncertainty]`: exactly one distribution, and for a normal
+/// the bounds it is truncated to.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintyEntry {
+    /// `[low, high]`
+    pub uniform: Option<[f64; 2]>,
+    /// `[low, mode, high]`
+    pub triangular: Option<[f64; 3]>,
+    pub normal: Option<NormalEntry>,
+    /// `[low, high]`, both above 0: uniform on the log scale.
+    pub loguniform: Option<[f64; 2]>,
+    /// Truncation bounds of a normal.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// Why this range.
+    #[serde(default)]
+    pub evidence: String,
+    pub kind: Option<EvidenceKind>,
 }
 
 /// `[run]`: defaults for the command line.
@@ -213,6 +274,8 @@ pub struct EvidenceEntry {
     pub section: String,
     /// What the source supports, in the scenario author's words.
     pub claim: String,
+    /// Whether the value comes from data, the literature or judgment.
+    pub kind: Option<EvidenceKind>,
 }
 
 /// `[report]`: presentation choices.

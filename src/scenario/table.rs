@@ -17,6 +17,8 @@ pub struct ParameterRow {
     /// (a value the file gives).
     pub status: &'static str,
     pub evidence: Vec<EvidenceEntry>,
+    /// The distribution the value is drawn from, when it is uncertain.
+    pub distribution: Option<String>,
 }
 
 /// Every global parameter and agent attribute, then every other value the
@@ -51,6 +53,11 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
             paths.push((*path, None, "set"));
         }
     }
+    for u in &built.uncertain {
+        if !paths.iter().any(|(p, _, _)| *p == u.path) {
+            paths.push((u.path, None, "set"));
+        }
+    }
     paths
         .into_iter()
         .map(|(path, default, status)| ParameterRow {
@@ -58,6 +65,11 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
             value: path.get(model),
             default,
             status,
+            distribution: built
+                .uncertain
+                .iter()
+                .find(|u| u.path == path)
+                .map(|u| u.distribution.to_string()),
             evidence: built
                 .evidence
                 .iter()
@@ -73,7 +85,15 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
 pub fn parameters_csv(rows: &[ParameterRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "path", "value", "default", "status", "source", "section", "claim",
+        "path",
+        "value",
+        "default",
+        "status",
+        "source",
+        "section",
+        "claim",
+        "kind",
+        "distribution",
     ])
     .expect("in memory");
     for row in rows {
@@ -84,15 +104,26 @@ pub fn parameters_csv(rows: &[ParameterRow]) -> String {
             source: String::new(),
             section: String::new(),
             claim: String::new(),
+            kind: None,
         };
+        let distribution = row.distribution.clone().unwrap_or_default();
         let evidence = if row.evidence.is_empty() {
             std::slice::from_ref(&empty)
         } else {
             &row.evidence[..]
         };
         for e in evidence {
+            let kind = e.kind.map_or("", |k| k.name());
             w.write_record([
-                &row.path, &value, &default, row.status, &e.source, &e.section, &e.claim,
+                &row.path,
+                &value,
+                &default,
+                row.status,
+                &e.source,
+                &e.section,
+                &e.claim,
+                kind,
+                &distribution,
             ])
             .expect("in memory");
         }

@@ -314,6 +314,8 @@ fn outcomes_round_trip_and_comparison() {
         probability: 0.001,
         ci_low: 0.0005,
         ci_high: 0.0018,
+        draw_p05: None,
+        draw_p95: None,
     });
     let out = tempfile::tempdir().unwrap();
     let written = draw_comparison(

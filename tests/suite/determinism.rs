@@ -86,6 +86,8 @@ fn per_run_rows_are_in_run_order_and_thread_independent() {
     same_files(&one, &two, &["runs.csv", "outcomes.csv"]);
     let text = std::fs::read_to_string(one.join("runs.csv")).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).collect();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let outcome_column = header.iter().position(|&h| h == "outcome").unwrap();
     assert_eq!(rows.len(), 5000);
     for (k, row) in rows.iter().enumerate() {
         assert_eq!(row.split(',').next().unwrap(), k.to_string());
@@ -98,7 +100,7 @@ fn per_run_rows_are_in_run_order_and_thread_independent() {
             (cols.next().unwrap(), cols.next().unwrap().parse().unwrap());
         let counted = rows
             .iter()
-            .filter(|r| r.split(',').nth(1) == Some(name))
+            .filter(|r| r.split(',').nth(outcome_column) == Some(name))
             .count();
         assert_eq!(counted, count, "{name}");
     }

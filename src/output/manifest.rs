@@ -1,0 +1,159 @@
+//! `manifest.json` of a run folder: what was run, how, and the summary
+//! figures that are not tables. Written and read through one type, so the
+//! writer and every reader agree on its fields.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Scenario;
+use crate::simulation::RunResult;
+use crate::stats::fixed_mean;
+
+/// The scenario a result came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// Summary figures of a run that are not tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunSummaryInfo {
+    pub treaty_probability: f64,
+    pub mean_first_treaty_step: Option<f64>,
+    pub mean_unbalanced_share: f64,
+    pub mean_wu_role_score: Option<BTreeMap<String, f64>>,
+}
+
+/// How parameter uncertainty entered the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UncertaintyInfo {
+    /// Parameter sets drawn (1 when nothing is uncertain).
+    pub draws: usize,
+    /// Runs under each draw.
+    pub runs_per_draw: u64,
+    /// The drawn parameter paths.
+    pub parameters: Vec<String>,
+    /// Whether `[uncertainty]` was ignored (`--nominal`).
+    pub nominal: bool,
+    /// The posterior file the draws came from, if any.
+    pub posterior: Option<String>,
+}
+
+/// `manifest.json` of a `run` folder (and of each scenario of a `compare`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunManifest {
+    pub entente_version: String,
+    pub scenario: ScenarioInfo,
+    pub start_year: Option<f64>,
+    pub dt: f64,
+    pub seed: u64,
+    pub runs: u64,
+    pub horizon: usize,
+    pub agents: Vec<String>,
+    pub dyads: Vec<String>,
+    pub triad: Option<Vec<String>>,
+    pub outcomes: Vec<String>,
+    #[serde(rename = "theta_P")]
+    pub theta_p: f64,
+    pub summary: RunSummaryInfo,
+    #[serde(default)]
+    pub uncertainty: UncertaintyInfo,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    pub command: String,
+}
+
+impl RunManifest {
+    /// The manifest of `result`, a run of `scenario` started by `command`.
+    pub fn of(scenario: &Scenario, result: &RunResult, command: &str) -> RunManifest {
+        let model = &scenario.built.model;
+        let aggregate = &result.ensemble.aggregate;
+        let runs = aggregate.runs.max(1) as f64;
+        let triad = scenario.built.triad.as_ref();
+        RunManifest {
+            entente_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: ScenarioInfo {
+                name: scenario.name().to_string(),
+                description: scenario.file.description.clone(),
+                file: scenario.path.display().to_string(),
+                sha256: scenario.sha256.clone(),
+            },
+            start_year: scenario.start_year(),
+            dt: model.params.dt,
+            seed: result.seed,
+            runs: aggregate.runs,
+            horizon: model.horizon,
+            agents: model.ids.clone(),
+            dyads: result.dyads.clone(),
+            triad: triad.map(|t| t.ids.to_vec()),
+            outcomes: result.outcome_names.clone(),
+            theta_p: model.params.theta_P,
+            summary: RunSummaryInfo {
+                treaty_probability: aggregate.treaty_runs as f64 / runs,
+                mean_first_treaty_step: (aggregate.treaty_runs > 0)
+                    .then(|| aggregate.first_treaty_step_sum as f64 / aggregate.treaty_runs as f64),
+                mean_unbalanced_share: fixed_mean(aggregate.unbalanced_sum, aggregate.runs),
+                mean_wu_role_score: triad.map(|t| {
+                    t.ids
+                        .iter()
+                        .zip(aggregate.role_sums)
+                        .map(|(id, sum)| (id.clone(), sum as f64 / runs))
+                        .collect()
+                }),
+            },
+            uncertainty: UncertaintyInfo {
+                draws: result.plan.draws,
+                runs_per_draw: if result.plan.is_nested() {
+                    result.plan.cluster_size
+                } else {
+                    result.plan.runs
+                },
+                parameters: result.plan.names.clone(),
+                nominal: result.nominal,
+                posterior: result.posterior.clone(),
+            },
+            threads: result.threads,
+            wall_seconds: result.wall_seconds,
+            command: command.to_string(),
+        }
+    }
+
+    /// Reads a run folder's manifest.
+    pub fn read(dir: &Path) -> anyhow::Result<RunManifest> {
+        read_json(&dir.join("manifest.json"))
+    }
+}
+
+/// Reads a JSON file into `T`, naming the file in any error.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
+}
+
+/// A value as pretty JSON with a final newline.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("manifests serialise") + "\n"
+}
+
+/// `manifest.json` of a `compare` folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareManifest {
+    pub entente_version: String,
+    pub scenarios: Vec<ScenarioInfo>,
+    pub seed: u64,
+    pub runs: u64,
+    #[serde(default)]
+    pub draws: usize,
+    pub threads: usize,
+    pub command: String,
+}
