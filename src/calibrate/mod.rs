@@ -175,6 +175,19 @@ impl Calibration {
         self.parameters.iter().map(|p| p.prior).collect()
     }
 
+    /// A particle's values as the model uses them: whole-number paths
+    /// rounded.
+    pub fn as_used(&self, theta: &[f64]) -> Vec<f64> {
+        self.parameters
+            .iter()
+            .zip(theta)
+            .map(|(p, &v)| match p.target {
+                Target::Path(path) if crate::sweep::path_is_integer(&path) => v.round(),
+                _ => v,
+            })
+            .collect()
+    }
+
     /// Sets a particle's model values on a copy of `base` and returns its
     /// observation-model parameters.
     pub fn apply(&self, base: &Model, theta: &[f64]) -> (Model, Link) {

@@ -106,19 +106,19 @@ fn csv_bytes(header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> St
 }
 
 /// posterior.csv: `particle,weight,<one column per value>`, weights summing
-/// to 1, values exact.
-pub fn posterior_csv(g: &Generation, names: &[&str]) -> String {
+/// to 1, values exact (whole-number paths rounded as the model uses them).
+pub fn posterior_csv(cal: &super::Calibration, g: &Generation) -> String {
     let header = ["particle", "weight"]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(names.iter().map(|s| s.to_string()))
+        .into_iter()
+        .chain(cal.names())
+        .map(str::to_string)
         .collect();
     csv_bytes(
         header,
         g.particles.iter().enumerate().map(|(k, p)| {
             [k.to_string(), p.weight.to_string()]
                 .into_iter()
-                .chain(p.theta.iter().map(f64::to_string))
+                .chain(cal.as_used(&p.theta).iter().map(f64::to_string))
                 .collect()
         }),
     )

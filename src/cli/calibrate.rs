@@ -8,11 +8,11 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::run::thread_pool;
 use super::{CalibrateArgs, at_least_one, command_line};
 use crate::calibrate::{self, Calibration, Options, Outcome, Run, tables, validate};
 use crate::error::Result;
 use crate::output::Staging;
+use crate::simulation::thread_pool;
 
 pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let cal = calibrate::load(&args.calibration)?;
@@ -124,11 +124,10 @@ fn write_folder(
     wall: f64,
     threads: usize,
 ) -> Result<()> {
-    let names = cal.names();
     let write = |name: &str, text: String| std::fs::write(dir.join(name), text);
     write(
         "posterior.csv",
-        tables::posterior_csv(outcome.posterior(), &names),
+        tables::posterior_csv(cal, outcome.posterior()),
     )?;
     write(
         "generations.csv",

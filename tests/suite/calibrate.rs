@@ -249,6 +249,12 @@ fn the_posterior_recovers_the_values_the_data_were_simulated_with() {
         .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
         .sum();
     assert!((total - 1.0).abs() < 1e-9, "weights sum to {total}");
+    // `run --posterior` reads it: the model columns are parameter paths.
+    let model = scenario::load(&small_scenario()).unwrap().built.model;
+    let read_back =
+        entente::uncertainty::Posterior::load(&out.join("posterior.csv"), &model).unwrap();
+    assert_eq!(read_back.names, ["params.beta_N"]);
+    assert_eq!(read_back.particles.len(), 200);
 
     let predictive = read(&out, "predictive.csv");
     assert!(predictive.starts_with("dyad,year,observed,mean,p05,p25,p50,p75,p95,held_out\n"));
