@@ -25,6 +25,7 @@
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
 
+pub mod calibration;
 mod comparison;
 mod configurations;
 mod data;
@@ -98,7 +99,7 @@ pub fn draw_comparison(
     save(&comparison::ComparisonChart::new(scenarios), &out_dir)
 }
 
-fn charts_dir(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn charts_dir(dir: &Path) -> Result<PathBuf> {
     let out_dir = dir.join("charts");
     fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     Ok(out_dir)
@@ -116,7 +117,7 @@ pub(crate) trait Chart {
 
 /// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
 /// temporary file and a rename.
-fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
     let size = chart.size();
 

@@ -85,6 +85,10 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         pool.current_num_threads(),
     )?;
     copy_generations(&out, staging.path())?;
+    if !args.no_charts {
+        crate::charts::calibration::draw(staging.path(), &cal, &outcome, label(&options))
+            .context("drawing the calibration charts")?;
+    }
     let out = staging
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;

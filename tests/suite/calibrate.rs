@@ -136,15 +136,20 @@ fn entente(args: &[&str]) -> Command {
     c
 }
 
+/// Runs `entente calibrate` into `out`; charts only when `extra` holds
+/// `--charts` (which is not passed on).
 fn calibrate(cal: &Path, out: &Path, extra: &[&str]) -> Output {
+    let charts = extra.contains(&"--charts");
     let mut args = vec![
         "calibrate",
         cal.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--no-charts",
     ];
-    args.extend_from_slice(extra);
+    if !charts {
+        args.push("--no-charts");
+    }
+    args.extend(extra.iter().copied().filter(|&a| a != "--charts"));
     let o = entente(&args).output().expect("entente runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     o
@@ -330,7 +335,23 @@ fn a_conditional_forecast_is_labelled() {
     let dir = tempfile::tempdir().unwrap();
     let cal = fixture(dir.path(), &synthetic_data(None), &small_scenario(), FAST);
     let out = dir.path().join("out");
-    let o = calibrate(&cal, &out, &["--until", "2009", "--conditional"]);
+    let o = calibrate(
+        &cal,
+        &out,
+        &["--until", "2009", "--conditional", "--charts"],
+    );
+    for stem in ["posterior", "predictive", "validation"] {
+        for ext in ["png", "svg"] {
+            let chart = out.join(format!("charts/{stem}.{ext}"));
+            assert!(
+                std::fs::metadata(&chart)
+                    .map(|m| m.len() > 1000)
+                    .unwrap_or(false),
+                "{}",
+                chart.display()
+            );
+        }
+    }
     assert!(String::from_utf8_lossy(&o.stdout).contains("CONDITIONAL"));
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["conditional"], true);

@@ -1,0 +1,429 @@
+//! Charts of a calibration folder, drawn from the calibration in memory:
+//!
+//! | file stem | chart |
+//! |---|---|
+//! | `posterior` | weighted histogram of each calibrated value against its prior density |
+//! | `predictive` | observed distance over the predictive fan of each dyad, held-out years shaded |
+//! | `validation` | held-out scores of the model, persistence and trend |
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::calibrate::validate::{METRICS, Scores};
+use crate::calibrate::{Calibration, Outcome, PredictiveRow, Prior};
+use crate::charts::fan::{inner_band, outer_band};
+use crate::charts::theme::*;
+use crate::charts::{Chart, charts_dir, save};
+
+/// Draws the calibration charts into `dir/charts/`.
+pub fn draw(
+    dir: &std::path::Path,
+    cal: &Calibration,
+    outcome: &Outcome,
+    label: &str,
+) -> Result<Vec<std::path::PathBuf>> {
+    register_fonts()?;
+    let out = charts_dir(dir)?;
+    let mut written = save(&PosteriorChart::new(cal, outcome, label), &out)?;
+    written.extend(save(&PredictiveChart::new(cal, outcome, label), &out)?);
+    if let Some(scores) = &outcome.validation {
+        written.extend(save(
+            &ValidationChart {
+                scores: *scores,
+                label: label.to_string(),
+            },
+            &out,
+        )?);
+    }
+    Ok(written)
+}
+
+const BINS: usize = 24;
+
+struct Marginal {
+    name: String,
+    low: f64,
+    high: f64,
+    /// Posterior share per bin, and the prior's share of the same bin.
+    posterior: Vec<f64>,
+    prior: Vec<f64>,
+}
+
+fn prior_shares(prior: &Prior, low: f64, high: f64) -> Vec<f64> {
+    // Midpoint rule with 20 points per bin on the (possibly truncated) range.
+    let width = (high - low) / BINS as f64;
+    let mass: Vec<f64> = (0..BINS)
+        .map(|b| {
+            (0..20)
+                .map(|k| prior.density(low + width * (b as f64 + (k as f64 + 0.5) / 20.0)))
+                .sum::<f64>()
+        })
+        .collect();
+    let total: f64 = mass.iter().sum();
+    mass.iter()
+        .map(|m| if total > 0.0 { m / total } else { 0.0 })
+        .collect()
+}
+
+struct PosteriorChart {
+    panels: Vec<Marginal>,
+    subtitle: String,
+}
+
+impl PosteriorChart {
+    fn new(cal: &Calibration, outcome: &Outcome, label: &str) -> Self {
+        let g = outcome.posterior();
+        let panels = cal
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(v, p)| {
+                let (mut low, mut high) = p.prior.bounds();
+                let values = g.particles.iter().map(|q| q.theta[v]);
+                if !low.is_finite() {
+                    low = values.clone().fold(f64::INFINITY, f64::min);
+                }
+                if !high.is_finite() {
+                    high = values.clone().fold(f64::NEG_INFINITY, f64::max);
+                }
+                let width = (high - low).max(1e-12) / BINS as f64;
+                let mut posterior = vec![0.0; BINS];
+                for q in &g.particles {
+                    let b = (((q.theta[v] - low) / width) as usize).min(BINS - 1);
+                    posterior[b] += q.weight;
+                }
+                Marginal {
+                    name: p.name.clone(),
+                    low,
+                    high,
+                    posterior,
+                    prior: prior_shares(&p.prior, low, high),
+                }
+            })
+            .collect();
+        PosteriorChart {
+            panels,
+            subtitle: format!(
+                "{}: generation {} of {} particles (ESS {:.0}); {label}",
+                cal.file.name,
+                g.index,
+                g.particles.len(),
+                g.ess()
+            ),
+        }
+    }
+}
+
+fn legend_posterior() -> Vec<LegendItem> {
+    vec![
+        LegendItem::fill("posterior (weighted share per bin)", ALIGNMENT.to_rgba()),
+        LegendItem::line("prior", NEUTRAL_DARK, 3),
+    ]
+}
+
+impl Chart for PosteriorChart {
+    fn stem(&self) -> String {
+        "posterior".into()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        grid_canvas(self.panels.len(), 1, 1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let body = draw_header(
+            root,
+            "Posterior against prior",
+            std::slice::from_ref(&self.subtitle),
+        )?;
+        let body = legend_on_top(&body, &legend_posterior(), 10)?;
+        let (rows, cols) = grid_shape(self.panels.len());
+        for (panel, area) in self.panels.iter().zip(body.split_evenly((rows, cols))) {
+            let top = panel
+                .posterior
+                .iter()
+                .chain(&panel.prior)
+                .fold(0.0_f64, |a, &b| a.max(b))
+                * 1.1;
+            let mut chart = ChartBuilder::on(&area)
+                .margin(12)
+                .caption(&panel.name, bold(PANEL_TITLE_SIZE, INK))
+                .x_label_area_size(50)
+                .y_label_area_size(80)
+                .build_cartesian_2d(panel.low..panel.high, 0.0..top.max(1e-9))
+                .map_err(draw_err)?;
+            house_mesh(&mut chart.configure_mesh())
+                .x_labels(5)
+                .y_labels(4)
+                .draw()
+                .map_err(draw_err)?;
+            let width = (panel.high - panel.low) / BINS as f64;
+            let x = |b: usize| panel.low + width * b as f64;
+            chart
+                .draw_series(panel.posterior.iter().enumerate().map(|(b, &s)| {
+                    Rectangle::new([(x(b), 0.0), (x(b + 1), s)], ALIGNMENT.mix(0.75).filled())
+                }))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    panel
+                        .prior
+                        .iter()
+                        .enumerate()
+                        .map(|(b, &s)| (x(b) + width / 2.0, s)),
+                    NEUTRAL_DARK.stroke_width(3),
+                ))
+                .map_err(draw_err)?;
+        }
+        Ok(())
+    }
+}
+
+struct PredictiveChart {
+    dyads: Vec<(String, Vec<PredictiveRow>)>,
+    until: Option<i32>,
+    subtitle: String,
+}
+
+impl PredictiveChart {
+    fn new(cal: &Calibration, outcome: &Outcome, label: &str) -> Self {
+        let dyads = cal
+            .observations
+            .dyads
+            .iter()
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    outcome
+                        .predictive
+                        .iter()
+                        .filter(|r| r.dyad == d.name)
+                        .cloned()
+                        .collect(),
+                )
+            })
+            .collect();
+        let until = outcome
+            .predictive
+            .iter()
+            .filter(|r| !r.held_out)
+            .map(|r| r.year)
+            .max();
+        let held = outcome.predictive.iter().any(|r| r.held_out);
+        PredictiveChart {
+            dyads,
+            until: until.filter(|_| held),
+            subtitle: format!(
+                "{}: UNGA ideal-point distance (dots) and the posterior predictive, 50% and 90% bands; {label}",
+                cal.file.name
+            ),
+        }
+    }
+}
+
+impl Chart for PredictiveChart {
+    fn stem(&self) -> String {
+        "predictive".into()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        grid_canvas(self.dyads.len(), 1, 1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let body = draw_header(
+            root,
+            "Observed distances and the predictive distribution",
+            std::slice::from_ref(&self.subtitle),
+        )?;
+        let mut legend = vec![
+            LegendItem::fill("90% band", outer_band().to_rgba()),
+            LegendItem::fill("50% band", inner_band().to_rgba()),
+            LegendItem::line("median", ALIGNMENT, 3),
+            LegendItem::line("observed", INK, 3),
+        ];
+        if self.until.is_some() {
+            legend.push(LegendItem::fill("held-out years", NEUTRAL_LIGHT.mix(0.5)));
+        }
+        let body = legend_on_top(&body, &legend, 10)?;
+        let (rows, cols) = grid_shape(self.dyads.len());
+        for ((name, rows), area) in self.dyads.iter().zip(body.split_evenly((rows, cols))) {
+            let (x0, x1) = rows.iter().fold((i32::MAX, i32::MIN), |(a, b), r| {
+                (a.min(r.year), b.max(r.year))
+            });
+            let top = rows
+                .iter()
+                .map(|r| r.forecast.p95.max(r.observed))
+                .fold(0.0_f64, f64::max)
+                * 1.08;
+            let bottom = rows
+                .iter()
+                .map(|r| r.forecast.p05.min(r.observed))
+                .fold(0.0_f64, f64::min);
+            let mut chart = ChartBuilder::on(&area)
+                .margin(12)
+                .caption(name, bold(PANEL_TITLE_SIZE, INK))
+                .x_label_area_size(50)
+                .y_label_area_size(80)
+                .build_cartesian_2d(
+                    f64::from(x0) - 0.5..f64::from(x1) + 0.5,
+                    bottom..top.max(bottom + 1e-9),
+                )
+                .map_err(draw_err)?;
+            if let Some(until) = self.until {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(f64::from(until) + 0.5, bottom), (f64::from(x1) + 0.5, top)],
+                        NEUTRAL_LIGHT.mix(0.5).filled(),
+                    )))
+                    .map_err(draw_err)?;
+            }
+            let fmt = |v: &f64| format!("{v:.0}");
+            house_mesh(&mut chart.configure_mesh())
+                .x_labels(6)
+                .y_labels(5)
+                .x_label_formatter(&fmt)
+                .draw()
+                .map_err(draw_err)?;
+            let band = |lo: fn(&PredictiveRow) -> f64, hi: fn(&PredictiveRow) -> f64| {
+                let mut p: Vec<(f64, f64)> =
+                    rows.iter().map(|r| (f64::from(r.year), hi(r))).collect();
+                p.extend(rows.iter().rev().map(|r| (f64::from(r.year), lo(r))));
+                p
+            };
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|r| r.forecast.p05, |r| r.forecast.p95),
+                    outer_band().filled(),
+                )))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    band(|r| r.forecast.p25, |r| r.forecast.p75),
+                    inner_band().filled(),
+                )))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    rows.iter().map(|r| (f64::from(r.year), r.forecast.median)),
+                    ALIGNMENT.stroke_width(3),
+                ))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    rows.iter().map(|r| (f64::from(r.year), r.observed)),
+                    INK.stroke_width(2),
+                ))
+                .map_err(draw_err)?;
+            chart
+                .draw_series(
+                    rows.iter()
+                        .map(|r| Circle::new((f64::from(r.year), r.observed), 5, INK.filled())),
+                )
+                .map_err(draw_err)?;
+        }
+        Ok(())
+    }
+}
+
+struct ValidationChart {
+    scores: [Scores; 3],
+    label: String,
+}
+
+impl Chart for ValidationChart {
+    fn stem(&self) -> String {
+        "validation".into()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        grid_canvas(4, 1, 1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let subtitle = format!(
+            "{} held-out dyad-years; coverage: nominal 0.5 and 0.9 (dashed); mae and crps: lower is better; {}",
+            self.scores[0].count, self.label
+        );
+        let body = draw_header(root, "Held-out validation", std::slice::from_ref(&subtitle))?;
+        let colors = [OI_BLUE, OI_ORANGE, OI_GREEN];
+        let names = ["model", "persistence", "trend"];
+        let legend: Vec<LegendItem> = names
+            .iter()
+            .zip(colors)
+            .map(|(n, c)| LegendItem::fill(*n, c.to_rgba()))
+            .collect();
+        let body = legend_on_top(&body, &legend, 10)?;
+        for ((metric, f), area) in METRICS.iter().zip(body.split_evenly(grid_shape(4))) {
+            let values: Vec<f64> = self.scores.iter().map(f).collect();
+            let nominal = match *metric {
+                "coverage50" => Some(0.5),
+                "coverage90" => Some(0.9),
+                _ => None,
+            };
+            let top = values
+                .iter()
+                .copied()
+                .chain(nominal)
+                .filter(|v| v.is_finite())
+                .fold(0.0_f64, f64::max)
+                .max(1e-9)
+                * 1.15;
+            let mut chart = ChartBuilder::on(&area)
+                .margin(12)
+                .caption(*metric, bold(PANEL_TITLE_SIZE, INK))
+                .x_label_area_size(50)
+                .y_label_area_size(80)
+                .build_cartesian_2d(0.0..3.0, 0.0..top)
+                .map_err(draw_err)?;
+            let fmt = |v: &f64| {
+                names
+                    .get(*v as usize)
+                    .map_or(String::new(), |s| s.to_string())
+            };
+            house_mesh(&mut chart.configure_mesh())
+                .x_labels(0)
+                .y_labels(5)
+                .x_label_formatter(&fmt)
+                .draw()
+                .map_err(draw_err)?;
+            chart
+                .draw_series(
+                    values
+                        .iter()
+                        .zip(colors)
+                        .enumerate()
+                        .filter(|(_, (v, _))| v.is_finite())
+                        .map(|(k, (&v, c))| {
+                            Rectangle::new(
+                                [(k as f64 + 0.15, 0.0), (k as f64 + 0.85, v)],
+                                c.filled(),
+                            )
+                        }),
+                )
+                .map_err(draw_err)?;
+            let label = text(BAR_LABEL_SIZE, INK);
+            chart
+                .draw_series(values.iter().enumerate().map(|(k, v)| {
+                    Text::new(
+                        format!("{} {v:.3}", names[k]),
+                        (k as f64 + 0.18, v.max(0.0) + top * 0.02),
+                        label.clone(),
+                    )
+                }))
+                .map_err(draw_err)?;
+            if let Some(n) = nominal {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(0.0, n), (3.0, n)],
+                        10,
+                        8,
+                        NEUTRAL_DARK.stroke_width(3),
+                    ))
+                    .map_err(draw_err)?;
+            }
+        }
+        Ok(())
+    }
+}
