@@ -15,7 +15,7 @@ use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
 use crate::output::{Staging, csv_field};
-use crate::scenario::{self, Scenario};
+use crate::scenario::Scenario;
 use crate::simulation::RunResult;
 use crate::uncertainty::estimate::{self, Clustered, Difference};
 
@@ -23,7 +23,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     let scenarios = args
         .scenarios
         .iter()
-        .map(|p| scenario::load(p))
+        .map(|p| super::load_scenario(p, &args.sim.set))
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
     for s in &scenarios {

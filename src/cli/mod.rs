@@ -93,6 +93,10 @@ pub struct SimulationArgs {
     /// particles, one column per parameter path).
     #[arg(long, value_name = "FILE.csv")]
     pub posterior: Option<PathBuf>,
+    /// Set a value by parameter path, e.g. `--set params.c_T=1.5`
+    /// (repeatable; fixes a parameter the scenario declares uncertain).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +117,9 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Set a value by parameter path before checking (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +257,15 @@ fn at_least_one<T: Into<u64> + Copy + std::fmt::Display>(flag: &str, value: T) -
         .into());
     }
     Ok(value)
+}
+
+/// Loads a scenario and applies `--set` assignments to it.
+fn load_scenario(path: &std::path::Path, set: &[String]) -> Result<crate::scenario::Scenario> {
+    let mut scenario = crate::scenario::load(path)?;
+    for assignment in set {
+        scenario.set(assignment)?;
+    }
+    Ok(scenario)
 }
 
 /// The command line as typed, for the manifest.

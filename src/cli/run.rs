@@ -11,12 +11,12 @@ use super::{RunArgs, SimulationArgs, at_least_one, command_line};
 use crate::engine::RunRecord;
 use crate::error::Result;
 use crate::output::{self, RunsTable, Staging};
-use crate::scenario::{self, Scenario};
+use crate::scenario::Scenario;
 use crate::simulation::{self, RunResult, Settings};
 use crate::uncertainty::Posterior;
 
 pub fn execute(args: &RunArgs) -> Result<()> {
-    let scenario = scenario::load(&args.scenario)?;
+    let scenario = super::load_scenario(&args.scenario, &args.sim.set)?;
     let settings = settings(&args.sim, &scenario, &scenario)?;
     let out = args
         .out

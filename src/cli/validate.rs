@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::scenario::{self, parameter_rows};
 
 pub fn execute(args: &ValidateArgs) -> Result<()> {
-    let scenario = scenario::load(&args.scenario)?;
+    let scenario = super::load_scenario(&args.scenario, &args.set)?;
     let built = &scenario.built;
     let model = &built.model;
     say!("{}: valid", scenario.path.display());
@@ -63,6 +63,7 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     }
     print_evidence_kinds(&scenario);
     print_uncertainty(&scenario);
+    print_parent_differences(&scenario)?;
     Ok(())
 }
 
@@ -116,4 +117,26 @@ fn print_uncertainty(scenario: &scenario::Scenario) {
             }
         );
     }
+}
+
+/// For a scenario that extends another: every difference from the parent.
+fn print_parent_differences(scenario: &scenario::Scenario) -> Result<()> {
+    let Some(parent) = &scenario.extends else {
+        return Ok(());
+    };
+    let parent = scenario::load(parent)?;
+    let changes = scenario::diff::differences(&parent, scenario);
+    say!(
+        "\n  extends {} ({}): {} differences",
+        parent.path.display(),
+        parent.name(),
+        changes.len()
+    );
+    for line in changes {
+        say!("    {line}");
+    }
+    for (path, value) in &scenario.overrides {
+        say!("    {path} = {value} (--set)");
+    }
+    Ok(())
 }

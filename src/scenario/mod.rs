@@ -6,6 +6,8 @@
 //! what is expected.
 
 pub mod build;
+pub mod diff;
+pub mod inherit;
 pub mod locate;
 pub mod paths;
 pub mod schema;
@@ -26,15 +28,48 @@ use crate::error::{InputError, nearest};
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes, hex.
+    /// SHA-256 of the file's bytes, hex; with `extends`, of the file and
+    /// every parent, in that order.
     pub sha256: String,
     pub file: ScenarioFile,
     pub built: Built,
+    /// The parent file named by `extends`, if any.
+    pub extends: Option<PathBuf>,
+    /// Values set with `--set PATH=VALUE`, in the order given.
+    pub overrides: Vec<(String, f64)>,
 }
 
 impl Scenario {
     pub fn name(&self) -> &str {
         &self.file.name
+    }
+
+    /// Sets `PATH=VALUE` (as given to `--set`): the value is range-checked,
+    /// counts as set by the scenario, and fixes a parameter the scenario
+    /// declared uncertain.
+    pub fn set(&mut self, assignment: &str) -> Result<(), InputError> {
+        let err = |message: String| InputError::new(message).key("--set");
+        let (path, value) = assignment.split_once('=').ok_or_else(|| {
+            err(format!(
+                "found `{assignment}`, expected PATH=VALUE, e.g. params.c_T=1.5"
+            ))
+        })?;
+        let (path, value) = (path.trim(), value.trim());
+        let number: f64 = value
+            .parse()
+            .map_err(|_| err(format!("found `{value}` for {path}, expected a number")))?;
+        let model = &mut self.built.model;
+        let resolved =
+            ParamPath::parse(model, path).map_err(|m| err(format!("{m} (in `{path}`)")))?;
+        resolved
+            .set(model, number)
+            .map_err(|m| err(format!("{path}: {m}")))?;
+        if !self.built.calibrated.contains(&resolved) {
+            self.built.calibrated.push(resolved);
+        }
+        self.built.uncertain.retain(|u| u.path != resolved);
+        self.overrides.push((path.to_string(), number));
+        Ok(())
     }
 
     /// Calendar year (with fraction) of step 0, when the file gives a start date.
@@ -73,18 +108,59 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
 
 /// Parses and validates scenario text; `path` names it in errors.
 pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
-    let file: ScenarioFile = toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-    let built = build::build(&file).map_err(|p| located(path, source, p))?;
-    let sha256 = Sha256::digest(source.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let extends = source.contains("extends")
+        && toml::from_str::<toml::Table>(source).is_ok_and(|t| t.contains_key("extends"));
+    if !extends {
+        let file: ScenarioFile =
+            toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
+        let built = build::build(&file).map_err(|p| located(path, source, p))?;
+        return Ok(Scenario {
+            path: path.to_path_buf(),
+            sha256: hex(&Sha256::digest(source.as_bytes())),
+            file,
+            built,
+            extends: None,
+            overrides: Vec::new(),
+        });
+    }
+    let (table, layers) = inherit::resolve(path, source)?;
+    // Through text, which keeps TOML dates as dates; positions in the merged
+    // text mean nothing to the user, so errors keep only the key.
+    let merged = toml::to_string(&table).map_err(|e| {
+        InputError::new(format!("cannot combine with its parents: {e}")).in_file(path)
+    })?;
+    let file: ScenarioFile = toml::from_str(&merged).map_err(|e| {
+        let mut err = toml_error(path, &merged, &e);
+        err.position = None;
+        err
+    })?;
+    let built = build::build(&file).map_err(|p| located_in_layers(&layers, p))?;
+    let mut hasher = Sha256::new();
+    for layer in &layers {
+        hasher.update(layer.source.as_bytes());
+    }
     Ok(Scenario {
         path: path.to_path_buf(),
-        sha256,
+        sha256: hex(&hasher.finalize()),
         file,
         built,
+        extends: layers.get(1).map(|l| l.path.clone()),
+        overrides: Vec::new(),
     })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Names the file of a chain of parents where a problem's key is written:
+/// the child's first, else the nearest parent's that has it.
+fn located_in_layers(layers: &[inherit::Layer], p: build::Problem) -> InputError {
+    let layer = layers
+        .iter()
+        .find(|l| locate::locate(&l.source, &p.at).is_some())
+        .unwrap_or(&layers[0]);
+    located(&layer.path, &layer.source, p)
 }
 
 /// Turns a problem found after parsing into an error that points at its line.
