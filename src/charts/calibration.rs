@@ -68,7 +68,7 @@ fn prior_shares(prior: &Prior, low: f64, high: f64) -> Vec<f64> {
 
 struct PosteriorChart {
     panels: Vec<Marginal>,
-    subtitle: String,
+    subtitles: Vec<String>,
 }
 
 impl PosteriorChart {
@@ -104,13 +104,16 @@ impl PosteriorChart {
             .collect();
         PosteriorChart {
             panels,
-            subtitle: format!(
-                "{}: generation {} of {} particles (ESS {:.0}); {label}",
-                cal.file.name,
-                g.index,
-                g.particles.len(),
-                g.ess()
-            ),
+            subtitles: vec![
+                format!(
+                    "{}: generation {} of {} particles (ESS {:.0})",
+                    cal.file.name,
+                    g.index,
+                    g.particles.len(),
+                    g.ess()
+                ),
+                label.to_string(),
+            ],
         }
     }
 }
@@ -128,15 +131,11 @@ impl Chart for PosteriorChart {
     }
 
     fn size(&self) -> (u32, u32) {
-        grid_canvas(self.panels.len(), 1, 1)
+        grid_canvas(self.panels.len(), 2, 1)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let body = draw_header(
-            root,
-            "Posterior against prior",
-            std::slice::from_ref(&self.subtitle),
-        )?;
+        let body = draw_header(root, "Posterior against prior", &self.subtitles)?;
         let body = legend_on_top(&body, &legend_posterior(), 10)?;
         let (rows, cols) = grid_shape(self.panels.len());
         for (panel, area) in self.panels.iter().zip(body.split_evenly((rows, cols))) {
@@ -183,7 +182,7 @@ impl Chart for PosteriorChart {
 struct PredictiveChart {
     dyads: Vec<(String, Vec<PredictiveRow>)>,
     until: Option<i32>,
-    subtitle: String,
+    subtitles: Vec<String>,
 }
 
 impl PredictiveChart {
@@ -214,10 +213,13 @@ impl PredictiveChart {
         PredictiveChart {
             dyads,
             until: until.filter(|_| held),
-            subtitle: format!(
-                "{}: UNGA ideal-point distance (dots) and the posterior predictive, 50% and 90% bands; {label}",
-                cal.file.name
-            ),
+            subtitles: vec![
+                format!(
+                    "{}: UNGA ideal-point distance (dots) and the posterior predictive, 50% and 90% bands",
+                    cal.file.name
+                ),
+                label.to_string(),
+            ],
         }
     }
 }
@@ -228,14 +230,14 @@ impl Chart for PredictiveChart {
     }
 
     fn size(&self) -> (u32, u32) {
-        grid_canvas(self.dyads.len(), 1, 1)
+        grid_canvas(self.dyads.len(), 2, 1)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let body = draw_header(
             root,
             "Observed distances and the predictive distribution",
-            std::slice::from_ref(&self.subtitle),
+            &self.subtitles,
         )?;
         let mut legend = vec![
             LegendItem::fill("90% band", outer_band().to_rgba()),
@@ -338,15 +340,18 @@ impl Chart for ValidationChart {
     }
 
     fn size(&self) -> (u32, u32) {
-        grid_canvas(4, 1, 1)
+        grid_canvas(4, 2, 1)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let subtitle = format!(
-            "{} held-out dyad-years; coverage: nominal 0.5 and 0.9 (dashed); mae and crps: lower is better; {}",
-            self.scores[0].count, self.label
-        );
-        let body = draw_header(root, "Held-out validation", std::slice::from_ref(&subtitle))?;
+        let subtitles = [
+            format!(
+                "{} held-out dyad-years; coverage: nominal 0.5 and 0.9 (dashed); mae and crps: lower is better",
+                self.scores[0].count
+            ),
+            self.label.clone(),
+        ];
+        let body = draw_header(root, "Held-out validation", &subtitles)?;
         let colors = [OI_BLUE, OI_ORANGE, OI_GREEN];
         let names = ["model", "persistence", "trend"];
         let legend: Vec<LegendItem> = names
