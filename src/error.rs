@@ -47,21 +47,70 @@ impl InputError {
     }
 }
 
+/// Longest piece of user text (a key, a name) quoted in a message, in
+/// characters; longer text is cut in the middle.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// User text made safe to quote in a message: control characters (terminal
+/// escapes, newlines) are written as escapes, and text longer than
+/// [`MAX_QUOTED_CHARS`] keeps only its start and end.
+pub fn clip(text: &str) -> String {
+    let count = text.chars().count();
+    let shown: String = if count > MAX_QUOTED_CHARS {
+        let half = MAX_QUOTED_CHARS / 2;
+        let head: String = text.chars().take(half).collect();
+        let tail: String = text.chars().skip(count - half).collect();
+        format!("{head}...({} characters)...{tail}", count - 2 * half)
+    } else {
+        text.to_string()
+    };
+    printable(&shown)
+}
+
+/// `text` with every control character but the newline written as an
+/// escape (`\u{1b}`), so printing it cannot move the cursor, recolour the
+/// terminal or forge lines.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `text` with every control character, the newline included, escaped: for
+/// a value that must stay on one line.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", one_line(&file.display().to_string()))?;
             if let Some((line, column)) = self.position {
                 write!(f, ":{line}:{column}")?;
             }
             write!(f, ": ")?;
         }
         if let Some(key) = &self.key {
-            write!(f, "key `{key}`: ")?;
+            write!(f, "key `{}`: ", one_line(key))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", one_line(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", one_line(hint))?;
         }
         Ok(())
     }

@@ -16,7 +16,6 @@ pub mod model;
 pub mod outcome;
 pub mod output;
 pub mod report;
-pub mod rng;
 pub mod scenario;
 pub mod simulation;
 pub mod stats;

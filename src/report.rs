@@ -397,14 +397,14 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     let lower = svg.to_ascii_lowercase();
     if [
         "<script",
-        "http:",
-        "https:",
         "javascript:",
         "@import",
         "<foreignobject",
+        " src=",
     ]
     .iter()
     .any(|bad| lower.contains(bad))
+        || !only_local_references(&lower)
     {
         return None;
     }
@@ -425,6 +425,20 @@ fn inline_svg(text: &str, label: &str) -> Option<String> {
     write!(extra, " role=\"img\" aria-label=\"{}\"", html_escape(label)).expect("write to string");
     svg.insert_str(tag_end, &extra);
     Some(svg)
+}
+
+/// True when every `href` and `url(...)` of an SVG (lower-cased) points
+/// inside the document (`#id`). Text such as a scenario name that mentions
+/// `http:` is harmless, since the chart writer escapes text content.
+fn only_local_references(lower: &str) -> bool {
+    let local_after = |pattern: &str, skip: &[char]| {
+        lower.match_indices(pattern).all(|(i, _)| {
+            lower[i + pattern.len()..]
+                .trim_start_matches(skip)
+                .starts_with('#')
+        })
+    };
+    local_after("href=", &['"', '\'', ' ']) && local_after("url(", &['"', '\'', ' '])
 }
 
 /// A relative path as a URL path: `/` separators, unsafe bytes percent-encoded.
@@ -666,10 +680,32 @@ fn reproduce_run(m: &Value) -> Vec<Block> {
             "The same entente version, scenario file and seed give the same results, \
              for any number of threads.{relative}"
         ))]));
-        out.push(Block::Command(format!(
-            "entente run {file} --runs {runs} --seed {seed}"
-        )));
-        if let Some(sha) = scenario_field(m, "sha256") {
+        let mut command = format!("entente run {file} --runs {runs} --seed {seed}");
+        let uncertainty = m.get("uncertainty");
+        let field = |key: &str| uncertainty.and_then(|u| u.get(key));
+        if field("nominal").and_then(Value::as_bool) == Some(true) {
+            command.push_str(" --nominal");
+        } else if let Some(draws) = field("draws").and_then(Value::as_u64).filter(|&d| d > 1) {
+            command.push_str(&format!(" --draws {draws}"));
+        }
+        if let Some(posterior) = field("posterior").and_then(Value::as_str) {
+            command.push_str(&format!(" --posterior {posterior}"));
+        }
+        let overrides = m
+            .get("scenario")
+            .and_then(|s| s.get("overrides"))
+            .and_then(Value::as_array);
+        for o in overrides.into_iter().flatten().filter_map(Value::as_str) {
+            command.push_str(&format!(" --set {o}"));
+        }
+        out.push(Block::Command(command));
+        if let Some(parent) = scenario_field(m, "extends") {
+            out.push(Block::Para(vec![
+                Span::Text("The scenario extends ".into()),
+                Span::Code(parent),
+                Span::Text("; its SHA-256 covers the file and every parent, in that order.".into()),
+            ]));
+        } else if let Some(sha) = scenario_field(m, "sha256") {
             out.push(Block::Para(vec![
                 Span::Text("Check first that the scenario file is unchanged: ".into()),
                 Span::Code(format!("sha256sum {file}")),
@@ -877,7 +913,17 @@ fn render_markdown(doc: &Doc) -> String {
             Block::Figure { caption, png, .. } => {
                 writeln!(out, "![{}]({png})\n", md_escape(caption))
             }
-            Block::Command(c) => writeln!(out, "```sh\n{c}\n```\n"),
+            Block::Command(c) => {
+                // One line whatever the file names hold, inside a fence longer
+                // than any run of backticks in it, so nothing can close the
+                // block early.
+                let c = crate::error::one_line(c);
+                let mut fence = "```".to_string();
+                while c.contains(&fence) {
+                    fence.push('`');
+                }
+                writeln!(out, "{fence}sh\n{c}\n{fence}\n")
+            }
         }
         .expect("write to string");
     }
@@ -1017,6 +1063,22 @@ mod tests {
         assert!(!out.contains("http"));
         assert!(inline_svg("<svg><image href=\"https://x/y.png\"/></svg>", "x").is_none());
         assert!(inline_svg("<svg><script>alert(1)</script></svg>", "x").is_none());
+    }
+
+    #[test]
+    fn text_mentioning_a_web_address_keeps_its_chart() {
+        // A title such as a scenario description may mention a web address;
+        // the chart writer escapes text, so only references load anything.
+        let svg = "<svg width=\"10\" height=\"5\"><text>see http://example.org</text><use href=\"#a\"/><rect fill=\"url(#g)\"/></svg>";
+        assert!(inline_svg(svg, "x").is_some());
+        for bad in [
+            "<svg><use href=\"http://x/y.svg#a\"/></svg>",
+            "<svg><use xlink:href='data:image/svg+xml,x'/></svg>",
+            "<svg><rect fill=\"url(https://x/p)\"/></svg>",
+            "<svg><img src=\"x.png\"/></svg>",
+        ] {
+            assert!(inline_svg(bad, "x").is_none(), "{bad}");
+        }
     }
 
     #[test]

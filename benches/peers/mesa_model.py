@@ -278,7 +278,7 @@ class EntenteModel(mesa.Model):
 
 
 # ---------------------------------------------------------------------------
-# Outcome of one run (MODEL-SPEC section 3), evaluated per run in plain Python.
+# Outcome of one run (docs/model.md section 7.8), evaluated per run in plain Python.
 
 def dyad_state(treaty: bool, z: float, x_ij: float, x_ji: float, theta_p: float) -> int:
     if treaty:

@@ -219,7 +219,7 @@ class Batch:
 
 
 # ---------------------------------------------------------------------------
-# Outcomes (MODEL-SPEC section 3), vectorised over the runs of a batch.
+# Outcomes (docs/model.md section 7.8), vectorised over the runs of a batch.
 
 def dyad_states(b: Batch):
     """State, zbar and z(0) of every dyad, arrays of shape (R, n, n)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-# Model parameters and their defaults (MODEL-SPEC section 4, plus the
+# Model parameters and their defaults (docs/model.md section 7, plus the
 # constants that entente exposes as parameters: E0, dt, theta_T, M, theta_P, W).
 DEFAULT_PARAMS: dict[str, float] = {
     "beta_E": 0.6,
@@ -217,7 +217,7 @@ def _target(ids: list[str], path: str, where: str) -> tuple[str, str, int, int]:
 
 
 def _default_rules(ids: list[str]) -> list[tuple[str, list]]:
-    """The default USA-CHN-RUS rules of MODEL-SPEC section 3."""
+    """The default USA-CHN-RUS rules of docs/model.md section 7.8."""
     usa, chn, rus = (ids.index(a) for a in DEFAULT_TRIAD)
     members = tuple(sorted((usa, chn, rus)))
     return [

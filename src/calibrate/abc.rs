@@ -22,7 +22,7 @@ use rand::RngCore;
 use rayon::prelude::*;
 
 use super::spec::Prior;
-use crate::rng::RunRng;
+use crate::model::RunRng;
 
 /// Salt that separates the proposal generators from the simulations'.
 const PROPOSAL_SALT: u64 = 0xab5c_0000_0000_0001;

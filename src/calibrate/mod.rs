@@ -27,8 +27,8 @@ pub use observe::{Calendar, Link, Observations, Point};
 pub use spec::{Calibration, Parameter, Prior, Target, load};
 
 use crate::error::{InputError, Result};
+use crate::model::RunRng;
 use crate::model::{Model, Trigger};
-use crate::rng::RunRng;
 use crate::scenario::ParamPath;
 use validate::Forecast;
 

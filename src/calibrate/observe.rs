@@ -14,8 +14,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::error::InputError;
+use crate::model::LaneRng;
 use crate::model::{LANES, LaneTrace, Lockstep, Model, simulate_lanes};
-use crate::rng::LaneRng;
 use crate::scenario::Scenario;
 use crate::scenario::build::{Problem, problem};
 use crate::segs;

@@ -15,7 +15,6 @@ use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
 use crate::output::{Staging, csv_field};
-use crate::scenario::Scenario;
 use crate::simulation::RunResult;
 use crate::uncertainty::estimate::{self, Clustered, Difference};
 
@@ -27,6 +26,8 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut names = HashSet::new();
     for s in &scenarios {
+        crate::output::safety::compare_subfolder(s.name())
+            .map_err(|m| InputError::new(m).in_file(&s.path).key("name"))?;
         if !names.insert(s.name().to_string()) {
             return Err(InputError::new(format!(
                 "scenario name `{}` appears twice; each compared scenario needs its own name",
@@ -79,7 +80,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     staging.write("differences.csv", differences_table(&differences))?;
     let manifest = CompareManifest {
         entente_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenarios: scenarios.iter().map(scenario_info).collect(),
+        scenarios: scenarios.iter().map(ScenarioInfo::of).collect(),
         seed: results[0].seed,
         runs: results[0].runs(),
         draws: results.iter().map(|r| r.plan.draws).max().unwrap_or(1),
@@ -103,15 +104,6 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     print_differences(&differences);
     say!("\nresults: {}/", out.display());
     Ok(())
-}
-
-fn scenario_info(s: &Scenario) -> ScenarioInfo {
-    ScenarioInfo {
-        name: s.name().to_string(),
-        description: s.file.description.clone(),
-        file: s.path.display().to_string(),
-        sha256: s.sha256.clone(),
-    }
 }
 
 fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {

@@ -2,11 +2,13 @@
 //! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
 
 /// Prints a line to standard output. A closed pipe (`entente ... | head`)
-/// means the reader has seen enough: the write error is ignored, never a panic.
+/// means the reader has seen enough: that write error is ignored, never a
+/// panic. Any other write error (a full disk) is kept by [`stdout_failed`]
+/// and turns the exit code into 1 once the command is done.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        $crate::cli::stdout_result(writeln!(std::io::stdout(), $($arg)*));
     }};
 }
 
@@ -14,8 +16,36 @@ macro_rules! say {
 macro_rules! say_part {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout(), $($arg)*);
+        $crate::cli::stdout_result(write!(std::io::stdout(), $($arg)*));
     }};
+}
+
+/// The first error writing standard output other than a closed pipe.
+static STDOUT_ERROR: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Records the outcome of a write to standard output (see [`say!`]).
+pub(crate) fn stdout_result(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && let Ok(mut first) = STDOUT_ERROR.lock()
+    {
+        first.get_or_insert_with(|| e.to_string());
+    }
+}
+
+/// Flushes standard output and returns the first write error that was not
+/// a closed pipe, if any.
+fn stdout_failed() -> Option<String> {
+    use std::io::Write as _;
+    stdout_result(std::io::stdout().flush());
+    STDOUT_ERROR.lock().ok().and_then(|e| e.clone())
+}
+
+/// Prints a message to standard error; if even that fails there is no one
+/// left to tell, so the error is dropped (never a panic).
+fn tell(message: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }
 
 mod calibrate;
@@ -150,9 +180,11 @@ pub struct SweepArgs {
         help = "Result folder (default: output/<sweep name>/, or .../shard-I/ for a shard)"
     )]
     pub out: Option<PathBuf>,
-    /// Run only shard I of N (default: from SLURM_ARRAY_TASK_ID and
-    /// SLURM_ARRAY_TASK_COUNT when set, else the whole sweep).
-    #[arg(long, value_name = "I/N")]
+    /// Run only shard I of N, counted from 0: I is 0 to N-1 (default: the
+    /// task's position in a Slurm array, from SLURM_ARRAY_TASK_ID,
+    /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, when set; else the
+    /// whole sweep).
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     pub shard: Option<String>,
     /// Continue an interrupted sweep in the same folder.
     #[arg(long)]
@@ -225,7 +257,13 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
+            if let Err(failed) = e.print()
+                && code == 0
+                && failed.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                tell(&format!("error: cannot write to standard output: {failed}"));
+                return 1;
+            }
             return code;
         }
     };
@@ -238,12 +276,22 @@ pub fn main() -> i32 {
         Command::Merge(args) => sweep::merge(&args),
         Command::Calibrate(args) => calibrate::execute(&args),
     };
-    match result {
+    let code = match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            tell(&format!(
+                "error: {}",
+                crate::error::printable(&e.to_string())
+            ));
             e.exit_code()
         }
+    };
+    match stdout_failed() {
+        Some(e) if code == 0 => {
+            tell(&format!("error: cannot write to standard output: {e}"));
+            1
+        }
+        _ => code,
     }
 }
 

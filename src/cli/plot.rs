@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::PlotArgs;
-use crate::error::{InputError, Result};
+use crate::error::{Error, InputError, Result};
 
 pub fn execute(args: &PlotArgs) -> Result<()> {
     let dir = &args.dir;
@@ -21,11 +21,11 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
         .into());
     }
     let written = if dir.join("points.csv").is_file() {
-        crate::charts::draw_sweep_charts(dir)?
+        crate::charts::draw_sweep_charts(dir).map_err(damaged)?
     } else if dir.join("comparison.csv").is_file() {
         draw_comparison_folder(dir)?
     } else {
-        crate::charts::draw_run_charts(dir)?
+        crate::charts::draw_run_charts(dir).map_err(damaged)?
     };
     say!(
         "{} chart files written under {}/",
@@ -35,13 +35,44 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
     Ok(())
 }
 
+/// A chart error as bad input (exit 2) when a file of the folder is missing
+/// or does not parse, so a damaged folder is reported like any bad file;
+/// other failures (a full disk) stay exit 1.
+fn damaged(e: anyhow::Error) -> Error {
+    let bad_content = e.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidData
+            )
+        } else if let Some(c) = cause.downcast_ref::<csv::Error>() {
+            !c.is_io_error()
+        } else if let Some(j) = cause.downcast_ref::<serde_json::Error>() {
+            !j.is_io()
+        } else {
+            false
+        }
+    });
+    if bad_content {
+        InputError::new(format!("{e:#}"))
+            .hint("the result folder is damaged; run the command that wrote it again")
+            .into()
+    } else {
+        Error::Other(e)
+    }
+}
+
 /// Draws the comparison chart of a `compare` folder and the charts of each
 /// scenario subfolder, in the order the manifest lists the scenarios.
 fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
-    let text = std::fs::read_to_string(dir.join("manifest.json"))
-        .with_context(|| format!("cannot read {}/manifest.json", dir.display()))?;
-    let manifest: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}/manifest.json is not valid JSON", dir.display()))?;
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(format!("is not valid JSON ({e})"))
+            .in_file(&path)
+            .hint("the result folder is damaged; run the command that wrote it again")
+    })?;
     let names: Vec<String> = manifest["scenarios"]
         .as_array()
         .into_iter()
@@ -51,9 +82,16 @@ fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let mut groups = Vec::new();
     for name in names {
+        // The names come from a file anyone may have edited: each must be a
+        // subfolder of this folder, never a path elsewhere.
+        crate::output::safety::compare_subfolder(&name).map_err(|m| {
+            InputError::new(format!("lists a scenario name that is no subfolder: {m}"))
+                .in_file(&path)
+                .key("scenarios.name")
+        })?;
         let sub = dir.join(&name);
-        let rows = crate::charts::read_outcomes(&sub.join("outcomes.csv"))?;
-        written.extend(crate::charts::draw_run_charts(&sub)?);
+        let rows = crate::charts::read_outcomes(&sub.join("outcomes.csv")).map_err(damaged)?;
+        written.extend(crate::charts::draw_run_charts(&sub).map_err(damaged)?);
         groups.push((name, rows));
     }
     if groups.is_empty() {
@@ -61,9 +99,9 @@ fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
             .in_file(dir)
             .into());
     }
-    written.extend(crate::charts::draw_comparison(dir, &groups)?);
+    written.extend(crate::charts::draw_comparison(dir, &groups).map_err(damaged)?);
     if dir.join("differences.csv").is_file() {
-        written.extend(crate::charts::draw_differences(dir)?);
+        written.extend(crate::charts::draw_differences(dir).map_err(damaged)?);
     }
     Ok(written)
 }

@@ -27,6 +27,20 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     let shard = shard.unwrap_or(Shard::WHOLE);
     let range = shard.range(sweep.points.len());
     let pool = thread_pool(args.threads)?;
+    let _lock = crate::output::Lock::acquire(&out)?;
+    if args.resume && shard.count == 1 && sweep::is_finished(&out, &sweep) {
+        // Killed while drawing its charts: every point is in, only the
+        // charts are left to draw.
+        if !args.no_charts {
+            crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
+        }
+        say!(
+            "{}: already complete; results: {}/",
+            sweep.file.name,
+            out.display()
+        );
+        return Ok(());
+    }
 
     let bar = ProgressBar::new(range.len() as u64);
     bar.set_style(

@@ -2,14 +2,14 @@
 //! value, whether it differs from the default, and its evidence.
 
 use super::ValidateArgs;
-use crate::error::Result;
+use crate::error::{Result, one_line};
 use crate::scenario::{self, parameter_rows};
 
 pub fn execute(args: &ValidateArgs) -> Result<()> {
     let scenario = super::load_scenario(&args.scenario, &args.set)?;
     let built = &scenario.built;
     let model = &built.model;
-    say!("{}: valid", scenario.path.display());
+    say!("{}: valid", one_line(&scenario.path.display().to_string()));
     say!(
         "  {} agents ({}), {} dyads, {} shocks, {} outcome rules, horizon {} steps\n",
         model.n(),
@@ -34,7 +34,9 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
             (s, _) => s.to_string(),
         };
         let cite = |e: &scenario::schema::EvidenceEntry| {
-            format!("{} [{}]: {}", e.source, e.section, e.claim)
+            // Free text from the file: printed with its control characters
+            // escaped, so it cannot drive the terminal.
+            one_line(&format!("{} [{}]: {}", e.source, e.section, e.claim))
         };
         let first = match row.evidence.first() {
             Some(e) => cite(e),

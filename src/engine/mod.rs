@@ -12,7 +12,7 @@
 
 mod aggregate;
 
-pub use crate::rng::{LaneRng, RunRng};
+pub use crate::model::{LaneRng, RunRng};
 pub use aggregate::{Aggregate, FINAL_BINS, STEP_BINS, Shape};
 use rayon::prelude::*;
 

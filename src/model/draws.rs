@@ -20,8 +20,8 @@ use rand::RngCore;
 
 use super::math::{horner_single, ln_positive_single};
 
+use super::rng::LaneRng;
 use super::{LANES, Lane};
-use crate::rng::LaneRng;
 
 /// A uniform on [0, 1) from the top 52 bits of `bits`.
 #[inline(always)]
@@ -163,7 +163,7 @@ pub(crate) fn normal_block_lanes(rng: &mut LaneRng, out: &mut [Lane]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::RunRng;
+    use crate::model::RunRng;
 
     /// The polynomials against libm (in double precision) at every 64th
     /// offset, and the four quarter turns of each offset.

@@ -4,22 +4,23 @@
 //!
 //! Every quantity of [`State`](super::State) is stored here as a [`Lane`],
 //! one value per run. Each run keeps its own generator and draws from it in
-//! exactly the order of the one-run kernel in `step.rs`, and every value is
-//! computed with the same floating-point operations in the same order, so a
-//! run gives the same bits whichever kernel runs it and whichever lanes it
-//! shares (`tests/lockstep.rs` checks this on every bundled scenario). The
-//! one-run kernel stays the readable statement of the model; this one is
-//! what the engine runs.
+//! exactly the order of the one-run kernel in `step.rs`, and every value
+//! comes from the same functions of `equations.rs`, called lane by lane, so
+//! a run gives the same bits whichever kernel runs it and whichever lanes
+//! it shares (`tests/suite/lockstep.rs` checks this on every bundled
+//! scenario). The one-run kernel stays the readable statement of the
+//! model; this one is what the engine runs.
 
 use super::draws::{normal_block_lanes, uniform_pairs, uniforms};
-use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
-use super::state::{alignment, capability_terms};
-use super::step::{
-    TreatySide, acceptance_exponent, acceptance_from, choice_exponents, dissolve_probability,
-    eligible_run, lower_exponents, pick_action, step_normals, treaty_decision, weights_from,
+use super::equations::{
+    self as eq, TreatySide, acceptance_exponent, acceptance_from, capability_terms,
+    choice_exponents, dissolve_probability, eligible_run, lower_exponents, pick_action,
+    treaty_decision, weights_from,
 };
+use super::rng::LaneRng;
+use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
+use super::step::step_normals;
 use super::{Attribute, Driver, Model, Params, Trace, math};
-use crate::rng::LaneRng;
 
 /// Runs per lockstep group: two 512-bit registers per quantity with
 /// AVX-512, which leaves each operation two independent halves to overlap
@@ -37,8 +38,8 @@ pub type Lane = [f64; LANES];
 pub struct Lockstep {
     n: usize,
     x: Vec<Lane>,
-    drivers: [Vec<Lane>; 5],
-    baselines: [Vec<Lane>; 5],
+    drivers: [Vec<Lane>; Driver::COUNT],
+    baselines: [Vec<Lane>; Driver::COUNT],
     capability: Vec<Lane>,
     aggression: Vec<Lane>,
     tau: Vec<Lane>,
@@ -328,8 +329,9 @@ fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     std::mem::swap(&mut s.x, &mut s.next_x);
 }
 
-/// Section 2.1, as `fire_shocks` in `shocks.rs`: shock by shock, every
-/// lane draws its uniform and the lanes it fires in take its effects.
+/// docs/model.md section 7.1, as `fire_shocks` in `shocks.rs`: shock by
+/// shock, every lane draws its uniform and the lanes it fires in take its
+/// effects.
 #[inline(always)]
 fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     for (k, shock) in model.shocks.iter().enumerate() {
@@ -425,26 +427,21 @@ fn each(mut f: impl FnMut(usize) -> f64) -> Lane {
     lane
 }
 
-/// Section 2.2, as `update_drivers` in `step.rs`.
+/// docs/model.md sections 7.2 and 7.3, as `update_drivers` in `step.rs`.
 #[inline(always)]
 fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
-    let shock_scale = p.sigma_E * p.dt.sqrt();
+    let shock_scale = eq::dependence_shock_scale(p);
     normal_block_lanes(rng, &mut s.noise);
     let mut noise = s.noise.iter();
     // Growth is kept for the ordered pairs only, in row order.
     for (pair, (ij, ji)) in Driver::E.update_pairs(n).enumerate() {
         let (x_ij, x_ji, e) = (s.x[ij], s.x[ji], s.drivers[Driver::E as usize][ij]);
         let draw = noise.next().expect("a normal per pair");
-        s.growth[pair] = each(|l| {
-            let shock = shock_scale * draw[l];
-            if e[l] == 0.0 {
-                0.0
-            } else {
-                (model.mu[ij] + p.psi * alignment(x_ij[l], x_ji[l])) * p.dt + shock
-            }
-        });
+        let mu = model.mu[ij];
+        s.growth[pair] =
+            each(|l| eq::growth_exponent(p, mu, e[l], x_ij[l], x_ji[l], shock_scale, draw[l]));
     }
     math::exp_via_single_in_place(s.growth.as_flattened_mut());
     for ((ij, _), g) in Driver::E.update_pairs(n).zip(&s.growth) {
@@ -463,7 +460,7 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 [0.0; LANES]
             };
             let (v, base) = (values[ij], baselines[ij]);
-            let next = each(|l| d.revert(p, v[l], base[l], noise[l]));
+            let next = each(|l| eq::revert(d, p, v[l], base[l], noise[l]));
             values[ij] = next;
             if d.symmetric() {
                 values[ji] = next;
@@ -472,12 +469,14 @@ fn update_drivers(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     }
 }
 
-/// Sections 2.3 to 2.5, as `choose_stances` and `PairTerms` in `step.rs`.
+/// docs/model.md sections 7.4 to 7.6, as `choose_stances` and `PairTerms`
+/// in `step.rs`.
 #[inline(always)]
 fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
     let p = &model.params;
     let n = s.n;
-    let [e, affinity, rivalry, pressure, coercion] = &s.drivers;
+    let drivers = &s.drivers;
+    let (e, coercion) = (&drivers[Driver::E as usize], &drivers[Driver::G as usize]);
     let x = &s.x;
     // Logit weights are kept for the ordered pairs only, in row order.
     let mut pair = 0;
@@ -489,16 +488,17 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                 continue;
             }
             let ji = j * n + i;
-            let dependence =
-                math::map_single(each(|l| 1.0 + e[ij][l] / p.E0), math::ln_positive_single);
+            let dependence = each(|l| eq::dependence(p, e[ij][l]));
             let propensity = each(|l| {
-                p.beta_E * dependence[l] + p.beta_N * affinity[ij][l]
-                    - p.beta_R * rivalry[ij][l]
-                    - p.beta_P * pressure[ji][l]
+                eq::propensity(p, dependence[l], |d, k| drivers[d as usize][k][l], ij, ji)
             });
             let mut balance = [0.0; LANES];
             let mut pivot = [0.0; LANES];
-            let mut entrapment = each(|l| s.aggression[j][l] * p.theta0);
+            let mut entrapment = [0.0; LANES];
+            for l in 0..LANES {
+                [balance[l], pivot[l], entrapment[l]] =
+                    eq::third_party_start(p, s.aggression[j][l]);
+            }
             for k in 0..n {
                 if k == i || k == j {
                     continue;
@@ -508,23 +508,35 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                     (x[i * n + k], x[j * n + k], x[k * n + j], x[k * n + i]);
                 let coercion_jk = coercion[j * n + k];
                 for l in 0..LANES {
-                    balance[l] += wt[l] * x_ik[l] * x_jk[l];
-                    pivot[l] += wt[l] * (-x_kj[l]).max(0.0) * x_ki[l].max(0.0);
-                    entrapment[l] += coercion_jk[l] * (p.theta0 + x_ik[l].max(0.0));
+                    let terms = eq::third_party_terms(
+                        p,
+                        wt[l],
+                        x_ik[l],
+                        x_jk[l],
+                        x_kj[l],
+                        x_ki[l],
+                        coercion_jk[l],
+                    );
+                    balance[l] += terms[0];
+                    pivot[l] += terms[1];
+                    entrapment[l] += terms[2];
                 }
             }
-            let value = each(|l| propensity[l] + p.lambda_B * balance[l] + p.rho * x[ji][l]);
+            let value = each(|l| eq::value(p, propensity[l], balance[l], x[ji][l]));
             let autonomy = s.autonomy[ij];
             s.value[ij] = value;
             s.entrapment[ij] = entrapment;
             let mut exponents = [[0.0; LANES]; 3];
             let mut lower = [[0.0; LANES]; 2];
             for l in 0..LANES {
-                let utilities = [
-                    -value[l] - p.kappa_O * dependence[l],
-                    p.mu_H * pivot[l],
-                    value[l] - autonomy[l] - p.kappa_E * entrapment[l],
-                ];
+                let utilities = eq::utilities(
+                    p,
+                    value[l],
+                    dependence[l],
+                    pivot[l],
+                    autonomy[l],
+                    entrapment[l],
+                );
                 let e = choice_exponents(utilities, inverse_tau[l]);
                 [exponents[0][l], exponents[1][l], exponents[2][l]] = e;
                 [lower[0][l], lower[1][l]] = lower_exponents(e);
@@ -570,16 +582,17 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                     [low_weight[l], middle_weight[l]],
                 );
                 let action = pick_action(weights, uniform[l]);
-                ((1.0 - p.eta) * x_ij[l] + p.eta * action + noise[l]).clamp(-1.0, 1.0)
+                eq::next_stance(p, x_ij[l], action, noise[l])
             });
         }
     }
 }
 
-/// Section 2.6, as `update_treaties` in `step.rs`: every lane draws its two
-/// uniforms per dyad; unless every lane is quiet (no treaty in force, none
-/// offered), the acceptance probabilities are computed for all lanes at
-/// once when any lane has an offer, and every lane takes the decision.
+/// docs/model.md section 7.7, as `update_treaties` in `step.rs`: every lane
+/// draws its two uniforms per dyad; unless every lane is quiet (no treaty in
+/// force, none offered), the acceptance probabilities are computed for all
+/// lanes at once when any lane has an offer, and every lane takes the
+/// decision.
 #[inline(always)]
 fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
     let p = &model.params;
@@ -587,7 +600,7 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
     for i in 0..n {
         for j in i + 1..n {
             let (ij, ji) = (i * n + j, j * n + i);
-            let low = each(|l| s.x[ij][l].min(s.x[ji][l]));
+            let low = each(|l| eq::lower_stance(s.x[ij][l], s.x[ji][l]));
             let draws = uniform_pairs(rng);
             // In most steps and lanes no treaty is in force and none is
             // offered: the lane is quiet, and only its run of eligible steps
@@ -598,7 +611,7 @@ fn update_treaties(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng)
             let mut quiet = [false; LANES];
             for l in 0..LANES {
                 runs[l] = eligible_run(p, low[l], before[l]);
-                quiet[l] = !s.treaty[ij][l] && f64::from(runs[l]) < p.M;
+                quiet[l] = !s.treaty[ij][l] && !eq::offered(p, runs[l]);
             }
             s.eligible_steps[ij] = runs;
             s.eligible_steps[ji] = runs;

@@ -3,30 +3,39 @@
 //! ([`step`]). Nothing here reads files, prints or knows about threads; a run
 //! is a pure function of the model and its random-number stream.
 //!
-//! `step.rs` states the dynamics for one run, as the documentation does;
-//! `lockstep.rs` computes the same numbers for [`LANES`] runs at once and is
-//! what the engine runs (see [`simulate_lanes`]). `draws.rs` makes uniforms
-//! and normals from generator outputs, `math.rs` the exponentials and
-//! logarithms, and `shocks.rs` fires shocks for either kernel.
+//! `equations.rs` holds every equation of one pair of one run, written
+//! once. Two kernels loop over pairs and draw random numbers around them:
+//! `step.rs` for one run, as the documentation tells the dynamics;
+//! `lockstep.rs` for [`LANES`] runs at once, which is what the engine runs
+//! (see [`simulate_lanes`]). Both call the same equations in the same
+//! order, so a run gives the same bits in either. `rng.rs` holds the
+//! generators, `draws.rs` makes uniforms and normals from their outputs,
+//! `math.rs` the exponentials and logarithms, and `shocks.rs` fires shocks
+//! for either kernel.
 //!
 //! Pairs are stored in flat `n * n` arrays indexed by [`Model::pair`]
 //! (`i * n + j` for the ordered pair i -> j); the diagonal is unused.
 
 mod draws;
+mod equations;
 mod lockstep;
 mod math;
 mod params;
+mod rng;
 mod shocks;
 mod state;
 mod step;
 
+pub use equations::{alignment, choice_probabilities, sample_action};
 pub use lockstep::{Isa, LANES, Lane, LaneTrace, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
+pub use rng::{LaneRng, RunRng};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
-pub use state::{State, Trace, alignment};
-pub use step::{PairTerms, choice_probabilities, sample_action, simulate, step};
+pub use state::{State, Trace};
+pub use step::{PairTerms, simulate, step};
 
-/// A driver of closeness between two states (MODEL-SPEC section 1).
+/// A driver of closeness between two states (docs/model.md sections 2,
+/// 7.2 and 7.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Driver {
     /// Economic dependence of i on j, % of i's GDP (directed, >= 0).
@@ -42,7 +51,11 @@ pub enum Driver {
 }
 
 impl Driver {
-    pub const ALL: [Driver; 5] = [Driver::E, Driver::N, Driver::R, Driver::P, Driver::G];
+    /// How many drivers there are: the length of every array of drivers.
+    pub const COUNT: usize = 5;
+
+    pub const ALL: [Driver; Driver::COUNT] =
+        [Driver::E, Driver::N, Driver::R, Driver::P, Driver::G];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -54,8 +67,8 @@ impl Driver {
         }
     }
 
-    /// The drivers that revert to a baseline with noise (section 2.2), in
-    /// the order they are updated.
+    /// The drivers that revert to a baseline with noise (docs/model.md
+    /// section 7.3), in the order they are updated.
     pub const REVERTING: [Driver; 4] = [Driver::N, Driver::R, Driver::P, Driver::G];
 
     /// The pairs a driver's update visits, in draw order, as the flat
@@ -72,19 +85,12 @@ impl Driver {
         })
     }
 
-    /// One step of reversion toward `baseline` with `noise` added, clipped
-    /// to the driver's range.
-    #[inline(always)]
-    pub(crate) fn revert(self, p: &Params, value: f64, baseline: f64, noise: f64) -> f64 {
-        let (lo, hi) = self.range();
-        (value + p.phi * (baseline - value) + noise).clamp(lo, hi)
-    }
-
     pub fn symmetric(self) -> bool {
         matches!(self, Driver::N | Driver::R)
     }
 
     /// Admissible range.
+    #[inline(always)]
     pub fn range(self) -> (f64, f64) {
         match self {
             Driver::E => (0.0, f64::INFINITY),
@@ -144,7 +150,7 @@ pub struct Model {
     pub tau: Vec<f64>,
     /// Initial (and baseline) value of each driver, `drivers[d][pair]`,
     /// in the order of [`Driver::ALL`].
-    pub drivers: [Vec<f64>; 5],
+    pub drivers: [Vec<f64>; Driver::COUNT],
     /// Drift of log dependence per year.
     pub mu: Vec<f64>,
     /// Initial stances.

@@ -1,5 +1,6 @@
-//! Global model parameters, their defaults and admissible ranges
-//! (MODEL-SPEC.md, section 4). One macro declares each parameter once, so the
+//! Global model parameters, their defaults and admissible ranges (the
+//! parameter tables of docs/model.md section 7, and section 9 for those
+//! added to the specification). One macro declares each parameter once, so the
 //! struct, its defaults, the range checks and the `validate` table can never
 //! disagree.
 

@@ -1,5 +1,5 @@
 //! Shocks: random (Poisson) or scheduled events that change a driver, an
-//! agent attribute or a stance (MODEL-SPEC section 2.1).
+//! agent attribute or a stance (docs/model.md section 7.1).
 
 use rand::RngCore;
 

@@ -2,8 +2,9 @@
 //! aggregates read. Buffers are allocated once per worker and reused across
 //! runs, so the step loop never allocates.
 
+use super::equations::{alignment, capability_terms, dissolve_probability};
 use super::shocks::{ShockTarget, step_probabilities};
-use super::step::{dissolve_probability, step_normals};
+use super::step::step_normals;
 use super::{Attribute, Driver, Model, Params};
 
 /// Everything that changes during a run.
@@ -13,13 +14,14 @@ pub struct State {
     /// Stances x_ij, flat `i * n + j`.
     pub x: Vec<f64>,
     /// Current value of each driver, indexed like [`Driver::ALL`].
-    pub drivers: [Vec<f64>; 5],
+    pub drivers: [Vec<f64>; Driver::COUNT],
     /// The values drivers revert to.
-    pub baselines: [Vec<f64>; 5],
+    pub baselines: [Vec<f64>; Driver::COUNT],
     pub capability: Vec<f64>,
     pub aggression: Vec<f64>,
     pub tau: Vec<f64>,
-    /// Third-party weights, `(i * n + j) * n + k` (see [`capability_terms`]);
+    /// Third-party weights, `(i * n + j) * n + k` (see
+    /// `equations::capability_terms`);
     /// zero where `k` is `i` or `j`. Kept current with the capabilities.
     pub(crate) weights: Vec<f64>,
     /// Autonomy cost kappa_A w_j / (w_i + w_j) of each ordered pair, kept
@@ -127,41 +129,6 @@ impl State {
     pub fn alignment(&self, i: usize, j: usize) -> f64 {
         alignment(self.x[i * self.n + j], self.x[j * self.n + i])
     }
-}
-
-/// Hands over the terms that depend on capabilities `w`: the weight of every
-/// third party, `(i * n + j) * n + k`, its share of the capability of all
-/// agents other than i and j (zero where `k` is `i` or `j`), and the autonomy
-/// cost `kappa_A w_j / (w_i + w_j)` of every ordered pair `i * n + j`.
-pub(crate) fn capability_terms(
-    w: &[f64],
-    kappa_a: f64,
-    mut weight: impl FnMut(usize, f64),
-    mut autonomy: impl FnMut(usize, f64),
-) {
-    let n = w.len();
-    let total: f64 = w.iter().sum();
-    for i in 0..n {
-        for j in 0..n {
-            let ij = i * n + j;
-            autonomy(ij, kappa_a * w[j] / (w[i] + w[j]));
-            let others = total - w[i] - w[j];
-            for (k, &w_k) in w.iter().enumerate() {
-                let share = if k != i && k != j && others > 0.0 {
-                    w_k / others
-                } else {
-                    0.0
-                };
-                weight(ij * n + k, share);
-            }
-        }
-    }
-}
-
-/// Alignment z of a dyad from its two stances (MODEL-SPEC section 3).
-#[inline(always)]
-pub fn alignment(x_ij: f64, x_ji: f64) -> f64 {
-    0.5 * (x_ij + x_ji)
 }
 
 /// The history of one run that outcomes and aggregates need: the stances

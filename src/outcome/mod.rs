@@ -1,4 +1,4 @@
-//! What a run ended in (MODEL-SPEC section 3): dyad states, Dittmer's triad
+//! What a run ended in (docs/model.md section 7.8): dyad states, Dittmer's triad
 //! configurations, named-outcome rules, Heider balance and Wu's role scores.
 //! Reads the [`LaneTrace`] of a lockstep group; knows nothing of files or
 //! aggregation.

@@ -18,7 +18,31 @@ pub struct ScenarioInfo {
     pub name: String,
     pub description: String,
     pub file: String,
+    /// SHA-256 of the file, or with `extends` of the file and its parents.
     pub sha256: String,
+    /// The parent file named by `extends`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// `--set` assignments, as `PATH=VALUE`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+}
+
+impl ScenarioInfo {
+    pub fn of(scenario: &Scenario) -> ScenarioInfo {
+        ScenarioInfo {
+            name: scenario.name().to_string(),
+            description: scenario.file.description.clone(),
+            file: scenario.path.display().to_string(),
+            sha256: scenario.sha256.clone(),
+            extends: scenario.extends.as_ref().map(|p| p.display().to_string()),
+            overrides: scenario
+                .overrides
+                .iter()
+                .map(|(path, value)| format!("{path}={value}"))
+                .collect(),
+        }
+    }
 }
 
 /// Summary figures of a run that are not tables.
@@ -80,12 +104,7 @@ impl RunManifest {
         let triad = scenario.built.triad.as_ref();
         RunManifest {
             entente_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: ScenarioInfo {
-                name: scenario.name().to_string(),
-                description: scenario.file.description.clone(),
-                file: scenario.path.display().to_string(),
-                sha256: scenario.sha256.clone(),
-            },
+            scenario: ScenarioInfo::of(scenario),
             start_year: scenario.start_year(),
             dt: model.params.dt,
             seed: result.seed,

@@ -4,10 +4,12 @@
 
 pub mod manifest;
 mod run_folder;
+pub mod safety;
 mod staging;
 mod tables;
 
 pub use manifest::RunManifest;
 pub use run_folder::write_run;
+pub use safety::Lock;
 pub use staging::{Staging, write_atomic};
 pub use tables::*;

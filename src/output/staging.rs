@@ -1,64 +1,42 @@
 //! Atomic result folders and files.
 
-use std::fs;
-use std::io;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, InputError};
+use super::safety::{self, Lock, at_path};
+use crate::error::Error;
 
 /// A result folder being written. Files go into a hidden sibling folder,
 /// which [`Staging::commit`] renames into place; if the staging value is
 /// dropped without a commit (an error, a panic), the partial folder is
-/// removed.
+/// removed. The folder is locked ([`Lock`]) from creation to commit, and
+/// staging folders that killed commands left for it are removed first.
 #[derive(Debug)]
 pub struct Staging {
     target: PathBuf,
     partial: PathBuf,
     committed: bool,
-}
-
-fn is_nonempty_dir(path: &Path) -> bool {
-    fs::read_dir(path)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false)
+    _lock: Lock,
 }
 
 impl Staging {
     /// Prepares to write `target`; refuses an existing non-empty folder
-    /// unless `force`.
+    /// unless `force`, and any folder that holds no entente result (see
+    /// [`safety::check_target`]).
     pub fn create(target: &Path, force: bool) -> Result<Staging, Error> {
-        if target.exists() && !target.is_dir() {
-            return Err(
-                InputError::new("exists and is not a folder; choose another --out")
-                    .in_file(target)
-                    .into(),
-            );
-        }
-        if is_nonempty_dir(target) && !force {
-            return Err(InputError::new(
-                "holds earlier results; pass --force to replace them, or choose another --out",
-            )
-            .in_file(target)
-            .into());
-        }
-        let name = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("results");
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&parent)?;
+        let (parent, name) = safety::split_target(target)?;
+        let lock = Lock::acquire(target)?;
+        safety::clean_stale(&parent, &name);
+        safety::check_target(target, force)?;
         let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if partial.exists() {
-            fs::remove_dir_all(&partial)?;
-        }
-        fs::create_dir_all(&partial)?;
+        safety::remove_result(&partial)?;
+        fs::create_dir(&partial).map_err(|e| at_path(&partial, e))?;
         Ok(Staging {
             target: target.to_path_buf(),
             partial,
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -68,12 +46,13 @@ impl Staging {
     }
 
     /// Writes one file of the result.
-    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> io::Result<()> {
-        fs::write(self.partial.join(name), contents)
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> Result<(), Error> {
+        let path = self.partial.join(name);
+        fs::write(&path, contents).map_err(|e| at_path(&path, e))
     }
 
     /// Moves the finished folder into place, replacing any earlier one.
-    pub fn commit(mut self) -> io::Result<PathBuf> {
+    pub fn commit(mut self) -> Result<PathBuf, Error> {
         let old = self.partial.with_file_name(format!(
             "{}.old",
             self.partial
@@ -81,14 +60,15 @@ impl Staging {
                 .and_then(|n| n.to_str())
                 .unwrap_or("results")
         ));
-        let had_old = self.target.exists();
+        // Checked again: the folder may have changed since `create`.
+        let had_old = safety::check_target(&self.target, true)?;
         if had_old {
-            fs::rename(&self.target, &old)?;
+            fs::rename(&self.target, &old).map_err(|e| at_path(&self.target, e))?;
         }
-        fs::rename(&self.partial, &self.target)?;
+        fs::rename(&self.partial, &self.target).map_err(|e| at_path(&self.target, e))?;
         self.committed = true;
         if had_old {
-            fs::remove_dir_all(&old)?;
+            safety::remove_result(&old)?;
         }
         Ok(self.target.clone())
     }
@@ -97,15 +77,32 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.partial);
+            let _ = safety::remove_result(&self.partial);
         }
     }
 }
 
-/// Writes a file through a temporary name and a rename.
-pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
+/// Writes a file through a temporary name and a rename. The temporary file
+/// is created afresh (never through a link planted at its name), and the
+/// rename replaces a link at `path` rather than writing through it.
+pub fn write_atomic(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    fs::write(&tmp, contents)?;
-    fs::rename(&tmp, path)
+    let written = (|| -> io::Result<()> {
+        match fs::remove_file(&tmp) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(contents.as_ref())?;
+        file.sync_data()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(at_path(path, e));
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        at_path(path, e)
+    })
 }

@@ -55,8 +55,95 @@ fn valid_id(id: &str) -> bool {
 
 const ID_EXPECTED: &str = "letters, digits and underscores only (no spaces, dots or dashes)";
 
+/// Longest scenario or sweep name, in characters. A name becomes a folder
+/// name (`output/<name>/`), and file systems cap those at 255 bytes.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Checks that a scenario or sweep `name` is one safe path component:
+/// ASCII letters, digits, `-`, `_` and `.`, not starting with `.`, at most
+/// [`MAX_NAME_LEN`] characters. Such a name can never climb out of the
+/// folder it is joined to (no `/`, no `..`), never names a hidden or
+/// temporary file of entente, and prints without control characters.
+/// On failure returns the message "found ..., expected ...".
+pub fn safe_name(name: &str) -> Result<(), String> {
+    let expected = format!(
+        "expected a name of 1 to {MAX_NAME_LEN} letters, digits, `-`, `_` or `.`, not starting with `.` (it names the result folder)"
+    );
+    let ok = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_LEN
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        return Ok(());
+    }
+    let found = if name.is_empty() {
+        "an empty name".to_string()
+    } else if name.chars().count() > MAX_NAME_LEN {
+        format!("a name of {} characters", name.chars().count())
+    } else {
+        format!("`{}`", name.escape_debug())
+    };
+    Err(format!("found {found}, {expected}"))
+}
+
+/// Most agents a scenario may have. Each worker thread keeps `16 n^3`
+/// numbers (the pairwise weights of 16 runs in lockstep), so memory grows
+/// with the cube of the agent count: 100 agents take 128 MB per thread.
+pub const MAX_AGENTS: usize = 100;
+
+/// Most memory, in bytes, that the tables of one worker thread may need
+/// ([`worker_bytes`]): the lockstep state, the trace of 16 runs and the
+/// per-step histograms. A run uses about this much per thread.
+pub const MAX_WORKER_BYTES: u64 = 512 << 20;
+
+/// Estimated bytes one worker thread allocates to run a model of `agents`
+/// agents and `shocks` shocks over `horizon` steps, or `None` on overflow.
+/// It counts the three large tables: the lockstep weights (`16 n^3` f64),
+/// the trace of 16 runs (`(horizon + 1) n^2` f64 and bool per lane) and the
+/// aggregate's per-step alignment histograms and sums for every dyad.
+pub fn worker_bytes(agents: u64, horizon: u64, shocks: u64) -> Option<u64> {
+    let lanes = crate::model::LANES as u64;
+    let steps = horizon.checked_add(1)?;
+    let pairs = agents.checked_mul(agents)?;
+    let dyads = agents.checked_mul(agents.saturating_sub(1))? / 2;
+    let weights = pairs.checked_mul(agents)?.checked_mul(lanes * 8)?;
+    let trace = steps.checked_mul(pairs)?.checked_mul(lanes * 9)?;
+    let per_step = crate::engine::STEP_BINS.0 as u64 * 8 + 3 * 8;
+    let aggregate = steps.checked_mul(dyads)?.checked_mul(per_step)?;
+    let shock_state = shocks.checked_mul(lanes * 8)?;
+    weights
+        .checked_add(trace)?
+        .checked_add(aggregate)?
+        .checked_add(shock_state)
+}
+
+/// Checks the scenario's size against [`MAX_WORKER_BYTES`], before anything
+/// that size is allocated.
+fn check_memory(file: &ScenarioFile, horizon: usize) -> Result<(), Problem> {
+    let agents = file.agents.len() as u64;
+    let bytes = worker_bytes(agents, horizon as u64, file.shocks.len() as u64);
+    match bytes {
+        Some(b) if b <= MAX_WORKER_BYTES => Ok(()),
+        _ => Err(problem(
+            segs!["run", "horizon"],
+            "run.horizon",
+            format!(
+                "{agents} agents over {horizon} steps need about {} of memory per worker thread, more than the limit of {} MiB; lower run.horizon or the number of agents",
+                bytes.map_or("more than 2^64 bytes".to_string(), |b| format!(
+                    "{} MiB",
+                    b.div_ceil(1 << 20)
+                )),
+                MAX_WORKER_BYTES >> 20
+            ),
+        )),
+    }
+}
+
 /// Validates `file` and builds the model it describes.
 pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
+    safe_name(&file.name).map_err(|m| problem(segs!["name"], "name", m))?;
     let run = &file.run;
     if run.runs < 1 {
         return Err(problem(
@@ -85,6 +172,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     let horizon = run.horizon as usize;
 
     let ids = agent_ids(file)?;
+    check_memory(file, horizon)?;
     let mut model = Model::blank(ids, horizon);
     model.params = file.params.clone();
     if let Some((spec, value)) = model.params.out_of_range() {
@@ -190,6 +278,18 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
             )?;
         }
         if let Some(step) = entry.at_step {
+            // Checked here, on the whole number, so that the message quotes it
+            // exactly (a step near 2^63 has no exact f64).
+            let last = horizon - 1;
+            if !(0..=last as i64).contains(&step) {
+                return Err(problem(
+                    segs!["shocks", k, "at_step"],
+                    format!("shock.{id}.at_step"),
+                    format!(
+                        "found {step}, expected a whole step from 0 to {last} (the horizon is {horizon})"
+                    ),
+                ));
+            }
             set(
                 &mut model,
                 segs!["shocks", k, "at_step"],
@@ -198,6 +298,13 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
             )?;
         }
         if let Some(count) = entry.max_count {
+            if !(1..=1_000_000_000).contains(&count) {
+                return Err(problem(
+                    segs!["shocks", k, "max_count"],
+                    format!("shock.{id}.max_count"),
+                    format!("found {count}, expected a whole number from 1 to 1000000000"),
+                ));
+            }
             set(
                 &mut model,
                 segs!["shocks", k, "max_count"],
@@ -240,6 +347,15 @@ fn agent_ids(file: &ScenarioFile) -> Result<Vec<String>, Problem> {
                 format!(
                     "found one agent (`{}`), expected at least two",
                     file.agents[0].id
+                ),
+            ));
+        }
+        n if n > MAX_AGENTS => {
+            return Err(problem(
+                segs!["agents"],
+                "agents",
+                format!(
+                    "found {n} agents, expected at most {MAX_AGENTS} (memory grows with the cube of the agent count); drop agents or merge minor ones"
                 ),
             ));
         }
@@ -718,7 +834,7 @@ fn split_pair(name: &str) -> Option<(&str, &str)> {
     (!a.is_empty() && !b.is_empty() && !b.contains('-')).then_some((a, b))
 }
 
-/// The default rules of MODEL-SPEC section 3 for USA, CHN and RUS.
+/// The default rules of docs/model.md section 7.8 for USA, CHN and RUS.
 pub fn default_rules(model: &Model) -> OutcomeRules {
     let id = |a: &str| model.agent(a).expect("default triad present");
     let (usa, chn, rus) = (id("USA"), id("CHN"), id("RUS"));

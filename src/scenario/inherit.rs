@@ -3,8 +3,9 @@
 //!
 //! The child's TOML is laid over the parent's, key by key:
 //!
-//! - tables (`[run]`, `[params]`, `[dyad.I.J]`, `[report]`, `[uncertainty]`)
-//!   merge recursively, the child's values winning;
+//! - tables (`[run]`, `[params]`, `[dyad.I.J]`, `[report]`) merge
+//!   recursively, the child's values winning; an `[uncertainty]` entry of the
+//!   child replaces the parent's entry for that path whole;
 //! - `[[agents]]` merge by `id`: a child entry changes only the keys it gives,
 //!   a new id is appended;
 //! - `[[shocks]]` merge by `id`: a child entry replaces the parent's shock of
@@ -14,6 +15,9 @@
 //! - `[[evidence]]` entries of the child are added; the parent's entries for
 //!   a path the child cites again, for a removed shock, or for a field or
 //!   effect a restated shock no longer has, are dropped;
+//! - an inherited `[uncertainty]` entry is dropped when the child writes a
+//!   value at its path (or restates or removes its shock): the child's value
+//!   is a new claim, and stays uncertain only if the child says so again;
 //! - `name` is required in the child; `extends` and `remove_shocks` are not
 //!   inherited.
 //!
@@ -125,6 +129,7 @@ fn merge(mut parent: Table, mut child: Table) -> Result<Table, (String, String)>
             ));
         }
     };
+    drop_overridden_uncertainty(&mut parent, &child, &removed);
     let parent_shocks = array(&mut parent, "shocks");
     for id in &removed {
         if !parent_shocks.iter().any(|s| id_of(s) == Some(id.as_str())) {
@@ -188,6 +193,16 @@ fn merge(mut parent: Table, mut child: Table) -> Result<Table, (String, String)>
     merge_by_id(&mut agents, array(&mut child, "agents"), true);
     parent.insert("agents".into(), Value::Array(agents));
 
+    // An uncertainty entry is one distribution: the child's replaces the
+    // parent's whole.
+    if let Some(Value::Table(over)) = child.remove("uncertainty") {
+        match parent.get_mut("uncertainty") {
+            Some(Value::Table(base)) => base.extend(over),
+            _ => {
+                parent.insert("uncertainty".into(), Value::Table(over));
+            }
+        }
+    }
     for (key, value) in child {
         match (parent.get_mut(&key), value) {
             (Some(Value::Table(base)), Value::Table(over)) => merge_tables(base, over),
@@ -197,6 +212,51 @@ fn merge(mut parent: Table, mut child: Table) -> Result<Table, (String, String)>
         }
     }
     Ok(parent)
+}
+
+/// Removes the parent's `[uncertainty]` entries for paths `child` writes.
+fn drop_overridden_uncertainty(parent: &mut Table, child: &Table, removed: &[String]) {
+    let Some(Value::Table(uncertainty)) = parent.get_mut("uncertainty") else {
+        return;
+    };
+    uncertainty.retain(|path, _| !written_by(child, removed, path));
+}
+
+/// Whether `child` writes the value at parameter path `path`.
+fn written_by(child: &Table, removed: &[String], path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    let has = |table: Option<&Value>, key: &str| table.and_then(|t| t.get(key)).is_some();
+    match parts.as_slice() {
+        ["params", name] => has(child.get("params"), name),
+        ["dyad", a, b, key] => {
+            let dyad = |i: &str, j: &str| {
+                child
+                    .get("dyad")
+                    .and_then(|d| d.get(i))
+                    .and_then(|d| d.get(j))
+            };
+            let symmetric = matches!(*key, "N" | "R");
+            has(dyad(a, b), key) || (symmetric && has(dyad(b, a), key))
+        }
+        ["agent", id, attr] => {
+            child
+                .get("agents")
+                .and_then(Value::as_array)
+                .is_some_and(|agents| {
+                    agents
+                        .iter()
+                        .any(|a| id_of(a) == Some(*id) && a.get(attr).is_some())
+                })
+        }
+        ["shock", id, ..] => {
+            removed.iter().any(|r| r == id)
+                || child
+                    .get("shocks")
+                    .and_then(Value::as_array)
+                    .is_some_and(|shocks| shocks.iter().any(|s| id_of(s) == Some(*id)))
+        }
+        _ => false,
+    }
 }
 
 /// Merges `over` into `base`, recursively, `over` winning.
@@ -312,6 +372,23 @@ mod tests {
         let (key, message) = merge(parent, child).unwrap_err();
         assert_eq!(key, "remove_shocks");
         assert!(message.contains("`a`"), "{message}");
+    }
+
+    #[test]
+    fn a_value_the_child_writes_is_no_longer_uncertain() {
+        let parent = table(
+            "name = 'p'\n[[shocks]]\nid = 's'\nrate = 1.0\n\
+             [uncertainty]\n'params.c_T' = { uniform = [1.0, 3.0] }\n\
+             'params.rho' = { uniform = [0.2, 0.6] }\n\
+             'dyad.A.B.N' = { uniform = [0.0, 0.5] }\n\
+             'shock.s.rate' = { uniform = [0.5, 1.5] }\n",
+        );
+        let child = table(
+            "name = 'c'\n[params]\nc_T = 2.5\n[dyad.B.A]\nN = 0.2\n[[shocks]]\nid = 's'\nrate = 2.0\n",
+        );
+        let merged = merge(parent, child).unwrap();
+        let kept: Vec<&String> = merged["uncertainty"].as_table().unwrap().keys().collect();
+        assert_eq!(kept, ["params.rho"]);
     }
 
     #[test]

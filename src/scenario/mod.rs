@@ -89,21 +89,39 @@ pub fn load(path: &Path) -> Result<Scenario, InputError> {
     parse(path, &source)
 }
 
-/// Reads a text input file, turning the usual mistakes into clear errors.
+/// Largest scenario or sweep file read, in bytes. The bundled scenarios
+/// are under 50 KB; the cap keeps a wrong path (`/dev/zero`, a log file)
+/// from being read without end.
+pub const MAX_INPUT_BYTES: u64 = 1 << 20;
+
+/// Reads a text input file of at most [`MAX_INPUT_BYTES`], turning the usual
+/// mistakes into clear errors.
 pub fn read_source(path: &Path) -> Result<String, InputError> {
+    use std::io::Read;
     if path.is_dir() {
         return Err(InputError::new("is a directory, expected a TOML file").in_file(path));
     }
-    std::fs::read_to_string(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         let what = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => {
-                "is not UTF-8 text, expected a TOML file".to_string()
-            }
             _ => format!("cannot be read: {e}"),
         };
         InputError::new(what).in_file(path)
-    })
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::new(format!(
+            "is larger than {} KiB, the limit for a scenario or sweep file; expected a TOML file",
+            MAX_INPUT_BYTES >> 10
+        ))
+        .in_file(path));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| InputError::new("is not UTF-8 text, expected a TOML file").in_file(path))
 }
 
 /// Parses and validates scenario text; `path` names it in errors.
@@ -193,8 +211,20 @@ pub fn toml_error(path: &Path, source: &str, e: &toml::de::Error) -> InputError 
         let field = rest.split('`').next().unwrap_or_default();
         err.message = format!("missing key `{field}`, which is required here");
     }
+    if message.starts_with("duplicate key")
+        && let Some(span) = e.span()
+        && let Some(text) = source.get(span.clone())
+    {
+        let duplicate = text.trim().trim_matches('"');
+        err = err.key(crate::error::clip(duplicate));
+        err.message = format!(
+            "duplicate key `{}`; a key may appear only once in a table",
+            crate::error::clip(duplicate)
+        );
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        let unknown = rest.split('`').next().unwrap_or_default();
+        let unknown = crate::error::clip(rest.split('`').next().unwrap_or_default());
+        let unknown = unknown.as_str();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         err = err.key(unknown);
         err.message = format!(

@@ -39,6 +39,7 @@ pub const DYAD_KEYS: [&str; 7] = ["E", "N", "R", "P", "G", "stance", "mu"];
 fn suggest(word: &str, candidates: &[&str]) -> String {
     match nearest(word, candidates.iter().copied()) {
         Some(c) => format!("; did you mean `{c}`?"),
+        None if candidates.is_empty() => "; the scenario defines none".to_string(),
         None => format!("; expected one of {}", candidates.join(", ")),
     }
 }
@@ -210,7 +211,7 @@ impl ParamPath {
                 model.mu[i * n + j] = value;
             }
             ParamPath::ShockRate(s) => {
-                check(in_range(0.0, 1e6), "a rate per year of at least 0")?;
+                check(in_range(0.0, 1e6), "a rate per year from 0 to 1000000")?;
                 model.shocks[s].trigger = Trigger::Rate(value);
             }
             ParamPath::ShockStep(s) => {
@@ -227,7 +228,7 @@ impl ParamPath {
             ParamPath::ShockMaxCount(s) => {
                 check(
                     in_range(1.0, 1e9) && value.fract() == 0.0,
-                    "a whole number of at least 1",
+                    "a whole number from 1 to 1000000000",
                 )?;
                 model.shocks[s].max_count = value as u32;
             }

@@ -28,7 +28,8 @@ pub struct ScenarioFile {
     /// Run settings (runs, seed, horizon); command-line flags override them.
     #[serde(default)]
     pub run: RunSection,
-    /// Model parameters; any one omitted takes its default (MODEL-SPEC.md, section 4).
+    /// Model parameters; any one omitted takes its default (the parameter
+    /// tables of docs/model.md section 7).
     #[serde(default)]
     pub params: Params,
     /// The states, in the order used for dyad names (`RUS-CHN`) and outputs.

@@ -6,7 +6,7 @@
 //! block in flight. `--resume` keeps the complete rows already written
 //! (a torn last line is cut off) and carries on from the next point.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,7 @@ use super::Sweep;
 use crate::engine::{self, Aggregate, Job};
 use crate::error::{Error, InputError, Result};
 use crate::outcome::Classifier;
+use crate::output::safety::{self, at_path, open_nofollow};
 use crate::stats::{Z95, fixed_mean, wilson};
 
 /// Which share of the points a process runs: shard `index` of `count`.
@@ -29,11 +30,12 @@ pub struct Shard {
 impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
-    /// Parses `I/N` with 0 <= I < N.
+    /// Parses `I/N`: shard I of N, counted from 0, so 0 <= I < N.
     pub fn parse(text: &str) -> Result<Shard, InputError> {
         let bad = || {
             InputError::new(format!(
-                "found `{text}`, expected I/N with 0 <= I < N, like 2/8"
+                "found `{}`, expected I/N with shards counted from 0, so 0 <= I < N (like 0/8 to 7/8), and N at most {MAX_SHARDS}",
+                crate::error::clip(text)
             ))
             .key("--shard")
         };
@@ -42,34 +44,73 @@ impl Shard {
             i.trim().parse().map_err(|_| bad())?,
             n.trim().parse().map_err(|_| bad())?,
         );
-        if count == 0 || index >= count {
+        if count == 0 || index >= count || count > MAX_SHARDS {
             return Err(bad());
         }
         Ok(Shard { index, count })
     }
 
-    /// The shard of a Slurm array task, from `SLURM_ARRAY_TASK_ID` and
-    /// `SLURM_ARRAY_TASK_COUNT`, when both are set.
+    /// The shard of a Slurm array task, when `SLURM_ARRAY_TASK_ID` and
+    /// `SLURM_ARRAY_TASK_COUNT` are set. The task ids of an array may start
+    /// anywhere and go in steps (`--array=1-8`, `--array=0-14:2`), so the
+    /// shard index is the task's position in the array:
+    /// `(ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP`.
     pub fn from_slurm(env: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, InputError> {
-        match (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT")) {
-            (Some(id), Some(count)) => Shard::parse(&format!("{id}/{count}"))
-                .map(Some)
-                .map_err(|e| e.key("SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT")),
-            _ => Ok(None),
-        }
+        const KEY: &str = "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT";
+        let (Some(id), Some(count)) = (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT"))
+        else {
+            return Ok(None);
+        };
+        let number = |name: &str, text: &str| -> Result<usize, InputError> {
+            text.trim().parse().map_err(|_| {
+                InputError::new(format!(
+                    "found {name} = `{}`, expected a whole number",
+                    crate::error::clip(text)
+                ))
+                .key(KEY)
+            })
+        };
+        let id = number("SLURM_ARRAY_TASK_ID", &id)?;
+        let min = match env("SLURM_ARRAY_TASK_MIN") {
+            Some(m) => number("SLURM_ARRAY_TASK_MIN", &m)?,
+            None => 0,
+        };
+        let step = match env("SLURM_ARRAY_TASK_STEP") {
+            Some(s) => number("SLURM_ARRAY_TASK_STEP", &s)?.max(1),
+            None => 1,
+        };
+        let index = id.checked_sub(min).ok_or_else(|| {
+            InputError::new(format!(
+                "found SLURM_ARRAY_TASK_ID = {id} below SLURM_ARRAY_TASK_MIN = {min}"
+            ))
+            .key(KEY)
+        })? / step;
+        Shard::parse(&format!("{index}/{count}"))
+            .map(Some)
+            .map_err(|e| e.key(KEY))
     }
 
-    /// The contiguous range of points of this shard.
+    /// The contiguous range of points of this shard, computed without
+    /// overflow for any shard and point count.
     pub fn range(self, points: usize) -> std::ops::Range<usize> {
-        (self.index * points / self.count)..((self.index + 1) * points / self.count)
+        let at = |i: usize| (i as u128 * points as u128 / self.count.max(1) as u128) as usize;
+        at(self.index.min(self.count))..at((self.index + 1).min(self.count))
     }
 }
+
+/// Most shards a sweep may be split into.
+pub const MAX_SHARDS: usize = 1_000_000;
 
 /// What a shard folder records about itself (`shard.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardRecord {
     /// Absolute path of the sweep file.
     pub sweep: PathBuf,
+    /// The sweep file's path relative to the shard folder, used by `merge`
+    /// when the absolute path no longer exists (the folders were moved or
+    /// copied to another machine).
+    #[serde(default)]
+    pub sweep_from_shard: Option<PathBuf>,
     pub sha256: String,
     pub seed: u64,
     pub shard: Shard,
@@ -130,8 +171,9 @@ pub fn point_row(sweep: &Sweep, p: usize) -> String {
 /// Reads the complete rows of a partial points file: those that end in a
 /// newline, have the header's number of fields and number the points
 /// `first, first + 1, ...`. Returns them and the byte length they span.
-fn complete_rows(path: &Path, header: &str, first: usize) -> std::io::Result<(usize, u64)> {
-    let mut reader = BufReader::new(File::open(path)?);
+fn complete_rows(path: &Path, header: &str, first: usize) -> Result<(usize, u64)> {
+    let file = open_nofollow(path, OpenOptions::new().read(true)).map_err(|e| at_path(path, e))?;
+    let mut reader = BufReader::new(file);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     if line != header {
@@ -167,52 +209,125 @@ pub struct Execution<'a> {
     pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
+/// Reads a small JSON state file without following a link, with a clear
+/// error naming the file.
+fn read_state(path: &Path) -> Result<ShardRecord> {
+    let text = read_text(path, 1 << 20)?;
+    serde_json::from_str(&text).map_err(|e| {
+        InputError::new(format!(
+            "cannot be read ({e}); start again with --force instead of --resume"
+        ))
+        .in_file(path)
+        .into()
+    })
+}
+
+/// Reads a text file of at most `limit` bytes without following a link at
+/// its name.
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let file = open_nofollow(path, OpenOptions::new().read(true)).map_err(|e| {
+        if e.raw_os_error() == Some(libc_eloop()) {
+            Error::from(
+                InputError::new(
+                    "is a symbolic link; entente does not follow links for its state files",
+                )
+                .in_file(path),
+            )
+        } else {
+            at_path(path, e)
+        }
+    })?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| at_path(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(
+            InputError::new(format!("is larger than the {limit} bytes expected"))
+                .in_file(path)
+                .into(),
+        );
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        InputError::new("is not UTF-8 text; the folder has been altered")
+            .in_file(path)
+            .into()
+    })
+}
+
+/// The error number of a refused link (`O_NOFOLLOW` on a link).
+fn libc_eloop() -> i32 {
+    #[cfg(unix)]
+    {
+        libc::ELOOP
+    }
+    #[cfg(not(unix))]
+    {
+        -1
+    }
+}
+
+/// True when `path` is a symbolic link (or anything but a regular file)
+/// where entente expects a state file of its own.
+fn not_a_plain_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| !m.is_file())
+}
+
+/// `to` relative to the folder `from`, both absolute and canonical.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for c in &to[common..] {
+        path.push(c);
+    }
+    path
+}
+
+/// True when `out` already holds the finished result of `sweep` (a
+/// `manifest.json` with its SHA-256 and a `points.csv`) and no state of a
+/// run in progress: a sweep killed while drawing its charts, whose charts
+/// `--resume` or `entente plot` can draw again.
+pub fn is_finished(out: &Path, sweep: &Sweep) -> bool {
+    if out.join(STATE).exists() || !out.join("points.csv").is_file() {
+        return false;
+    }
+    read_text(&out.join("manifest.json"), 16 << 20)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|m| m["sweep"]["sha256"].as_str() == Some(sweep.sha256.as_str()))
+}
+
 /// Runs the shard's points into `out`, leaving `points.partial.csv` complete
-/// and `shard.json` marked complete. Returns the shard record.
+/// and `shard.json` marked complete. Returns the shard record. The caller
+/// holds the folder's [`crate::output::Lock`].
 pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
     let sweep = ex.sweep;
     let range = ex.shard.range(sweep.points.len());
-    let record = ShardRecord {
-        sweep: fs::canonicalize(&sweep.path)?,
-        sha256: sweep.sha256.clone(),
-        seed: sweep.seed,
-        shard: ex.shard,
-        first_point: range.start,
-        end_point: range.end,
-        complete: false,
-    };
     let state_path = ex.out.join(STATE);
     let partial = ex.out.join(PARTIAL);
     let header = points_header(sweep);
-
-    let mut done = 0;
-    if ex.resume && state_path.exists() {
-        let earlier: ShardRecord = serde_json::from_str(&fs::read_to_string(&state_path)?)
-            .map_err(|e| {
-                InputError::new(format!(
-                    "cannot be read ({e}); start again without --resume"
-                ))
-                .in_file(&state_path)
-            })?;
-        let same = ShardRecord {
-            complete: false,
-            ..earlier.clone()
-        } == record;
-        if !same {
+    let (parent, name) = safety::split_target(ex.out)?;
+    safety::clean_stale(&parent, &name);
+    for path in [&state_path, &partial] {
+        if not_a_plain_file(path) {
             return Err(InputError::new(
-                "belongs to a different sweep, seed or shard; start again with --force instead of --resume",
+                "is not a plain file (a symbolic link?); entente does not follow links for its state files; remove it or start again in another folder",
             )
-            .in_file(&state_path)
+            .in_file(path)
             .into());
         }
-        if partial.exists() {
-            let (rows, length) = complete_rows(&partial, &header, range.start)?;
-            OpenOptions::new()
-                .write(true)
-                .open(&partial)?
-                .set_len(length)?;
-            done = rows;
-        }
+    }
+
+    let mut done = 0;
+    let mut earlier = None;
+    if ex.resume && state_path.exists() {
+        earlier = Some(read_state(&state_path)?);
     } else {
         let nonempty = fs::read_dir(ex.out)
             .map(|mut d| d.next().is_some())
@@ -229,32 +344,64 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
             .in_file(ex.out)
             .into());
         }
-        if nonempty {
-            // Only a folder this command wrote is removed, never an arbitrary one.
-            let ours = ["points.csv", PARTIAL, STATE, "manifest.json"]
-                .iter()
-                .any(|f| ex.out.join(f).exists());
-            if !ours {
-                return Err(InputError::new(
-                    "is not empty and does not hold sweep results; choose an empty or new folder for --out",
-                )
-                .in_file(ex.out)
-                .into());
-            }
-            fs::remove_dir_all(ex.out)?;
+        // Only a folder entente wrote is removed, never an arbitrary one.
+        if safety::check_target(ex.out, true)? {
+            safety::remove_result(ex.out)?;
         }
     }
-    fs::create_dir_all(ex.out)?;
+    fs::create_dir_all(ex.out).map_err(|e| at_path(ex.out, e))?;
+    safety::clean_stale_files(ex.out);
+    let sweep_path = fs::canonicalize(&sweep.path).map_err(|e| at_path(&sweep.path, e))?;
+    let out_path = fs::canonicalize(ex.out).map_err(|e| at_path(ex.out, e))?;
+    let record = ShardRecord {
+        sweep_from_shard: Some(relative(&out_path, &sweep_path)),
+        sweep: sweep_path,
+        sha256: sweep.sha256.clone(),
+        seed: sweep.seed,
+        shard: ex.shard,
+        first_point: range.start,
+        end_point: range.end,
+        complete: false,
+    };
+    if let Some(earlier) = earlier {
+        // The folder may have moved since: where it finds the sweep file
+        // does not make it another sweep.
+        let same = ShardRecord {
+            complete: false,
+            sweep_from_shard: record.sweep_from_shard.clone(),
+            ..earlier
+        } == record;
+        if !same {
+            return Err(InputError::new(
+                "belongs to a different sweep, seed or shard; start again with --force instead of --resume",
+            )
+            .in_file(&state_path)
+            .into());
+        }
+        if partial.exists() {
+            let (rows, length) = complete_rows(&partial, &header, range.start)?;
+            open_nofollow(&partial, OpenOptions::new().write(true))
+                .and_then(|f| f.set_len(length))
+                .map_err(|e| at_path(&partial, e))?;
+            done = rows;
+        }
+    }
     crate::output::write_atomic(
         &state_path,
         serde_json::to_string_pretty(&record).expect("json"),
     )?;
     if done == 0 {
-        fs::write(&partial, &header)?;
+        open_nofollow(
+            &partial,
+            OpenOptions::new().write(true).create(true).truncate(true),
+        )
+        .and_then(|mut f| f.write_all(header.as_bytes()))
+        .map_err(|e| at_path(&partial, e))?;
     }
     (ex.progress)(done as u64);
 
-    let mut file = OpenOptions::new().append(true).open(&partial)?;
+    let mut file = open_nofollow(&partial, OpenOptions::new().append(true))
+        .map_err(|e| at_path(&partial, e))?;
     let block = (rayon::current_num_threads() * 4).max(4);
     let mut next = range.start + done;
     while next < range.end {
@@ -263,8 +410,9 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
             .into_par_iter()
             .map(|p| point_row(sweep, p))
             .collect();
-        file.write_all(rows.concat().as_bytes())?;
-        file.sync_data()?;
+        file.write_all(rows.concat().as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|e| at_path(&partial, e))?;
         (ex.progress)((end - next) as u64);
         next = end;
     }
@@ -282,9 +430,14 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
 /// Reads the rows (without header) of a complete shard folder.
 pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
     let state = dir.join(STATE);
-    let text = fs::read_to_string(&state).map_err(|_| {
-        Error::from(InputError::new("is not a sweep shard folder (no shard.json)").in_file(dir))
-    })?;
+    if !state.exists() && fs::symlink_metadata(&state).is_err() {
+        return Err(
+            InputError::new("is not a sweep shard folder (no shard.json)")
+                .in_file(dir)
+                .into(),
+        );
+    }
+    let text = read_text(&state, 1 << 20)?;
     let record: ShardRecord = serde_json::from_str(&text).map_err(|e| {
         Error::from(InputError::new(format!("cannot be read: {e}")).in_file(&state))
     })?;
@@ -295,8 +448,24 @@ pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
         .in_file(dir)
         .into());
     }
-    let points = fs::read_to_string(dir.join(PARTIAL))
-        .or_else(|_| fs::read_to_string(dir.join("points.csv")))?;
+    if record.shard.count == 0
+        || record.shard.index >= record.shard.count
+        || record.first_point > record.end_point
+    {
+        return Err(InputError::new(format!(
+            "records shard {}/{} of points {}..{}, which is no shard; the folder has been altered",
+            record.shard.index, record.shard.count, record.first_point, record.end_point
+        ))
+        .in_file(&state)
+        .into());
+    }
+    let partial = dir.join(PARTIAL);
+    let points_path = if fs::symlink_metadata(&partial).is_ok() {
+        partial
+    } else {
+        dir.join("points.csv")
+    };
+    let points = read_text(&points_path, MAX_POINTS_FILE_BYTES)?;
     let mut lines = points.split_inclusive('\n');
     let header = lines.next().unwrap_or_default().to_string();
     let rows: Vec<String> = lines.map(str::to_string).collect();
@@ -312,4 +481,89 @@ pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
         .into());
     }
     Ok((record, header, rows))
+}
+
+/// Largest points file `merge` reads from a shard folder.
+pub const MAX_POINTS_FILE_BYTES: u64 = 1 << 34;
+
+/// Checks that a shard's rows belong to `sweep`: the shard's range is the
+/// one its index gives, every row has the header's fields, numbers its
+/// point in order, repeats the design's values for that point and holds
+/// only finite numbers, with probabilities from 0 to 1.
+pub fn check_rows(
+    sweep: &Sweep,
+    dir: &Path,
+    record: &ShardRecord,
+    header: &str,
+    rows: &[String],
+) -> Result<()> {
+    let expected = record.shard.range(sweep.points.len());
+    if (record.first_point, record.end_point) != (expected.start, expected.end) {
+        return Err(InputError::new(format!(
+            "records points {}..{} for shard {}/{}, but that shard of this sweep is points {}..{}",
+            record.first_point,
+            record.end_point,
+            record.shard.index,
+            record.shard.count,
+            expected.start,
+            expected.end
+        ))
+        .in_file(dir.join(STATE))
+        .into());
+    }
+    let fields = header.trim_end().split(',').count();
+    let factors = sweep.factors.len();
+    let probabilities = 3 * sweep.outcomes.len();
+    for (k, row) in rows.iter().enumerate() {
+        let p = record.first_point + k;
+        let bad = |what: String| -> Error {
+            InputError::new(format!("row {} (point {p}): {what}", k + 1))
+                .in_file(dir)
+                .hint(
+                    "the shard folder has been altered or mixed with another; run that shard again",
+                )
+                .into()
+        };
+        let values: Vec<&str> = row.trim_end_matches('\n').split(',').collect();
+        if values.len() != fields {
+            return Err(bad(format!(
+                "found {} fields, expected {fields}",
+                values.len()
+            )));
+        }
+        if values[0] != p.to_string() {
+            return Err(bad(format!(
+                "found point number `{}`, expected {p}",
+                crate::error::clip(values[0])
+            )));
+        }
+        for (c, text) in values.iter().enumerate().skip(1) {
+            let value: f64 = text
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "found `{}` in column {}, expected a finite number",
+                        crate::error::clip(text),
+                        c + 1
+                    ))
+                })?;
+            if c <= factors {
+                if *text != format!("{}", sweep.points[p][c - 1]) {
+                    return Err(bad(format!(
+                        "found {} = {text}, but this sweep's point {p} has {}",
+                        sweep.factors[c - 1],
+                        sweep.points[p][c - 1]
+                    )));
+                }
+            } else if c <= factors + probabilities && !(0.0..=1.0).contains(&value) {
+                return Err(bad(format!(
+                    "found {value} in column {}, expected a probability from 0 to 1",
+                    c + 1
+                )));
+            }
+        }
+    }
+    Ok(())
 }

@@ -11,7 +11,21 @@ use std::path::Path;
 use super::execute::{self, PARTIAL, STATE, ShardRecord};
 use super::{Kind, Sweep, sensitivity};
 use crate::error::{InputError, Result};
-use crate::output::write_atomic;
+use crate::output::safety::at_path;
+use crate::output::{Staging, write_atomic};
+
+/// The sweep file a shard was run from: its recorded absolute path, or,
+/// when that is gone (the folders were moved), the path recorded relative
+/// to the shard folder.
+fn sweep_file(record: &ShardRecord, dir: &Path) -> std::path::PathBuf {
+    if record.sweep.exists() {
+        return record.sweep.clone();
+    }
+    match &record.sweep_from_shard {
+        Some(relative) if dir.join(relative).exists() => dir.join(relative),
+        _ => record.sweep.clone(),
+    }
+}
 
 /// Column of the target outcome's probability in points.csv.
 fn target_column(sweep: &Sweep) -> usize {
@@ -111,7 +125,7 @@ pub fn finish(
     threads: usize,
     wall: f64,
 ) -> Result<()> {
-    fs::create_dir_all(out)?;
+    fs::create_dir_all(out).map_err(|e| at_path(out, e))?;
     let mut points =
         String::with_capacity(header.len() + rows.iter().map(String::len).sum::<usize>());
     points.push_str(header);
@@ -146,15 +160,19 @@ pub fn finish(
     )?;
     for leftover in [PARTIAL, STATE] {
         let path = out.join(leftover);
-        if path.exists() {
-            fs::remove_file(path)?;
+        if fs::symlink_metadata(&path).is_ok() {
+            fs::remove_file(&path).map_err(|e| at_path(&path, e))?;
         }
     }
     Ok(())
 }
 
 /// Merges shard folders into `out`: checks they come from one sweep, seed
-/// and shard count, that none is missing or given twice, then finishes.
+/// and shard count, that none is missing or given twice, and that every
+/// row belongs to its shard and the design (`check_rows`), then
+/// finishes. A sweep finishing its own folder (`dirs` is `[out]`) writes in
+/// place; any other merge writes a new folder that replaces `out` whole
+/// (under the `--force` rule of [`Staging`]), so no earlier file survives.
 pub fn merge(
     dirs: &[impl AsRef<Path>],
     out: &Path,
@@ -169,7 +187,7 @@ pub fn merge(
                 .into(),
         );
     }
-    let mut shards: BTreeMap<usize, (ShardRecord, String, Vec<String>)> = BTreeMap::new();
+    let mut shards: BTreeMap<usize, (ShardRecord, String, Vec<String>, &Path)> = BTreeMap::new();
     let mut first: Option<(ShardRecord, &Path)> = None;
     for dir in dirs {
         let dir = dir.as_ref();
@@ -195,13 +213,13 @@ pub fn merge(
             first = Some((record.clone(), dir));
         }
         let index = record.shard.index;
-        if shards.insert(index, (record, header, rows)).is_some() {
+        if shards.insert(index, (record, header, rows, dir)).is_some() {
             return Err(InputError::new(format!("shard {index} is given twice"))
                 .in_file(dir)
                 .into());
         }
     }
-    let (reference, _) = first.expect("at least one shard");
+    let (reference, reference_dir) = first.expect("at least one shard");
     let missing: Vec<String> = (0..reference.shard.count)
         .filter(|i| !shards.contains_key(i))
         .map(|i| i.to_string())
@@ -215,7 +233,7 @@ pub fn merge(
         .key("DIR")
         .into());
     }
-    let sweep = super::load(&reference.sweep)?;
+    let sweep = super::load(&sweep_file(&reference, reference_dir))?;
     if sweep.sha256 != reference.sha256 {
         return Err(InputError::new(
             "has changed since the shards ran (its SHA-256 differs); rerun the shards",
@@ -225,26 +243,33 @@ pub fn merge(
     }
     let header = execute::points_header(&sweep);
     let mut rows = Vec::with_capacity(sweep.points.len());
-    for (_, (_, shard_header, shard_rows)) in shards {
+    for (_, (record, shard_header, shard_rows, dir)) in shards {
         if shard_header != header {
             return Err(
-                InputError::new("a shard's points.csv header does not match the sweep")
-                    .key("DIR")
+                InputError::new("the header of its points file does not match the sweep")
+                    .in_file(dir)
                     .into(),
             );
         }
+        execute::check_rows(&sweep, dir, &record, &header, &shard_rows)?;
         rows.extend(shard_rows);
     }
-    let nonempty = fs::read_dir(out)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false);
-    if nonempty && !force {
-        return Err(
-            InputError::new("holds earlier results; pass --force to replace them")
-                .in_file(out)
-                .into(),
-        );
+    if rows.len() != sweep.points.len() {
+        return Err(InputError::new(format!(
+            "the shards hold {} points in all, but the sweep has {}",
+            rows.len(),
+            sweep.points.len()
+        ))
+        .key("DIR")
+        .into());
     }
-    finish(&sweep, out, &header, &rows, threads, wall)?;
+    let in_place = dirs.len() == 1 && dirs[0].as_ref() == out;
+    if in_place {
+        finish(&sweep, out, &header, &rows, threads, wall)?;
+    } else {
+        let staging = Staging::create(out, force)?;
+        finish(&sweep, staging.path(), &header, &rows, threads, wall)?;
+        staging.commit()?;
+    }
     Ok(sweep)
 }

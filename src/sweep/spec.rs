@@ -171,14 +171,31 @@ pub struct Sweep {
     pub morris: Option<design::MorrisDesign>,
 }
 
-const DEFAULT_MAX_POINTS: i64 = 100_000;
-const DEFAULT_MAX_RUNS: i64 = 1_000_000_000;
+/// Points allowed when the file sets no `max_points`.
+pub const DEFAULT_MAX_POINTS: i64 = 100_000;
+/// Total runs (points x runs) allowed when the file sets no `max_runs`.
+pub const DEFAULT_MAX_RUNS: i64 = 1_000_000_000;
+/// Most points any sweep may have, whatever its `max_points`: every point's
+/// values are held in memory and each point is one row of points.csv.
+pub const MAX_POINTS: i64 = 10_000_000;
+/// Most Sobol bootstrap resamples; each one recomputes every index.
+pub const MAX_BOOTSTRAP: i64 = 100_000;
+/// Most Morris grid levels.
+pub const MAX_LEVELS: i64 = 1_000;
 
 /// Reads and validates a sweep file and its base scenario.
 pub fn load(path: &Path) -> Result<Sweep, InputError> {
     let source = scenario::read_source(path)?;
+    parse(path, &source)
+}
+
+/// Parses and validates sweep text; `path` names it in errors and locates
+/// the base scenario, which is read from disk.
+pub fn parse(path: &Path, source: &str) -> Result<Sweep, InputError> {
     let file: SweepFile =
-        toml::from_str(&source).map_err(|e| scenario::toml_error(path, &source, &e))?;
+        toml::from_str(source).map_err(|e| scenario::toml_error(path, source, &e))?;
+    scenario::build::safe_name(&file.name)
+        .map_err(|m| scenario::located(path, source, problem(segs!["name"], "name", m)))?;
     let base = path.parent().unwrap_or(Path::new("")).join(&file.scenario);
     let scenario = scenario::load(&base).map_err(|e| {
         let hint = format!(
@@ -191,24 +208,66 @@ pub fn load(path: &Path) -> Result<Sweep, InputError> {
             e
         }
     })?;
-    let scenario_bytes =
-        std::fs::read(&base).map_err(|e| InputError::new(e.to_string()).in_file(&base))?;
+    let scenario_bytes = scenario::read_source(&base)?;
     let mut hash = Sha256::new();
     hash.update(source.as_bytes());
     hash.update(&scenario_bytes);
     let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    build(path, file, scenario, sha256).map_err(|p| scenario::located(path, &source, p))
+    build(path, file, scenario, sha256).map_err(|p| scenario::located(path, source, p))
 }
 
 fn whole(at: Vec<Seg>, key: &str, value: i64, min: i64) -> Result<usize, Problem> {
-    if value < min {
+    whole_in(at, key, value, min, i64::MAX)
+}
+
+/// `value` as a count, checked to lie in `min..=max`.
+fn whole_in(at: Vec<Seg>, key: &str, value: i64, min: i64, max: i64) -> Result<usize, Problem> {
+    if value < min || value > max {
+        let expected = if max == i64::MAX {
+            format!("a whole number of at least {min}")
+        } else {
+            format!("a whole number from {min} to {max}")
+        };
         return Err(problem(
             at,
             key,
-            format!("found {value}, expected a whole number of at least {min}"),
+            format!("found {value}, expected {expected}"),
         ));
     }
-    Ok(value as usize)
+    usize::try_from(value).map_err(|_| {
+        problem(
+            Vec::new(),
+            key,
+            format!("found {value}, too large for this machine"),
+        )
+    })
+}
+
+/// The budget of a sweep file: most points and most runs in all.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    max_points: u64,
+    max_runs: u64,
+}
+
+fn budget(file: &SweepFile) -> Result<Budget, Problem> {
+    let max_points = whole_in(
+        segs!["max_points"],
+        "max_points",
+        file.max_points.unwrap_or(DEFAULT_MAX_POINTS),
+        1,
+        MAX_POINTS,
+    )? as u64;
+    let max_runs = whole(
+        segs!["max_runs"],
+        "max_runs",
+        file.max_runs.unwrap_or(DEFAULT_MAX_RUNS),
+        1,
+    )? as u64;
+    Ok(Budget {
+        max_points,
+        max_runs,
+    })
 }
 
 fn build(
@@ -218,6 +277,7 @@ fn build(
     sha256: String,
 ) -> Result<Sweep, Problem> {
     let runs = whole(segs!["runs"], "runs", file.runs, 1)? as u64;
+    let budget = budget(&file)?;
     let seed = match file.seed {
         Some(s) => whole(segs!["seed"], "seed", s, 0)? as u64,
         None => scenario.built.seed,
@@ -283,6 +343,19 @@ fn build(
                 ));
             }
             let mut axes = Vec::new();
+            // The number of points is checked against the budget before any
+            // axis's values are made.
+            let count = grid.axes.iter().try_fold(1u64, |c, axis| {
+                let len = match (&axis.values, axis.steps) {
+                    (Some(v), _) => v.len() as u64,
+                    (None, Some(steps)) => u64::try_from(steps).ok()?,
+                    (None, None) => 1,
+                };
+                c.checked_mul(len)
+            });
+            if grid.axes.iter().all(|a| a.steps.is_none_or(|s| s >= 1)) {
+                check_budget(budget, count, runs)?;
+            }
             let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
             for (a, axis) in grid.axes.iter().enumerate() {
                 let at = |k: &str| segs!["grid", "axes", a, k];
@@ -304,10 +377,12 @@ fn build(
                                 "found an empty list, expected at least one value",
                             ));
                         }
+
                         v.clone()
                     }
                     (None, Some(from), Some(to), Some(steps)) => {
                         let steps = whole(at("steps"), &format!("{key}.steps"), steps, 1)?;
+
                         if from.partial_cmp(&to).is_none_or(|o| o.is_gt()) {
                             return Err(problem(
                                 at("to"),
@@ -332,13 +407,15 @@ fn build(
                         ));
                     }
                 };
+                let mut scratch = model.clone();
                 for (k, &v) in values.iter().enumerate() {
                     let at = if axis.values.is_some() {
                         segs!["grid", "axes", a, "values", k]
                     } else {
                         at("from")
                     };
-                    admissible(&p, v, at, &format!("{key}.values"))?;
+                    p.set(&mut scratch, v)
+                        .map_err(|m| problem(at, format!("{key}.values"), m))?;
                 }
                 let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -347,8 +424,6 @@ fn build(
                 ranges.push((lo, hi));
                 axes.push(values);
             }
-            let count: f64 = axes.iter().map(|a| a.len() as f64).product();
-            check_budget(&file, count, runs)?;
             (
                 Kind::Grid,
                 factors,
@@ -405,10 +480,10 @@ fn build(
                 None => outcomes[0],
             };
             let (kind, points, sobol, morris) = if d.kind == "oat" {
-                let points = oat_points(d, &file, runs, &paths, &ranges, model)?;
+                let points = oat_points(d, budget, runs, &paths, &ranges, model)?;
                 (Kind::Oat, points, None, None)
             } else {
-                sampled_design(d, &file, runs, &ranges, design_seed)?
+                sampled_design(d, budget, runs, &ranges, design_seed)?
             };
             (kind, factors, paths, ranges, points, sobol, morris, target)
         }
@@ -449,14 +524,14 @@ type SampledDesign = (
 /// factor `ranges`, with the Sobol or Morris structure its analysis needs.
 fn sampled_design(
     d: &DesignSection,
-    file: &SweepFile,
+    budget: Budget,
     runs: u64,
     ranges: &[(f64, f64)],
     design_seed: u64,
 ) -> Result<SampledDesign, Problem> {
     let k = ranges.len();
     let n = match d.points {
-        Some(n) => whole(segs!["design", "points"], "design.points", n, 1)?,
+        Some(n) => whole_in(segs!["design", "points"], "design.points", n, 1, MAX_POINTS)?,
         None => {
             return Err(problem(
                 segs!["design", "kind"],
@@ -470,7 +545,7 @@ fn sampled_design(
     };
     let (kind, unit, sobol, morris) = match d.kind.as_str() {
         "lhs" => {
-            check_budget(file, n as f64, runs)?;
+            check_budget(budget, Some(n as u64), runs)?;
             (
                 Kind::Lhs,
                 design::latin_hypercube(n, k, design_seed),
@@ -480,12 +555,23 @@ fn sampled_design(
         }
         "sobol" => {
             let n = whole(segs!["design", "points"], "design.points", n as i64, 2)?;
-            check_budget(file, (n * (k + 2)) as f64, runs)?;
-            let bootstrap = whole(
+            if 2 * k > design::SOBOL_MAX_DIM {
+                return Err(problem(
+                    segs!["design", "factors"],
+                    "design.factors",
+                    format!(
+                        "found {k} factors, expected at most {} for kind = \"sobol\"",
+                        design::SOBOL_MAX_DIM / 2
+                    ),
+                ));
+            }
+            check_budget(budget, (n as u64).checked_mul(k as u64 + 2), runs)?;
+            let bootstrap = whole_in(
                 segs!["design", "bootstrap"],
                 "design.bootstrap",
                 d.bootstrap.unwrap_or(200),
                 10,
+                MAX_BOOTSTRAP,
             )?;
             let s = design::saltelli(n, k, design_seed);
             (
@@ -496,13 +582,14 @@ fn sampled_design(
             )
         }
         "morris" => {
-            let levels = whole(
+            let levels = whole_in(
                 segs!["design", "levels"],
                 "design.levels",
                 d.levels.unwrap_or(4),
                 2,
+                MAX_LEVELS,
             )?;
-            check_budget(file, (n * (k + 1)) as f64, runs)?;
+            check_budget(budget, (n as u64).checked_mul(k as u64 + 1), runs)?;
             if levels % 2 == 1 {
                 return Err(problem(
                     segs!["design", "levels"],
@@ -545,7 +632,7 @@ fn sampled_design(
 /// the base with that factor alone at `from` and at `to`.
 fn oat_points(
     d: &DesignSection,
-    file: &SweepFile,
+    budget: Budget,
     runs: u64,
     paths: &[ParamPath],
     ranges: &[(f64, f64)],
@@ -566,7 +653,7 @@ fn oat_points(
             ));
         }
     }
-    check_budget(file, (2 * paths.len() + 1) as f64, runs)?;
+    check_budget(budget, Some(2 * paths.len() as u64 + 1), runs)?;
     let base: Vec<f64> = paths.iter().map(|p| p.get(model)).collect();
     let mut points = vec![base.clone()];
     for (f, &(from, to)) in ranges.iter().enumerate() {
@@ -579,25 +666,36 @@ fn oat_points(
     Ok(points)
 }
 
-fn check_budget(file: &SweepFile, points: f64, runs: u64) -> Result<(), Problem> {
-    let max_points = file.max_points.unwrap_or(DEFAULT_MAX_POINTS);
-    let max_runs = file.max_runs.unwrap_or(DEFAULT_MAX_RUNS);
-    if points > max_points as f64 {
+/// Checks a design of `points` points (`None`: more than 2^64) of `runs`
+/// runs each against the budget, in whole numbers that cannot overflow.
+fn check_budget(budget: Budget, points: Option<u64>, runs: u64) -> Result<(), Problem> {
+    let Budget {
+        max_points,
+        max_runs,
+    } = budget;
+    let shown = points.map_or("more than 2^64".to_string(), |p| p.to_string());
+    if points.is_none_or(|p| p > max_points) {
+        let hint = if max_points < MAX_POINTS as u64 {
+            "shrink the design or raise max_points"
+        } else {
+            "shrink the design"
+        };
         return Err(problem(
             segs!["max_points"],
             "max_points",
             format!(
-                "the design has {points} points, more than the budget of {max_points}; shrink the design or raise max_points"
+                "the design has {shown} points, more than the budget of {max_points} (no sweep may exceed {MAX_POINTS}); {hint}"
             ),
         ));
     }
-    let total = points * runs as f64;
-    if total > max_runs as f64 {
+    let total = points.and_then(|p| p.checked_mul(runs));
+    if total.is_none_or(|t| t > max_runs) {
+        let total = total.map_or("more than 2^64".to_string(), |t| t.to_string());
         return Err(problem(
             segs!["max_runs"],
             "max_runs",
             format!(
-                "the design needs {total} runs ({points} points x {runs}), more than the budget of {max_runs}; lower runs or raise max_runs"
+                "the design needs {total} runs ({shown} points x {runs}), more than the budget of {max_runs}; lower runs or raise max_runs"
             ),
         ));
     }

@@ -152,8 +152,8 @@ pub fn summarise(outcome: Clustered<'_>, nested: bool) -> OutcomeSummary {
 /// `Var(p_theta)` explained by that parameter alone, `Var(E[p | x]) /
 /// Var(p)`, estimated from the draws by sorting them on `x` and averaging
 /// within equal-count classes (the given-data estimator of Plischke,
-/// Borgonovo and Smith 2013, EJOR 226(3): 536-550), with the spread that
-/// chance adds to the class means taken out. `x[k]` is the parameter's
+/// Borgonovo and Smith 2013, EJOR 226(3): 536-550), less the spread that
+/// the class means show even for a parameter without effect. `x[k]` is the parameter's
 /// value in draw k.
 pub fn first_order(x: &[f64], outcome: Clustered<'_>) -> f64 {
     let d = x.len();
@@ -173,9 +173,11 @@ pub fn first_order(x: &[f64], outcome: Clustered<'_>) -> f64 {
         between += members.len() as f64 * (class_mean - mean).powi(2);
     }
     between /= d as f64;
-    // Chance moves each class mean by chance / size: over the classes that
-    // adds (classes - 1) / d times the per-draw chance variance.
-    let noise = (classes - 1) as f64 / d as f64 * chance_variance(&shares, outcome.runs);
+    // Even a parameter that does nothing spreads the class means: each is
+    // the mean of d / classes draws of the whole spread, so over the classes
+    // that adds about (classes - 1) / d times the variance of the shares.
+    let spread = shares.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / (d - 1) as f64;
+    let noise = (classes - 1) as f64 / d as f64 * spread;
     ((between - noise) / v_theta).clamp(0.0, 1.0)
 }
 

@@ -182,6 +182,53 @@ const CASES: &[Case] = &[
         file: "unknown_shock_in_evidence.toml",
         expect: &[&["trade_war"]],
     },
+    // The scenario name becomes a folder name: anything but one safe path
+    // component is refused when the file is read.
+    Case {
+        file: "name_absolute_path.toml",
+        expect: &[&["key `name`"], &["/tmp/entente-escape"]],
+    },
+    Case {
+        file: "name_parent_folder.toml",
+        expect: &[&["key `name`"], &["../escape"]],
+    },
+    Case {
+        file: "name_empty.toml",
+        expect: &[&["key `name`"], &["empty name"]],
+    },
+    Case {
+        file: "name_control_character.toml",
+        expect: &[&["key `name`"], &["\\u{1b}"]],
+    },
+    Case {
+        file: "name_too_long.toml",
+        expect: &[&["key `name`"], &["300 characters"], &["100"]],
+    },
+    Case {
+        file: "name_dot.toml",
+        expect: &[&["key `name`"], &["`.`"]],
+    },
+    // Messages state the real limits and quote values exactly.
+    Case {
+        file: "max_count_zero.toml",
+        expect: &[&["max_count"], &["1000000000"]],
+    },
+    Case {
+        file: "shock_rate_too_high.toml",
+        expect: &[&["rate"], &["1000000"]],
+    },
+    Case {
+        file: "at_step_huge.toml",
+        expect: &[&["at_step"], &["9223372036854775807"]],
+    },
+    Case {
+        file: "duplicate_key.toml",
+        expect: &[&["duplicate key `E`"]],
+    },
+    Case {
+        file: "unknown_shock_none_defined.toml",
+        expect: &[&["unknown shock `s1`"], &["defines none"]],
+    },
 ];
 
 /// The valid scenario every fixture departs from.

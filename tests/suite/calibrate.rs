@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use entente::calibrate::abc::{standard_normal, uniform};
 use entente::calibrate::observe::{Calendar, Dyad, Point, yearly_alignment};
-use entente::rng::RunRng;
+use entente::model::RunRng;
 use entente::scenario;
 
 fn root() -> &'static Path {

@@ -224,15 +224,24 @@ fn a_closed_output_pipe_does_not_make_entente_panic() {
     use std::process::Stdio;
     // As in `entente validate ... | head -n 0`: the reader goes away before
     // entente prints anything. Its prints must not panic (exit 101).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entente"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["validate", &scenario()])
-        .stdout(Stdio::piped())
+    let validate = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_entente"));
+        c.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["validate", &scenario()]);
+        c
+    };
+    // The command does print, so the write below really meets a closed pipe.
+    let printed = validate().output().unwrap();
+    assert!(printed.status.success() && !printed.stdout.is_empty());
+    // The read end is closed before the child starts, so its first write
+    // fails with a broken pipe whatever the timing.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = validate()
+        .stdout(writer)
         .stderr(Stdio::piped())
-        .spawn()
-        .expect("entente starts");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+        .output()
+        .unwrap();
     let err = stderr(&out);
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success(), "exit {:?}: {err}", out.status);

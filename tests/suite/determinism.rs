@@ -21,7 +21,7 @@ fn run(scenario: &str, threads: u32, out: &Path, extra: &[&str]) {
             "run",
             scenario,
             "--runs",
-            "5000",
+            "5120",
             "--seed",
             "7",
             "--no-charts",
@@ -88,7 +88,7 @@ fn per_run_rows_are_in_run_order_and_thread_independent() {
     let rows: Vec<&str> = text.lines().skip(1).collect();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
     let outcome_column = header.iter().position(|&h| h == "outcome").unwrap();
-    assert_eq!(rows.len(), 5000);
+    assert_eq!(rows.len(), 5120);
     for (k, row) in rows.iter().enumerate() {
         assert_eq!(row.split(',').next().unwrap(), k.to_string());
     }

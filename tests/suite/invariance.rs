@@ -1,5 +1,6 @@
 //! Renaming nothing but the order of agents in a file leaves outcome
-//! probabilities unchanged within sampling error (MODEL-SPEC section 8).
+//! probabilities unchanged within sampling error (docs/model.md section 9,
+//! item 12).
 
 use crate::common;
 
@@ -56,7 +57,7 @@ fn rotating_the_agents_changes_no_outcome_probability() {
 
 #[test]
 fn with_no_drivers_and_no_costs_stances_stay_centred() {
-    // MODEL-SPEC section 8: with lambda_B = 0 and all drivers zero, nothing
+    // docs/model.md section 9, item 11: with lambda_B = 0 and all drivers zero, nothing
     // pushes stances either way, provided aligning carries no autonomy or
     // entrapment cost (otherwise opposing is cheaper than aligning).
     let ids: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();

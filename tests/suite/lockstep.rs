@@ -11,6 +11,31 @@ use entente::model::{
 };
 use entente::scenario;
 
+/// The versions of the lockstep kernel this processor can run. Any it
+/// cannot is left out of the comparisons, and a line on stderr (written
+/// past the test harness's capture, once per test binary) says which and
+/// why, so a machine without AVX-512 does not check less in silence.
+fn supported_isas() -> Vec<Isa> {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    let (isas, missing): (Vec<Isa>, Vec<Isa>) =
+        Isa::ALL.into_iter().partition(|isa| isa.supported());
+    REPORTED.call_once(|| {
+        use std::io::Write;
+        for isa in missing {
+            let features = match isa {
+                Isa::Baseline => "none",
+                Isa::Avx2 => "avx2",
+                Isa::Avx512 => "avx512f, avx512dq and avx512vl",
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "lockstep: the {isa:?} kernel is not compared (skipped): this processor lacks {features}"
+            );
+        }
+    });
+    isas
+}
+
 /// Checks runs `first..first + groups * LANES` of `model` under `seed`, with
 /// every version of the lockstep kernel this processor can run, and returns
 /// how many of the runs formed a treaty.
@@ -26,7 +51,7 @@ fn assert_lockstep_matches_one_run_kernel(
     let mut lane_trace = LaneTrace::new(model);
     let mut together = Trace::new(model);
     let mut treaties = 0;
-    let isas: Vec<Isa> = Isa::ALL.into_iter().filter(|isa| isa.supported()).collect();
+    let isas = supported_isas();
     for (group, isa) in (0..groups).flat_map(|g| isas.iter().map(move |&isa| (g, isa))) {
         let start = first + group * LANES as u64;
         let mut rng = LaneRng::new(seed, 3, start);

@@ -82,14 +82,17 @@ fn oat_runs_the_base_then_each_factor_at_its_ends() {
         );
     }
 
-    // p_base equals a plain run of the base scenario: same seed (the scenario's),
-    // same runs, and point 0 draws from the streams of point index 0 as `run` does.
+    // p_base equals a plain run of the base scenario at its written values
+    // (sweeps do not draw the scenario's uncertain parameters): same seed
+    // (the scenario's), same runs, and point 0 draws from the streams of
+    // point index 0 as `run` does.
     let run_dir = tmp.path().join("run");
     entente(&[
         "run",
         "scenarios/baseline-2020.toml",
         "--runs",
         "300",
+        "--nominal",
         "--no-charts",
         "--out",
         run_dir.to_str().unwrap(),

@@ -81,7 +81,10 @@ fn run_report_is_complete_and_self_contained() {
         html.contains("Pompeo&#39;s July 2020 speech"),
         "description, escaped"
     );
-    assert!(html.contains("entente run scenarios/baseline-2020.toml --runs 500 --seed 2020"));
+    // 500 runs asked; 32 draws of 16 runs were done (whole lockstep groups).
+    assert!(
+        html.contains("entente run scenarios/baseline-2020.toml --runs 512 --seed 2020 --draws 32")
+    );
     // The parameter and evidence table.
     assert!(html.contains("<code>dyad.RUS.CHN.E</code>"));
     assert!(html.contains("The Enemy of My Enemy is My Friend"));

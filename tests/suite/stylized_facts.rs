@@ -1,4 +1,4 @@
-//! The six stylized facts of MODEL-SPEC section 6, each checked on the
+//! The six stylized facts of docs/model.md section 8, each checked on the
 //! bundled scenarios or small variants of them built here.
 //!
 //! Every comparison uses fixed seeds and enough runs that its tolerance is

@@ -194,8 +194,12 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
 }
 
 /// Kills a sweep with SIGKILL once at least `rows` points are recorded.
-fn kill_after(out: &Path, rows: usize) -> bool {
-    let file = sweep_file("slow-grid");
+/// Starts sweep `file` into `out` and kills it once `points.partial.csv`
+/// holds more than `rows` lines while the sweep is still running. Returns
+/// false, leaving `out` behind, if the sweep finished first: before the
+/// rows appeared, or between the last look and the kill (a process that
+/// exits 0 was not killed).
+fn kill_after(file: &Path, out: &Path, rows: usize) -> bool {
     let mut child = entente(&[
         "sweep",
         file.to_str().unwrap(),
@@ -209,19 +213,26 @@ fn kill_after(out: &Path, rows: usize) -> bool {
     .spawn()
     .unwrap();
     let partial = out.join("points.partial.csv");
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(300);
     loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "the sweep failed: {status:?}");
+            return false;
+        }
         let lines = std::fs::read_to_string(&partial)
             .map(|t| t.lines().count())
             .unwrap_or(0);
         if lines > rows {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return true;
+            // Killing a process that has just exited is not an error: its
+            // exit status tells which happened.
+            let _ = child.kill();
+            return !child.wait().unwrap().success();
         }
-        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-            return false;
-        }
+        assert!(
+            Instant::now() < deadline,
+            "no {rows} rows in {} after 300 s",
+            partial.display()
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -229,14 +240,37 @@ fn kill_after(out: &Path, rows: usize) -> bool {
 #[test]
 fn a_killed_sweep_resumes_to_the_same_files() {
     let dir = tempfile::tempdir().unwrap();
-    let whole = dir.path().join("whole");
-    run_sweep("slow-grid", &whole, &[]);
-
+    // slow-grid with more runs per point at each try, until a sweep is
+    // still running when its third point is written: on a machine fast
+    // enough to finish the first tries, the test still interrupts one.
+    let text = std::fs::read_to_string(sweep_file("slow-grid")).unwrap();
+    let scenario = root().join("scenarios/baseline-2020.toml");
+    assert!(text.contains("runs = 4000") && text.contains("../../scenarios/baseline-2020.toml"));
     let resumed = dir.path().join("resumed");
-    assert!(
-        kill_after(&resumed, 3),
-        "the sweep finished before it could be interrupted"
-    );
+    let mut interrupted = None;
+    for runs in [4_000, 16_000, 64_000] {
+        let file = dir.path().join(format!("slow-grid-{runs}.toml"));
+        let text = text
+            .replace("runs = 4000", &format!("runs = {runs}"))
+            .replace(
+                "../../scenarios/baseline-2020.toml",
+                &scenario.display().to_string(),
+            );
+        std::fs::write(&file, text).unwrap();
+        let _ = std::fs::remove_dir_all(&resumed);
+        if kill_after(&file, &resumed, 3) {
+            interrupted = Some(file);
+            break;
+        }
+    }
+    let file = interrupted.expect("the sweep finished before it could be interrupted, thrice");
+    let whole = dir.path().join("whole");
+    ok(entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]));
     assert!(
         !resumed.join("points.csv").exists(),
         "an interrupted sweep must not look finished"
@@ -251,7 +285,6 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     drop(f);
 
     // Without --resume the folder is protected.
-    let file = sweep_file("slow-grid");
     let o = entente(&[
         "sweep",
         file.to_str().unwrap(),
@@ -263,7 +296,13 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
 
-    run_sweep("slow-grid", &resumed, &["--resume"]);
+    ok(entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        resumed.to_str().unwrap(),
+        "--resume",
+    ]));
     assert_same(&whole, &resumed, &["points.csv"]);
     assert!(!resumed.join("points.partial.csv").exists());
 }

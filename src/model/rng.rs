@@ -16,7 +16,7 @@
 use rand::RngCore;
 use rand::rand_core::impls;
 
-use crate::model::LANES;
+use super::LANES;
 
 /// Outputs dropped after seeding.
 const WARM_UP: usize = 8;
