@@ -287,30 +287,21 @@ fn prepare(run: &Run<'_>) -> Result<Vec<Generation>> {
         }
         return Ok(generations);
     }
-    if nonempty {
-        if !run.force {
-            let hint = if run.resume {
-                "it holds no calibration state to resume; "
-            } else {
-                ""
-            };
-            return Err(InputError::new(format!(
-                "holds earlier results; {hint}pass --resume to continue an interrupted calibration or --force to start again"
-            ))
-            .in_file(run.out)
-            .into());
-        }
-        let ours = [STATE, "posterior.csv", GENERATIONS]
-            .iter()
-            .any(|f| run.out.join(f).exists());
-        if !ours {
-            return Err(InputError::new(
-                "is not empty and does not hold calibration results; choose an empty or new folder for --out",
-            )
-            .in_file(run.out)
-            .into());
-        }
-        fs::remove_dir_all(run.out)?;
+    if nonempty && !run.force {
+        let hint = if run.resume {
+            "it holds no calibration state to resume; "
+        } else {
+            ""
+        };
+        return Err(InputError::new(format!(
+            "holds earlier results; {hint}pass --resume to continue an interrupted calibration or --force to start again"
+        ))
+        .in_file(run.out)
+        .into());
+    }
+    // Only a folder entente wrote is removed, never an arbitrary one.
+    if crate::output::safety::check_target(run.out, run.force)? {
+        crate::output::safety::remove_result(run.out)?;
     }
     fs::create_dir_all(run.out.join(GENERATIONS))?;
     crate::output::write_atomic(
