@@ -44,11 +44,13 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
 
     doc.push(Block::Heading(2, "Outcomes".into()));
     doc.push(Block::Para(vec![Span::Text(
-        "Share of runs ending in each named outcome, with its Wilson 95% interval. \
-         The rules are tried in the order listed; a run takes the first that matches."
+        "Share of runs ending in each named outcome, integrated over the parameter draws \
+         when parameters are uncertain, with its Monte Carlo 95% interval. The rules are \
+         tried in the order listed; a run takes the first that matches."
             .into(),
     )]));
     doc.push(outcome_table(&outcomes));
+    doc.extend(how_sure(dir, &outcomes)?);
     let configurations = dir.join("configurations.csv");
     if configurations.is_file() {
         let rows = read_csv(&configurations)?;
@@ -351,6 +353,8 @@ fn chart_caption(stem: &str) -> String {
         "configurations" => "Share of runs in each triad configuration over time".into(),
         "final" => "Final alignment of each dyad across runs".into(),
         "comparison" => "Outcome probabilities by scenario".into(),
+        "differences" => "Paired differences against the first scenario".into(),
+        "importance" => "What drives the uncertainty of each outcome".into(),
         s => match s.strip_prefix("fan_") {
             Some(dyad) => format!("Alignment of {dyad} over time"),
             None => s.replace('_', " "),
@@ -484,27 +488,114 @@ fn run_facts(m: &Value) -> String {
     facts.join(" · ")
 }
 
+/// One row of `importance.csv`.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct ImportanceRow {
+    outcome: String,
+    parameter: String,
+    first_order: f64,
+}
+
+/// "How sure is this": both kinds of uncertainty of each outcome, in words.
+fn how_sure(dir: &Path, outcomes: &[OutcomeRow]) -> Result<Vec<Block>> {
+    let mut out = vec![Block::Heading(3, "How sure is this".into())];
+    let nested = outcomes
+        .iter()
+        .any(|r| matches!((r.draw_p05, r.draw_p95), (Some(a), Some(b)) if a < b));
+    if !nested {
+        out.push(Block::Para(vec![Span::Text(
+            "The intervals above are Monte Carlo error only: this run drew no parameter \
+             sets (the scenario declares no uncertain parameter, or the run used \
+             --nominal). They say how precisely the runs pin down the probability under \
+             these exact weights, not how much the weights themselves could move it."
+                .into(),
+        )]));
+        return Ok(out);
+    }
+    out.push(Block::Para(vec![Span::Text(
+        "Two kinds of uncertainty are stated separately. The Monte Carlo interval says how \
+         precisely the runs pin down the probability, integrated over the uncertain \
+         parameters; more runs narrow it. The range over draws says how much the \
+         probability moves across plausible values of the weights; more runs do not \
+         narrow it, only better knowledge of the weights does."
+            .into(),
+    )]));
+    let importance = dir.join("importance.csv");
+    let ranked: Vec<ImportanceRow> = if importance.is_file() {
+        read_csv(&importance)?
+    } else {
+        Vec::new()
+    };
+    for r in outcomes
+        .iter()
+        .filter(|r| r.probability > 0.0 || r.draw_p95.unwrap_or(0.0) > 0.0)
+    {
+        let mut text = format!(
+            "{}: {} (Monte Carlo 95% interval {}). Across the parameter draws it ranges \
+             from {} to {} (5th to 95th percentile)",
+            r.outcome,
+            fmt_pct(r.probability),
+            fmt_interval(r.ci_low, r.ci_high),
+            fmt_pct(r.draw_p05.unwrap_or(r.probability)),
+            fmt_pct(r.draw_p95.unwrap_or(r.probability)),
+        );
+        if let Some(share) = r.parameter_share {
+            text.push_str(&format!(
+                "; {} of its variance comes from the parameters, the rest from chance",
+                fmt_pct(share)
+            ));
+        }
+        let top: Vec<String> = ranked
+            .iter()
+            .filter(|i| i.outcome == r.outcome && i.first_order > 0.0)
+            .take(3)
+            .map(|i| format!("{} ({})", i.parameter, fmt_pct(i.first_order)))
+            .collect();
+        if !top.is_empty() {
+            text.push_str(&format!(". Largest drivers: {}", top.join(", ")));
+        }
+        text.push('.');
+        out.push(Block::Para(vec![Span::Text(text)]));
+    }
+    Ok(out)
+}
+
 fn outcome_table(rows: &[OutcomeRow]) -> Block {
     probability_table("outcome", rows)
 }
 
 fn probability_table(what: &str, rows: &[OutcomeRow]) -> Block {
+    let nested = rows
+        .iter()
+        .any(|r| matches!((r.draw_p05, r.draw_p95), (Some(a), Some(b)) if a < b));
+    let mut header = vec![
+        what.to_string(),
+        "runs".into(),
+        "probability".into(),
+        "95% interval (Monte Carlo)".into(),
+    ];
+    if nested {
+        header.push("5-95% over parameter draws".into());
+    }
     Block::Table {
-        header: vec![
-            what.to_string(),
-            "runs".into(),
-            "probability".into(),
-            "95% interval".into(),
-        ],
+        header,
         rows: rows
             .iter()
             .map(|r| {
-                vec![
+                let mut row = vec![
                     Cell::code(&r.outcome),
                     Cell::number(fmt_count(r.count)),
                     Cell::number(fmt_pct(r.probability)),
                     Cell::number(fmt_interval(r.ci_low, r.ci_high)),
-                ]
+                ];
+                if nested {
+                    let (a, b) = (
+                        r.draw_p05.unwrap_or(r.probability),
+                        r.draw_p95.unwrap_or(r.probability),
+                    );
+                    row.push(Cell::number(fmt_interval(a, b)));
+                }
+                row
             })
             .collect(),
         class: "numbers",

@@ -12,7 +12,7 @@ use plotters::prelude::*;
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
-use crate::charts::outcomes::{Bar, draw_bar_rows, draw_range};
+use crate::charts::outcomes::{Bar, PROBABILITY_AXIS, draw_bar_rows, draw_range};
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_pct};
 
@@ -142,6 +142,6 @@ impl Chart for ComparisonChart {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let body = draw_header(root, "Outcome probabilities by scenario", &self.subtitles)?;
-        draw_bar_rows(&body, &self.groups, &self.legend())
+        draw_bar_rows(&body, &self.groups, &self.legend(), PROBABILITY_AXIS)
     }
 }

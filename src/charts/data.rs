@@ -40,6 +40,9 @@ pub struct OutcomeRow {
     pub draw_p05: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw_p95: Option<f64>,
+    /// Share of the outcome's variance due to the uncertain parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_share: Option<f64>,
 }
 
 /// Reads `outcomes.csv` (header `outcome,count,probability,ci_low,ci_high`), in file

@@ -16,6 +16,10 @@ use crate::charts::theme::*;
 /// Parameters shown per outcome.
 const TOP: usize = 6;
 
+/// Smallest share of an outcome's variance due to the parameters for which
+/// the chart ranks them.
+const MIN_SHARE: f64 = 0.05;
+
 /// One row of `importance.csv`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ImportanceRow {
@@ -41,7 +45,9 @@ impl ImportanceChart {
                 .filter(|r| r.outcome == o.outcome && finite_or_zero(r.first_order) > 0.0)
                 .cloned()
                 .collect();
-            if mine.is_empty() {
+            // An outcome whose spread over draws is almost all chance has
+            // no parameter ranking worth showing.
+            if mine.is_empty() || o.parameter_share.unwrap_or(1.0) < MIN_SHARE {
                 continue;
             }
             mine.sort_by(|a, b| b.first_order.total_cmp(&a.first_order));
@@ -107,7 +113,12 @@ impl Chart for ImportanceChart {
                     }
                 })
                 .collect();
-            draw_bar_rows(&plot, &[bars], &[])?;
+            draw_bar_rows(
+                &plot,
+                &[bars],
+                &[],
+                "first-order index (share of the variance over draws)",
+            )?;
         }
         Ok(())
     }

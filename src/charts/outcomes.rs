@@ -15,6 +15,9 @@ use crate::charts::data::{OutcomeRow, RunData, finite_or_zero};
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_num, fmt_pct, fmt_pct_tick};
 
+/// Description of the x axis of probability bars.
+pub(crate) const PROBABILITY_AXIS: &str = "probability (share of runs)";
+
 /// Gap between a whisker's end and its label, in pixels.
 const LABEL_GAP: i32 = 14;
 
@@ -126,7 +129,7 @@ impl Chart for OutcomesChart {
         } else {
             Vec::new()
         };
-        draw_bar_rows(&body, &[bars], &legend)
+        draw_bar_rows(&body, &[bars], &legend, PROBABILITY_AXIS)
     }
 }
 
@@ -173,6 +176,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     groups: &[Vec<Bar>],
     legend: &[LegendItem],
+    axis: &str,
 ) -> Result<()> {
     let w = area.dim_in_pixel().0;
     let n_cat = groups.first().map_or(0, Vec::len);
@@ -250,7 +254,7 @@ pub(crate) fn draw_bar_rows<DB: DrawingBackend>(
         .x_labels(8)
         .x_label_formatter(&tick_fmt)
         .x_label_style(text(TICK_SIZE, INK))
-        .x_desc("probability (share of runs)")
+        .x_desc(axis)
         .axis_style(NEUTRAL_DARK.stroke_width(2))
         .draw()
         .map_err(draw_err)?;

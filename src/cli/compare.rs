@@ -55,11 +55,16 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         set.layout = layout;
     }
     let joined: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", joined.join("+"))));
-    let staging = Staging::create(&out, args.sim.force)?;
+    // As for `run`: the default folder is replaced, an --out folder only
+    // with --force.
+    let (out, force) = match &args.out {
+        Some(out) => (out.clone(), args.sim.force),
+        None => (
+            PathBuf::from("output").join(format!("compare-{}", joined.join("+"))),
+            true,
+        ),
+    };
+    let staging = Staging::create(&out, force)?;
 
     let mut results = Vec::new();
     for (s, set) in scenarios.iter().zip(&all) {
@@ -118,6 +123,7 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
             ci_high: o.ci_high,
             draw_p05: Some(o.draw_p05),
             draw_p95: Some(o.draw_p95),
+            parameter_share: Some(o.parameter_share),
         })
         .collect()
 }

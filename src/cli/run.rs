@@ -18,11 +18,14 @@ use crate::uncertainty::Posterior;
 pub fn execute(args: &RunArgs) -> Result<()> {
     let scenario = super::load_scenario(&args.scenario, &args.sim.set)?;
     let settings = settings(&args.sim, &scenario, &scenario)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(scenario.name()));
-    let staging = Staging::create(&out, args.sim.force)?;
+    // The default folder `output/<name>/` is the tool's own: a new run of the
+    // same scenario replaces the result there. A folder named with --out
+    // is the user's, and is replaced only with --force.
+    let (out, force) = match &args.out {
+        Some(out) => (out.clone(), args.sim.force),
+        None => (PathBuf::from("output").join(scenario.name()), true),
+    };
+    let staging = Staging::create(&out, force)?;
     let result = simulate_into(staging.path(), &scenario, &settings, args.per_run)?;
     if !args.sim.no_charts {
         crate::charts::draw_run_charts(staging.path()).context("drawing charts")?;

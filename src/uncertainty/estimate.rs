@@ -3,7 +3,7 @@
 //! uncertain), turned into the integrated probability, its Monte Carlo
 //! interval, its spread over draws, the share of its variance due to the
 //! parameters, the first-order importance of each parameter and paired
-//! differences between scenarios. See docs/model.md, section 7.11.
+//! differences between scenarios. See docs/model.md, section 7.10.
 
 use crate::stats::{Z95, wilson};
 

@@ -15,7 +15,7 @@
 //! (any thread, any shard), two scenarios that share an uncertain path get
 //! the same values of it in every draw, and with nothing uncertain the
 //! result is exactly that of fixed parameters. See docs/model.md, section
-//! 7.11.
+//! 7.10.
 
 mod distribution;
 pub mod estimate;

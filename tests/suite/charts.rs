@@ -316,6 +316,7 @@ fn outcomes_round_trip_and_comparison() {
         ci_high: 0.0018,
         draw_p05: None,
         draw_p95: None,
+        parameter_share: None,
     });
     let out = tempfile::tempdir().unwrap();
     let written = draw_comparison(

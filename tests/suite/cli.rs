@@ -23,6 +23,31 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The README's first command works twice in a row: the default folder
+/// `output/<name>/` is the tool's own and a new run replaces the result
+/// there, but never a folder that holds something else.
+#[test]
+fn the_default_folder_is_replaced_by_a_new_run_and_nothing_else_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario();
+    let args = ["run", &s, "--runs", "64", "--no-charts"];
+    for _ in 0..2 {
+        let o = entente(&args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let result = dir.path().join("output/baseline-2020");
+    assert!(result.join("outcomes.csv").is_file());
+    std::fs::remove_dir_all(&result).unwrap();
+    std::fs::create_dir_all(&result).unwrap();
+    std::fs::write(result.join("notes.txt"), "mine").unwrap();
+    let o = entente(&args, dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(result.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
 #[test]
 fn run_writes_the_result_folder_and_refuses_to_overwrite_it() {
     let dir = tempfile::tempdir().unwrap();
