@@ -119,41 +119,49 @@ pub struct PredictiveRow {
 /// values, then cut for the fit or held for the forecast.
 pub struct Models {
     base: Model,
-    /// The last step of the last fit year: the fit simulates steps up to it,
-    /// with everything scheduled from it on held.
+    calendar: Calendar,
+    /// The last step of the last fit year: the fit simulates steps up to it.
     pub end: usize,
-    /// Where the forecast is held: the last step of the `--until` year,
-    /// unless conditional.
-    pub cut: Option<usize>,
+    /// The `--until` year: nothing after it enters the fit.
+    pub until: Option<i32>,
+    /// Whether the forecast uses the actual drivers and events after `until`.
+    pub conditional: bool,
 }
 
-/// Neutralises what `model` schedules from step `step` on: shocks at a
-/// fixed step of at least `step` never fire. Indices of shocks are kept, so
-/// parameter paths still resolve.
-pub fn hold_after(model: &mut Model, step: usize) {
+/// Makes `model` use nothing after `year`: scheduled shocks due after the
+/// last step of `year` never fire (their count limit is set to 0; they stay
+/// in the list, so parameter paths and shock indices still resolve). Random
+/// shocks stay: they are the model's own process, not data.
+pub fn cut_after_year(model: &mut Model, calendar: &Calendar, year: i32) {
+    let Some(last) = calendar.last_step_of(year) else {
+        return;
+    };
     for shock in &mut model.shocks {
-        if let Trigger::AtStep(at) = shock.trigger
-            && at >= step
-        {
-            shock.trigger = Trigger::AtStep(usize::MAX);
+        if matches!(shock.trigger, Trigger::AtStep(at) if at > last) {
+            shock.max_count = 0;
         }
     }
 }
 
 impl Models {
-    /// The fit model of a particle and its observation-model parameters.
+    /// The fit model of a particle and its observation-model parameters:
+    /// cut after `until` ([`cut_after_year`]) and ending at the last step of
+    /// the last fit year.
     pub fn fit(&self, cal: &Calibration, theta: &[f64]) -> (Model, Link) {
         let (mut model, link) = cal.apply(&self.base, theta);
-        hold_after(&mut model, self.end);
+        if let Some(year) = self.until {
+            cut_after_year(&mut model, &self.calendar, year);
+        }
         model.horizon = self.end;
         (model, link)
     }
 
-    /// The forecast model of a particle and its observation-model parameters.
+    /// The forecast model of a particle and its observation-model parameters:
+    /// the whole period, cut after `until` unless conditional.
     pub fn forecast(&self, cal: &Calibration, theta: &[f64]) -> (Model, Link) {
         let (mut model, link) = cal.apply(&self.base, theta);
-        if let Some(step) = self.cut {
-            hold_after(&mut model, step);
+        if let Some(year) = self.until.filter(|_| !self.conditional) {
+            cut_after_year(&mut model, &self.calendar, year);
         }
         (model, link)
     }
@@ -218,8 +226,10 @@ impl Calibration {
             .expect("the fit years lie in the simulated period");
         Models {
             base: self.scenario.built.model.clone(),
+            calendar: self.observations.calendar,
             end,
-            cut: options.until.filter(|_| !options.conditional).map(|_| end),
+            until: options.until,
+            conditional: options.conditional,
         }
     }
 }
