@@ -115,7 +115,7 @@ pub struct SimulationArgs {
     /// (default 200); the runs are split evenly among them.
     #[arg(long, allow_negative_numbers = true)]
     pub draws: Option<u64>,
-    /// Ignore the scenario's [uncertainty] table: every parameter at its
+    /// Ignore the scenario's `[uncertainty]` table: every parameter at its
     /// written value, intervals from Monte Carlo error only.
     #[arg(long, conflicts_with = "posterior")]
     pub nominal: bool,
