@@ -6,37 +6,155 @@
 //! | `predictive` | observed distance over the predictive fan of each dyad, held-out years shaded |
 //! | `validation` | held-out scores of the model, persistence and trend |
 
-use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use serde::Deserialize;
 
-use crate::calibrate::validate::{METRICS, Scores};
-use crate::calibrate::{Calibration, Outcome, PredictiveRow, Prior};
+use crate::calibrate::Prior;
+use crate::calibrate::validate::METRICS;
 use crate::charts::fan::{inner_band, outer_band};
 use crate::charts::theme::*;
-use crate::charts::{Chart, charts_dir, save};
+use crate::charts::{Chart, charts_dir, read_csv, save};
 
-/// Draws the calibration charts into `dir/charts/`.
-pub fn draw(
-    dir: &std::path::Path,
-    cal: &Calibration,
-    outcome: &Outcome,
-    label: &str,
-) -> Result<Vec<std::path::PathBuf>> {
+/// True when `dir` holds a calibration result.
+pub fn is_calibration(dir: &Path) -> bool {
+    dir.join("posterior.csv").is_file() && dir.join("predictive.csv").is_file()
+}
+
+/// Draws the calibration charts of `dir` into `dir/charts/` from its files
+/// (manifest.json, priors.csv, posterior.csv, predictive.csv and, when
+/// present, validation.csv).
+pub fn draw(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("manifest.json")).context("reading manifest.json")?,
+    )
+    .context("reading manifest.json")?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let facts = Facts {
+        name: text(&manifest["calibration"]["name"]),
+        label: text(&manifest["forecast"]),
+        generations: manifest["generations"].as_u64().unwrap_or_default(),
+    };
+    let priors: Vec<PriorRow> = read_csv(&dir.join("priors.csv"))?;
+    let posterior = read_posterior(&dir.join("posterior.csv"))?;
+    let predictive: Vec<PredictiveRow> = read_csv(&dir.join("predictive.csv"))?;
     let out = charts_dir(dir)?;
-    let mut written = save(&PosteriorChart::new(cal, outcome, label), &out)?;
-    written.extend(save(&PredictiveChart::new(cal, outcome, label), &out)?);
-    if let Some(scores) = &outcome.validation {
+    let mut written = save(&PosteriorChart::new(&facts, &priors, &posterior)?, &out)?;
+    written.extend(save(&PredictiveChart::new(&facts, predictive), &out)?);
+    let validation = dir.join("validation.csv");
+    if validation.is_file() {
+        let rows: Vec<ValidationRow> = read_csv(&validation)?;
         written.extend(save(
             &ValidationChart {
-                scores: *scores,
-                label: label.to_string(),
+                rows,
+                label: facts.label.clone(),
             },
             &out,
         )?);
     }
     Ok(written)
+}
+
+/// What the charts say about the calibration, from its manifest.
+struct Facts {
+    name: String,
+    label: String,
+    generations: u64,
+}
+
+/// One row of priors.csv.
+#[derive(Debug, Clone, Deserialize)]
+struct PriorRow {
+    parameter: String,
+    kind: String,
+    low: f64,
+    high: f64,
+    mean: Option<f64>,
+    sd: Option<f64>,
+}
+
+impl PriorRow {
+    fn prior(&self) -> Result<Prior> {
+        let (low, high) = (self.low, self.high);
+        Ok(match (self.kind.as_str(), self.mean, self.sd) {
+            ("uniform", _, _) => Prior::Uniform { low, high },
+            ("log_uniform", _, _) => Prior::LogUniform { low, high },
+            ("normal", Some(mean), Some(sd)) => Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            },
+            _ => anyhow::bail!(
+                "priors.csv: unknown prior `{}` of {}",
+                self.kind,
+                self.parameter
+            ),
+        })
+    }
+}
+
+/// posterior.csv: names, weights and values by particle.
+struct Posterior {
+    names: Vec<String>,
+    weights: Vec<f64>,
+    values: Vec<Vec<f64>>,
+}
+
+fn read_posterior(path: &Path) -> Result<Posterior> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let names = reader
+        .headers()?
+        .iter()
+        .skip(2)
+        .map(str::to_string)
+        .collect();
+    let (mut weights, mut values) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record =
+            record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?;
+        let numbers: Vec<f64> = record
+            .iter()
+            .skip(1)
+            .map(|v| v.parse::<f64>())
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("{}: bad number on line {}", path.display(), i + 2))?;
+        weights.push(numbers[0]);
+        values.push(numbers[1..].to_vec());
+    }
+    Ok(Posterior {
+        names,
+        weights,
+        values,
+    })
+}
+
+/// One row of predictive.csv.
+#[derive(Debug, Clone, Deserialize)]
+struct PredictiveRow {
+    dyad: String,
+    year: i32,
+    observed: f64,
+    p05: f64,
+    p25: f64,
+    p50: f64,
+    p75: f64,
+    p95: f64,
+    held_out: u8,
+}
+
+/// One row of validation.csv.
+#[derive(Debug, Clone, Deserialize)]
+struct ValidationRow {
+    metric: String,
+    model: f64,
+    persistence: f64,
+    trend: f64,
 }
 
 const BINS: usize = 24;
@@ -72,49 +190,49 @@ struct PosteriorChart {
 }
 
 impl PosteriorChart {
-    fn new(cal: &Calibration, outcome: &Outcome, label: &str) -> Self {
-        let g = outcome.posterior();
-        let panels = cal
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(v, p)| {
-                let (mut low, mut high) = p.prior.bounds();
-                let values = g.particles.iter().map(|q| q.theta[v]);
-                if !low.is_finite() {
-                    low = values.clone().fold(f64::INFINITY, f64::min);
-                }
-                if !high.is_finite() {
-                    high = values.clone().fold(f64::NEG_INFINITY, f64::max);
-                }
-                let width = (high - low).max(1e-12) / BINS as f64;
-                let mut posterior = vec![0.0; BINS];
-                for q in &g.particles {
-                    let b = (((q.theta[v] - low) / width) as usize).min(BINS - 1);
-                    posterior[b] += q.weight;
-                }
-                Marginal {
-                    name: p.name.clone(),
-                    low,
-                    high,
-                    posterior,
-                    prior: prior_shares(&p.prior, low, high),
-                }
-            })
-            .collect();
-        PosteriorChart {
+    fn new(facts: &Facts, priors: &[PriorRow], posterior: &Posterior) -> Result<Self> {
+        let mut panels = Vec::new();
+        for (v, name) in posterior.names.iter().enumerate() {
+            let row = priors
+                .iter()
+                .find(|p| &p.parameter == name)
+                .with_context(|| format!("priors.csv has no prior for {name}"))?;
+            let prior = row.prior()?;
+            let (mut low, mut high) = prior.bounds();
+            let values = posterior.values.iter().map(|q| q[v]);
+            if !low.is_finite() {
+                low = values.clone().fold(f64::INFINITY, f64::min);
+            }
+            if !high.is_finite() {
+                high = values.clone().fold(f64::NEG_INFINITY, f64::max);
+            }
+            let width = (high - low).max(1e-12) / BINS as f64;
+            let mut shares = vec![0.0; BINS];
+            for (q, w) in posterior.values.iter().zip(&posterior.weights) {
+                let b = (((q[v] - low) / width).max(0.0) as usize).min(BINS - 1);
+                shares[b] += w;
+            }
+            panels.push(Marginal {
+                name: name.clone(),
+                low,
+                high,
+                posterior: shares,
+                prior: prior_shares(&prior, low, high),
+            });
+        }
+        let ess = crate::calibrate::abc::effective_sample_size(&posterior.weights);
+        Ok(PosteriorChart {
             panels,
             subtitles: vec![
                 format!(
-                    "{}: generation {} of {} particles (ESS {:.0})",
-                    cal.file.name,
-                    g.index,
-                    g.particles.len(),
-                    g.ess()
+                    "{}: last of {} generations, {} particles (ESS {ess:.0})",
+                    facts.name,
+                    facts.generations,
+                    posterior.weights.len()
                 ),
-                label.to_string(),
+                facts.label.clone(),
             ],
-        }
+        })
     }
 }
 
@@ -186,39 +304,30 @@ struct PredictiveChart {
 }
 
 impl PredictiveChart {
-    fn new(cal: &Calibration, outcome: &Outcome, label: &str) -> Self {
-        let dyads = cal
-            .observations
-            .dyads
-            .iter()
-            .map(|d| {
-                (
-                    d.name.clone(),
-                    outcome
-                        .predictive
-                        .iter()
-                        .filter(|r| r.dyad == d.name)
-                        .cloned()
-                        .collect(),
-                )
-            })
-            .collect();
-        let until = outcome
-            .predictive
-            .iter()
-            .filter(|r| !r.held_out)
+    fn new(facts: &Facts, rows: Vec<PredictiveRow>) -> Self {
+        let mut dyads: Vec<(String, Vec<PredictiveRow>)> = Vec::new();
+        for row in rows {
+            match dyads.iter_mut().find(|(d, _)| *d == row.dyad) {
+                Some((_, list)) => list.push(row),
+                None => dyads.push((row.dyad.clone(), vec![row])),
+            }
+        }
+        let all = dyads.iter().flat_map(|(_, r)| r);
+        let until = all
+            .clone()
+            .filter(|r| r.held_out == 0)
             .map(|r| r.year)
             .max();
-        let held = outcome.predictive.iter().any(|r| r.held_out);
+        let held = all.clone().any(|r| r.held_out == 1);
         PredictiveChart {
             dyads,
             until: until.filter(|_| held),
             subtitles: vec![
                 format!(
                     "{}: UNGA ideal-point distance (dots) and the posterior predictive, 50% and 90% bands",
-                    cal.file.name
+                    facts.name
                 ),
-                label.to_string(),
+                facts.label.clone(),
             ],
         }
     }
@@ -256,12 +365,12 @@ impl Chart for PredictiveChart {
             });
             let top = rows
                 .iter()
-                .map(|r| r.forecast.p95.max(r.observed))
+                .map(|r| r.p95.max(r.observed))
                 .fold(0.0_f64, f64::max)
                 * 1.08;
             let bottom = rows
                 .iter()
-                .map(|r| r.forecast.p05.min(r.observed))
+                .map(|r| r.p05.min(r.observed))
                 .fold(0.0_f64, f64::min);
             let mut chart = ChartBuilder::on(&area)
                 .margin(12)
@@ -296,19 +405,19 @@ impl Chart for PredictiveChart {
             };
             chart
                 .draw_series(std::iter::once(Polygon::new(
-                    band(|r| r.forecast.p05, |r| r.forecast.p95),
+                    band(|r| r.p05, |r| r.p95),
                     outer_band().filled(),
                 )))
                 .map_err(draw_err)?;
             chart
                 .draw_series(std::iter::once(Polygon::new(
-                    band(|r| r.forecast.p25, |r| r.forecast.p75),
+                    band(|r| r.p25, |r| r.p75),
                     inner_band().filled(),
                 )))
                 .map_err(draw_err)?;
             chart
                 .draw_series(LineSeries::new(
-                    rows.iter().map(|r| (f64::from(r.year), r.forecast.median)),
+                    rows.iter().map(|r| (f64::from(r.year), r.p50)),
                     ALIGNMENT.stroke_width(3),
                 ))
                 .map_err(draw_err)?;
@@ -330,7 +439,7 @@ impl Chart for PredictiveChart {
 }
 
 struct ValidationChart {
-    scores: [Scores; 3],
+    rows: Vec<ValidationRow>,
     label: String,
 }
 
@@ -347,7 +456,10 @@ impl Chart for ValidationChart {
         let subtitles = [
             format!(
                 "{} held-out dyad-years; coverage: nominal 0.5 and 0.9 (dashed); mae and crps: lower is better",
-                self.scores[0].count
+                self.rows
+                    .iter()
+                    .find(|r| r.metric == "dyad_years")
+                    .map_or(0.0, |r| r.model)
             ),
             self.label.clone(),
         ];
@@ -360,8 +472,12 @@ impl Chart for ValidationChart {
             .map(|(n, c)| LegendItem::fill(*n, c.to_rgba()))
             .collect();
         let body = legend_on_top(&body, &legend, 10)?;
-        for ((metric, f), area) in METRICS.iter().zip(body.split_evenly(grid_shape(4))) {
-            let values: Vec<f64> = self.scores.iter().map(f).collect();
+        for ((metric, _), area) in METRICS.iter().zip(body.split_evenly(grid_shape(4))) {
+            let values: Vec<f64> = self
+                .rows
+                .iter()
+                .find(|r| r.metric == *metric)
+                .map_or(vec![f64::NAN; 3], |r| vec![r.model, r.persistence, r.trend]);
             let nominal = match *metric {
                 "coverage50" => Some(0.5),
                 "coverage90" => Some(0.9),

@@ -86,7 +86,7 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     )?;
     copy_generations(&out, staging.path())?;
     if !args.no_charts {
-        crate::charts::calibration::draw(staging.path(), &cal, &outcome, label(&options))
+        crate::charts::calibration::draw(staging.path())
             .context("drawing the calibration charts")?;
     }
     let out = staging

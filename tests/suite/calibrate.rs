@@ -353,6 +353,13 @@ fn a_conditional_forecast_is_labelled() {
         }
     }
     assert!(String::from_utf8_lossy(&o.stdout).contains("CONDITIONAL"));
+    // `plot` draws them again from the files alone, to the same SVG.
+    let svg = read(&out, "charts/predictive.svg");
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    let o = entente(&["plot", out.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(&out, "charts/predictive.svg"), svg);
+    assert!(out.join("charts/validation.png").is_file());
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     assert_eq!(manifest["conditional"], true);
     let predictive = read(&out, "predictive.csv");
