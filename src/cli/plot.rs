@@ -42,6 +42,15 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
 /// or does not parse, so a damaged folder is reported like any bad file;
 /// other failures (a full disk) stay exit 1.
 fn damaged(e: anyhow::Error) -> Error {
+    let input = e
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<Error>() {
+            Some(Error::Input(input)) => Some(input.clone()),
+            _ => None,
+        });
+    if let Some(input) = input {
+        return input.into();
+    }
     let bad_content = e.chain().any(|cause| {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             matches!(

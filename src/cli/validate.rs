@@ -113,9 +113,9 @@ fn print_uncertainty(scenario: &scenario::Scenario) {
             u.name,
             u.distribution.to_string(),
             if u.evidence.is_empty() {
-                "-"
+                "-".to_string()
             } else {
-                &u.evidence
+                one_line(&u.evidence)
             }
         );
     }
@@ -130,12 +130,12 @@ fn print_parent_differences(scenario: &scenario::Scenario) -> Result<()> {
     let changes = scenario::diff::differences(&parent, scenario);
     say!(
         "\n  extends {} ({}): {} differences",
-        parent.path.display(),
+        one_line(&parent.path.display().to_string()),
         parent.name(),
         changes.len()
     );
     for line in changes {
-        say!("    {line}");
+        say!("    {}", one_line(&line));
     }
     for (path, value) in &scenario.overrides {
         say!("    {path} = {value} (--set)");
