@@ -55,6 +55,24 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
             missing.push(row.path.as_str());
         }
     }
+    if !built.series.is_empty() {
+        say!("\n  values that follow data series (docs/model.md, section 6.1):");
+        for s in &built.series {
+            let filter = if s.filter.is_empty() {
+                String::new()
+            } else {
+                format!(" where {}", s.filter)
+            };
+            say!(
+                "  {:<width$}  {}-{}  {} column `{}`{filter}",
+                s.path.display(model).to_string(),
+                s.years.0,
+                s.years.1,
+                s.file.display(),
+                s.column,
+            );
+        }
+    }
     let calibrated = rows.iter().filter(|r| r.status != "default").count();
     say!(
         "\n  {calibrated} values set or changed, {} of them with evidence",

@@ -15,6 +15,7 @@ use super::equations::{
     pick_action, treaty_decision,
 };
 use super::math;
+use super::series;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, State, Trace};
 
@@ -32,6 +33,7 @@ pub fn simulate<R: RngCore>(model: &Model, rng: &mut R, state: &mut State, trace
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
+    series::follow(state, &model.schedules, t, &model.params);
     fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);

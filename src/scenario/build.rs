@@ -43,6 +43,8 @@ pub struct Built {
     /// Paths of the values the file sets explicitly, in file order.
     pub calibrated: Vec<ParamPath>,
     pub evidence: Vec<(ParamPath, EvidenceEntry)>,
+    /// Where each series-driven value comes from, in file order.
+    pub series: Vec<super::series::SeriesSource>,
     /// Parameters drawn from a distribution by `run` and `compare`, in path
     /// order. Degenerate distributions are not here: they set their value.
     pub uncertain: Vec<Uncertain>,
@@ -327,6 +329,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         seed: run.seed as u64,
         calibrated,
         evidence,
+        series: Vec::new(),
         uncertain,
     })
 }

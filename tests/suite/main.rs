@@ -17,6 +17,7 @@ mod lockstep;
 mod oat;
 mod report;
 mod sensitivity;
+mod series;
 mod stylized_facts;
 mod summary;
 mod sweep;
