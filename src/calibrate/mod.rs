@@ -27,8 +27,8 @@ pub use observe::{Calendar, Link, Observations, Point};
 pub use spec::{Calibration, Parameter, Prior, Target, load};
 
 use crate::error::{InputError, Result};
+use crate::model::Model;
 use crate::model::RunRng;
-use crate::model::{Model, Trigger};
 use crate::scenario::ParamPath;
 use validate::Forecast;
 
@@ -128,19 +128,13 @@ pub struct Models {
     pub conditional: bool,
 }
 
-/// Makes `model` use nothing after `year`: scheduled shocks due after the
-/// last step of `year` never fire (their count limit is set to 0; they stay
+/// Makes `model` use nothing after `year` (docs/model.md, sections 6.1
+/// and 11.3): series hold the value they have at the middle of `year`, and
+/// scheduled shocks due after the last step of `year` never fire (they stay
 /// in the list, so parameter paths and shock indices still resolve). Random
 /// shocks stay: they are the model's own process, not data.
 pub fn cut_after_year(model: &mut Model, calendar: &Calendar, year: i32) {
-    let Some(last) = calendar.last_step_of(year) else {
-        return;
-    };
-    for shock in &mut model.shocks {
-        if matches!(shock.trigger, Trigger::AtStep(at) if at > last) {
-            shock.max_count = 0;
-        }
-    }
+    crate::scenario::series::cut_after_year(model, calendar.start, year);
 }
 
 impl Models {

@@ -272,24 +272,49 @@ fn the_posterior_recovers_the_values_the_data_were_simulated_with() {
     assert_eq!(generations.lines().count(), 1 + 6);
 }
 
+/// A copy of the small scenario in `dir` whose USA-RUS affinity follows a
+/// yearly series (0.1 in 2000 falling by 0.05 a year); `changed` moves every
+/// value after 2008 and the scheduled event of 2010.
+fn scenario_with_series(dir: &Path, changed: bool) -> PathBuf {
+    let mut csv = String::from("year,N\n");
+    for year in 2000..=2012 {
+        let mut n = 0.1 - 0.05 * f64::from(year - 2000);
+        if changed && year > 2008 {
+            n = 0.9;
+        }
+        csv += &format!("{year},{n}\n");
+    }
+    std::fs::write(dir.join("affinity.csv"), csv).unwrap();
+    let mut scenario = std::fs::read_to_string(small_scenario()).unwrap();
+    if changed {
+        scenario = scenario.replace(r#"op = "set", value = -0.9"#, r#"op = "set", value = 0.9"#);
+        assert!(scenario.contains("value = 0.9 }"));
+    }
+    scenario +=
+        "\n[[series]]\ntarget = \"dyad.USA.RUS.N\"\nfile = \"affinity.csv\"\ncolumn = \"N\"\n";
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, scenario).unwrap();
+    path
+}
+
 #[test]
 fn until_uses_nothing_after_its_year() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
-    let cal_a = fixture(&a, &synthetic_data(None), &small_scenario(), FAST);
-    // The copy changes every observation after 2008 and the scheduled event
-    // of 2010.
-    let scenario = std::fs::read_to_string(small_scenario())
-        .unwrap()
-        .replace(r#"op = "set", value = -0.9"#, r#"op = "set", value = 0.9"#);
-    assert!(scenario.contains("value = 0.9 }"));
-    std::fs::write(b.join("scenario.toml"), scenario).unwrap();
+    // The copy changes every observation after 2008, every later value of
+    // the driver series and the scheduled event of 2010.
+    let cal_a = fixture(
+        &a,
+        &synthetic_data(None),
+        &scenario_with_series(&a, false),
+        FAST,
+    );
     let cal_b = fixture(
         &b,
         &synthetic_data(Some(2008)),
-        &b.join("scenario.toml"),
+        &scenario_with_series(&b, true),
         FAST,
     );
     assert_ne!(read(&a, "data.csv"), read(&b, "data.csv"));
@@ -308,7 +333,7 @@ fn until_uses_nothing_after_its_year() {
             .collect()
     };
     assert_eq!(columns(&a.join("out")), columns(&b.join("out")));
-    // With the actual later events, the forecasts of the two differ.
+    // With the actual later drivers and events, the forecasts differ.
     calibrate(
         &cal_a,
         &a.join("conditional"),
@@ -327,6 +352,13 @@ fn until_uses_nothing_after_its_year() {
     assert_ne!(
         columns(&a.join("conditional")),
         columns(&b.join("conditional"))
+    );
+    // Without --until the later values enter the fit.
+    calibrate(&cal_a, &a.join("all"), &[]);
+    calibrate(&cal_b, &b.join("all"), &[]);
+    assert_ne!(
+        read(&a.join("all"), "posterior.csv"),
+        read(&b.join("all"), "posterior.csv")
     );
 }
 
