@@ -12,6 +12,7 @@
 //! result folder. `examples/library.rs` shows both. The command-line
 //! interface (`cli`) is the binary's and not part of the library's API.
 
+pub mod calibrate;
 pub mod charts;
 #[doc(hidden)]
 pub mod cli;

@@ -25,6 +25,7 @@
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
 
+pub mod calibration;
 mod comparison;
 mod configurations;
 mod data;
@@ -100,7 +101,7 @@ pub fn draw_comparison(
 
 /// The `charts` folder of a result folder, created if missing. A link in
 /// its place is refused: a shared folder must not redirect the charts.
-fn charts_dir(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn charts_dir(dir: &Path) -> Result<PathBuf> {
     let out_dir = dir.join("charts");
     if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(crate::error::Error::from(
@@ -127,7 +128,7 @@ pub(crate) trait Chart {
 
 /// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
 /// temporary file and a rename.
-fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
     let size = chart.size();
 

@@ -5,6 +5,7 @@
 mod common;
 
 mod bad_input;
+mod calibrate;
 mod charts;
 mod cli;
 mod determinism;
