@@ -89,6 +89,9 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
         crate::charts::calibration::draw(staging.path())
             .context("drawing the calibration charts")?;
     }
+    if args.report {
+        crate::report::write_calibration_report(staging.path()).context("writing the report")?;
+    }
     let out = staging
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;

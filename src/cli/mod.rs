@@ -249,6 +249,9 @@ pub struct CalibrateArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Also write report.md and report.html.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Runs the command line and returns the process exit code.

@@ -370,8 +370,18 @@ fn a_conditional_forecast_is_labelled() {
     let o = calibrate(
         &cal,
         &out,
-        &["--until", "2009", "--conditional", "--charts"],
+        &["--until", "2009", "--conditional", "--charts", "--report"],
     );
+    // The report states the forecast's kind and inlines every chart.
+    let html = read(&out, "report.html");
+    assert!(
+        html.contains("CONDITIONAL"),
+        "the report labels the forecast"
+    );
+    assert!(html.contains("Held-out years") && html.contains("Posterior against prior"));
+    assert!(html.matches("<svg").count() >= 3, "charts are inlined");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(read(&out, "report.md").contains("| `coverage50` |"));
     for stem in ["posterior", "predictive", "validation"] {
         for ext in ["png", "svg"] {
             let chart = out.join(format!("charts/{stem}.{ext}"));
