@@ -32,6 +32,12 @@ const SIGMA: f64 = 0.1;
 /// another state and other years that must be ignored. `change_after`
 /// shifts every value after that year.
 fn synthetic_data(change_after: Option<i32>) -> String {
+    synthetic_dataset(change_after, 0)
+}
+
+/// Synthetic dataset number `k`: another simulated run and other
+/// observation noise for each k (k = 0 is the one the tests use).
+fn synthetic_dataset(change_after: Option<i32>, k: u64) -> String {
     let mut s = scenario::load(&small_scenario()).unwrap();
     let path = scenario::ParamPath::parse(&s.built.model, "params.beta_N").unwrap();
     path.set(&mut s.built.model, BETA_N).unwrap();
@@ -59,8 +65,8 @@ fn synthetic_data(change_after: Option<i32>) -> String {
             })
         })
         .collect();
-    let z = yearly_alignment(&s.built.model, &calendar, &dyads, &points, 4242, 0, 1);
-    let mut rng = RunRng::new(1, 2, 3);
+    let z = yearly_alignment(&s.built.model, &calendar, &dyads, &points, 4242 + k, 0, 1);
+    let mut rng = RunRng::new(1, 2, 3 + k);
     let distance: Vec<f64> = z
         .iter()
         .map(|z| ALPHA - GAMMA * z + SIGMA * standard_normal(&mut || uniform(&mut rng)))
@@ -270,6 +276,46 @@ fn the_posterior_recovers_the_values_the_data_were_simulated_with() {
     assert!(!out.join("validation.csv").exists());
     let generations = read(&out, "generations.csv");
     assert_eq!(generations.lines().count(), 1 + 6);
+}
+
+/// The coverage study of docs/model.md section 11: the recovery calibration
+/// on 20 synthetic datasets (other simulated runs and observation noise),
+/// counting how often each true value falls inside its 90% posterior
+/// interval. About a minute; run it with
+/// `cargo test --test suite calibrate::coverage_study -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn coverage_study() {
+    const DATASETS: u64 = 20;
+    let truth = [
+        ("params.beta_N", BETA_N),
+        ("observation.alpha", ALPHA),
+        ("observation.gamma", GAMMA),
+        ("observation.sigma", SIGMA),
+    ];
+    let mut covered = [0u64; 4];
+    for k in 0..DATASETS {
+        let dir = tempfile::tempdir().unwrap();
+        let cal = fixture(
+            dir.path(),
+            &synthetic_dataset(None, k),
+            &small_scenario(),
+            "particles = 200\ngenerations = 6\nruns = 16",
+        );
+        let out = dir.path().join("out");
+        calibrate(&cal, &out, &[]);
+        let rows = summary(&out);
+        for (c, (name, value)) in covered.iter_mut().zip(truth) {
+            let (_, [lo, _, hi]) = rows.iter().find(|(n, _)| n == name).unwrap();
+            *c += u64::from(*lo <= value && value <= *hi);
+        }
+    }
+    for ((name, _), c) in truth.iter().zip(covered) {
+        println!("{name}: inside the 90% interval in {c} of {DATASETS} datasets");
+    }
+    // A 90% interval that is right covers in about 18 of 20; fewer than 12
+    // would be off by more than four binomial standard deviations.
+    assert!(covered.iter().all(|&c| c >= 12), "{covered:?}");
 }
 
 /// A copy of the small scenario in `dir` whose USA-RUS affinity follows a
