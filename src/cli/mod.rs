@@ -48,7 +48,7 @@ fn tell(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }
 
-mod compare;
+pub mod compare;
 mod plot;
 mod run;
 mod sweep;
