@@ -147,6 +147,11 @@ class Scenario:
         return list(self._inner.agents)
 
     @property
+    def dyads(self) -> List[str]:
+        """Dyad names (``USA-CHN``), in the order of the dyad tables."""
+        return list(self._inner.dyads)
+
+    @property
     def outcomes(self) -> List[str]:
         """Outcome names, in rule order (``other`` last)."""
         return list(self._inner.outcomes)

@@ -104,6 +104,17 @@ impl Scenario {
         self.inner.built.model.ids.clone()
     }
 
+    /// Dyad names (`USA-CHN`), in the order of the dyad tables.
+    #[getter]
+    fn dyads(&self) -> Vec<String> {
+        let model = &self.inner.built.model;
+        model
+            .dyads()
+            .into_iter()
+            .map(|(i, j)| model.dyad_name(i, j))
+            .collect()
+    }
+
     #[getter]
     fn outcomes(&self) -> Vec<String> {
         self.inner.built.rules.names.clone()
