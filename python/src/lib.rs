@@ -22,13 +22,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 pyo3::create_exception!(
-    _entente,
+    entente,
     InputError,
     PyValueError,
     "Bad input: a scenario file, a parameter path or a setting. The message names the file, line, column and key, as the command line does."
 );
 pyo3::create_exception!(
-    _entente,
+    entente,
     EntenteError,
     PyException,
     "A failure that is not bad input: the file system, or a fault in entente."
