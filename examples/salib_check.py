@@ -6,7 +6,7 @@ not exactly.
 
     pip install ./python SALib
     cargo build --release
-    python examples/salib_check.py [BASE_POINTS]
+    python examples/salib_check.py [BASE_POINTS, default 256]
 """
 
 import csv
@@ -22,7 +22,7 @@ from SALib.sample import sobol as sobol_sample
 
 import entente
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 64
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 256
 RUNS = 200
 SWEEP = "tests/sweeps/salib-sobol.toml"
 OUTCOME = "sino_russian_alliance"
