@@ -196,7 +196,7 @@ class Scenario:
         nominal: bool = False,
         posterior: Optional[PathLike] = None,
     ) -> "Result":
-        """Runs the scenario (the GIL is released; Ctrl-C stops it).
+        """Runs the scenario (the GIL is released; Ctrl-C raises KeyboardInterrupt).
 
         Arguments default as for ``entente run``: the scenario's runs and
         seed, all cores, the default number of parameter draws. The result

@@ -187,7 +187,7 @@ impl Scenario {
         };
         let settings = options.settings(&self.inner, &self.inner).map_err(to_py)?;
         let scenario = Arc::clone(&self.inner);
-        let result = interruptible(py, |cancel| run_one(&scenario, &settings, cancel))?;
+        let result = interruptible(py, move |cancel| run_one(&scenario, &settings, cancel))?;
         Ok(Result {
             scenario: Arc::clone(&self.inner),
             result,
@@ -254,44 +254,47 @@ fn run_one(
 }
 
 /// Runs `job` on a worker thread with the GIL released, checking for
-/// Ctrl-C (and other signals) every 100 ms; a signal sets the flag `job`
-/// watches, and its exception (KeyboardInterrupt) is raised once the job
-/// has stopped.
-fn interruptible<T: Send>(
+/// Ctrl-C (and other signals) every 100 ms. A signal raises its exception
+/// (KeyboardInterrupt) at once; the worker, told by the flag it watches,
+/// gives up in the background (the engine finishes the chunks of runs it
+/// has started, which can take seconds) and its result is dropped.
+fn interruptible<T: Send + 'static>(
     py: Python<'_>,
-    job: impl FnOnce(&AtomicBool) -> entente::Result<T> + Send,
+    job: impl FnOnce(&AtomicBool) -> entente::Result<T> + Send + 'static,
 ) -> PyResult<T> {
-    let cancel = AtomicBool::new(false);
-    py.detach(|| {
-        let (done, finished) = mpsc::channel::<()>();
-        std::thread::scope(|scope| {
-            let cancel = &cancel;
-            let worker = scope.spawn(move || {
-                let outcome = catch_unwind(AssertUnwindSafe(|| job(cancel)));
-                let _ = done.send(());
-                outcome
-            });
-            let mut signal = None;
-            while let Err(mpsc::RecvTimeoutError::Timeout) =
-                finished.recv_timeout(Duration::from_millis(100))
-            {
-                if signal.is_none()
-                    && let Err(e) = Python::attach(|py| py.check_signals())
-                {
-                    cancel.store(true, Ordering::Relaxed);
-                    signal = Some(e);
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let (done, finished) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("entente-run".to_string())
+        .spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| job(&flag)));
+            let _ = done.send(outcome);
+        })
+        .map_err(|e| EntenteError::new_err(format!("starting a worker thread: {e}")))?;
+    py.detach(move || {
+        loop {
+            match finished.recv_timeout(Duration::from_millis(100)) {
+                Ok(Ok(result)) => return result.map_err(to_py),
+                Ok(Err(panic)) => {
+                    return Err(EntenteError::new_err(format!(
+                        "internal error: {}",
+                        panic_text(&*panic)
+                    )));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(EntenteError::new_err(
+                        "internal error: the worker thread stopped without a result",
+                    ));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        cancel.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
                 }
             }
-            let outcome = worker.join().unwrap_or_else(Err);
-            match (outcome, signal) {
-                (_, Some(e)) => Err(e),
-                (Ok(result), None) => result.map_err(to_py),
-                (Err(panic), None) => Err(EntenteError::new_err(format!(
-                    "internal error: {}",
-                    panic_text(&*panic)
-                ))),
-            }
-        })
+        }
     })
 }
 
@@ -450,7 +453,7 @@ fn compare_scenarios(
         .map_err(to_py)?;
     let plain: Vec<Loaded> = loaded.iter().map(|s| (**s).clone()).collect();
     compare::pair_layouts(&plain, &mut all);
-    let results = interruptible(py, |cancel| {
+    let results = interruptible(py, move |cancel| {
         plain
             .iter()
             .zip(&all)

@@ -195,3 +195,28 @@ def test_salib_round_trip():
     assert y.std() > 0  # the factors move the outcome
     indices = analyze.analyze(problem, y, calc_second_order=False, seed=3)
     assert np.isfinite(indices["ST"]).all()
+
+
+def test_ctrl_c_stops_a_long_run():
+    import signal
+    import threading
+    import time
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    s = entente.load(BASELINE)
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    try:
+        # Twenty million runs take a minute or more on one thread; the
+        # interrupt is raised within 100 ms of the signal (the abandoned
+        # run winds down in the background). 10 s leaves room for a loaded
+        # machine.
+        with pytest.raises(KeyboardInterrupt):
+            s.run(runs=20_000_000, seed=1, threads=1, nominal=True)
+        assert time.perf_counter() - started < 10
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
