@@ -134,6 +134,7 @@ pub fn write_compare_report(dir: &Path) -> Result<()> {
             "Outcome probabilities by scenario, with Wilson 95% intervals",
         )?);
     }
+    doc.extend(difference_blocks(dir)?);
 
     for sub in scenario_folders(dir, &names)? {
         let sub_dir = dir.join(&sub);
@@ -156,6 +157,7 @@ pub fn write_compare_report(dir: &Path) -> Result<()> {
         }
         about.push(Span::Text(".".into()));
         doc.push(Block::Para(about));
+        doc.extend(parent_differences(&sub_manifest));
         let outcomes = read_outcomes(&sub_dir.join("outcomes.csv"))?;
         doc.push(outcome_table(&outcomes));
         let rel = Path::new(&sub).join("charts");
@@ -486,6 +488,107 @@ fn run_facts(m: &Value) -> String {
         facts.push(s);
     }
     facts.join(" · ")
+}
+
+/// The paired differences of a comparison (`differences.csv`), as a table
+/// with its chart.
+fn difference_blocks(dir: &Path) -> Result<Vec<Block>> {
+    let path = dir.join("differences.csv");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    #[derive(serde::Deserialize)]
+    struct Row {
+        scenario: String,
+        reference: String,
+        outcome: String,
+        difference: f64,
+        ci_low: f64,
+        ci_high: f64,
+        draw_p05: f64,
+        draw_p95: f64,
+        unpaired_ci_low: f64,
+        unpaired_ci_high: f64,
+    }
+    let rows: Vec<Row> = read_csv(&path)?;
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let pp = |v: f64| format!("{:+.1} pp", v * 100.0);
+    let mut out = vec![
+        Block::Heading(2, format!("Differences against {}", first.reference)),
+        Block::Para(vec![Span::Text(
+            "Every scenario ran on the same parameter draws and the same run streams, so \
+             each difference is paired: its interval leaves out the chance the scenarios \
+             share. The unpaired interval is what independent runs would have given."
+                .into(),
+        )]),
+        Block::Table {
+            header: vec![
+                "scenario".into(),
+                "outcome".into(),
+                "difference".into(),
+                "paired 95% interval".into(),
+                "5-95% over draws".into(),
+                "unpaired 95% interval".into(),
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::code(&r.scenario),
+                        Cell::code(&r.outcome),
+                        Cell::number(pp(r.difference)),
+                        Cell::number(format!("{} to {}", pp(r.ci_low), pp(r.ci_high))),
+                        Cell::number(format!("{} to {}", pp(r.draw_p05), pp(r.draw_p95))),
+                        Cell::number(format!(
+                            "{} to {}",
+                            pp(r.unpaired_ci_low),
+                            pp(r.unpaired_ci_high)
+                        )),
+                    ]
+                })
+                .collect(),
+            class: "numbers",
+        },
+    ];
+    if chart_exists(dir, Path::new("charts"), "differences") {
+        out.push(figure(
+            dir,
+            Path::new("charts"),
+            "differences",
+            &chart_caption("differences"),
+        )?);
+    }
+    Ok(out)
+}
+
+/// What a scenario changes relative to the parent it extends, as recorded
+/// in its manifest.
+fn parent_differences(m: &Value) -> Vec<Block> {
+    let Some(parent) = scenario_field(m, "extends") else {
+        return Vec::new();
+    };
+    let lines: Vec<String> = m
+        .get("scenario")
+        .and_then(|s| s.get("differences"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let mut out = vec![Block::Para(vec![
+        Span::Text("Extends ".into()),
+        Span::Code(parent),
+        Span::Text(format!(", with {} differences:", lines.len())),
+    ])];
+    out.push(Block::Table {
+        header: vec!["difference from the parent".into()],
+        rows: lines.iter().map(|l| vec![Cell::code(l)]).collect(),
+        class: "",
+    });
+    out
 }
 
 /// One row of `importance.csv`.

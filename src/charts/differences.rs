@@ -33,7 +33,14 @@ pub(crate) struct DifferencesChart {
 }
 
 impl DifferencesChart {
-    pub fn new(rows: Vec<DifferenceRow>) -> Self {
+    /// Rows whose difference is exactly zero in every draw (outcomes that
+    /// neither scenario ever reaches) are left out.
+    pub fn new(mut rows: Vec<DifferenceRow>) -> Self {
+        rows.retain(|r| {
+            [r.difference, r.ci_low, r.ci_high, r.draw_p05, r.draw_p95]
+                .iter()
+                .any(|&v| v != 0.0)
+        });
         let reference = rows.first().map_or(String::new(), |r| r.reference.clone());
         let uncertain = rows.iter().any(|r| r.draw_p05 < r.draw_p95);
         let mut subtitles = vec![format!(

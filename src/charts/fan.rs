@@ -22,12 +22,12 @@ use crate::charts::{Chart, file_safe};
 use crate::format::{fmt_count, fmt_num, fmt_tick};
 
 /// Fill of the 90% band.
-fn outer_band() -> RGBColor {
+pub(crate) fn outer_band() -> RGBColor {
     tint(ALIGNMENT, 0.22)
 }
 
 /// Fill of the 50% band.
-fn inner_band() -> RGBColor {
+pub(crate) fn inner_band() -> RGBColor {
     tint(ALIGNMENT, 0.5)
 }
 

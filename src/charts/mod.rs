@@ -25,6 +25,7 @@
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
 
+pub mod calibration;
 mod comparison;
 mod configurations;
 mod data;
@@ -98,8 +99,19 @@ pub fn draw_comparison(
     save(&comparison::ComparisonChart::new(scenarios), &out_dir)
 }
 
-fn charts_dir(dir: &Path) -> Result<PathBuf> {
+/// The `charts` folder of a result folder, created if missing. A link in
+/// its place is refused: a shared folder must not redirect the charts.
+pub(crate) fn charts_dir(dir: &Path) -> Result<PathBuf> {
     let out_dir = dir.join("charts");
+    if fs::symlink_metadata(&out_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(crate::error::Error::from(
+            crate::error::InputError::new(
+                "is a symbolic link; entente draws charts only into a real folder",
+            )
+            .in_file(&out_dir),
+        )
+        .into());
+    }
     fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     Ok(out_dir)
 }
@@ -116,7 +128,7 @@ pub(crate) trait Chart {
 
 /// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
 /// temporary file and a rename.
-fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
     let size = chart.size();
 
@@ -124,6 +136,9 @@ fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     // keeps `.png` at the end.
     let png = out_dir.join(format!("{stem}.png"));
     let png_tmp = out_dir.join(format!("{stem}.tmp.png"));
+    // Whatever sits at a temporary name (a link, a stale file) is removed,
+    // never written through.
+    let _ = fs::remove_file(&png_tmp);
     let drawn = (|| -> Result<()> {
         let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
@@ -135,6 +150,7 @@ fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
 
     let svg = out_dir.join(format!("{stem}.svg"));
     let svg_tmp = out_dir.join(format!("{stem}.svg.tmp"));
+    let _ = fs::remove_file(&svg_tmp);
     let mut text = String::new();
     let drawn = (|| -> Result<()> {
         {

@@ -14,7 +14,7 @@ use super::{CompareArgs, command_line};
 use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
-use crate::output::{Staging, csv_field};
+use crate::output::{OUTCOME_COLUMNS, Staging, csv_field, outcome_fields};
 use crate::scenario::Scenario;
 use crate::simulation::{RunResult, Settings};
 use crate::uncertainty::estimate::{self, Clustered, Difference};
@@ -136,24 +136,15 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
 
 /// `comparison.csv`: every scenario's outcome table, one after the other.
 pub fn comparison_table(results: &[RunResult]) -> String {
-    let mut table = String::from(
-        "scenario,outcome,count,probability,ci_low,ci_high,draw_p05,draw_p50,draw_p95,parameter_share\n",
-    );
+    let mut table = format!("scenario,outcome,{OUTCOME_COLUMNS}\n");
     for r in results {
         for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
             writeln!(
                 table,
-                "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
+                "{},{},{}",
                 csv_field(&r.scenario),
                 csv_field(name),
-                o.count,
-                o.probability,
-                o.ci_low,
-                o.ci_high,
-                o.draw_p05,
-                o.draw_p50,
-                o.draw_p95,
-                o.parameter_share
+                outcome_fields(o)
             )
             .expect("write to string");
         }

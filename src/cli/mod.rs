@@ -48,6 +48,7 @@ fn tell(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }
 
+mod calibrate;
 pub mod compare;
 mod plot;
 mod run;
@@ -84,6 +85,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Join the shard folders of a sweep into one result.
     Merge(MergeArgs),
+    /// Calibrate a scenario against observed history by ABC-SMC and score
+    /// its forecasts of held-out years.
+    Calibrate(CalibrateArgs),
 }
 
 /// The flags `run` and `compare` share: how much to simulate and what to write.
@@ -111,7 +115,7 @@ pub struct SimulationArgs {
     /// (default 200); the runs are split evenly among them.
     #[arg(long, allow_negative_numbers = true)]
     pub draws: Option<u64>,
-    /// Ignore the scenario's [uncertainty] table: every parameter at its
+    /// Ignore the scenario's `[uncertainty]` table: every parameter at its
     /// written value, intervals from Monte Carlo error only.
     #[arg(long, conflicts_with = "posterior")]
     pub nominal: bool,
@@ -212,6 +216,41 @@ pub struct MergeArgs {
     pub no_charts: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Calibration file (TOML).
+    pub calibration: PathBuf,
+    /// Use nothing after this year: not its observations, driver values or
+    /// scheduled events (default: `until` of the calibration file).
+    #[arg(long, allow_negative_numbers = true)]
+    pub until: Option<i64>,
+    /// Result folder; `None` means `output/<calibration name>/`.
+    #[arg(long, help = "Result folder (default: output/<calibration name>/)")]
+    pub out: Option<PathBuf>,
+    /// Master seed (default: `seed` of the calibration file).
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Changes no result.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+    /// Particles per generation (default: `abc.particles`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub particles: Option<u64>,
+    /// Continue an interrupted calibration in the same folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Forecast held-out years with the drivers and events that actually
+    /// followed (a conditional forecast, labelled as such).
+    #[arg(long)]
+    pub conditional: bool,
+    /// Skip the charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -235,6 +274,7 @@ pub fn main() -> i32 {
         Command::Plot(args) => plot::execute(&args),
         Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => sweep::merge(&args),
+        Command::Calibrate(args) => calibrate::execute(&args),
     };
     let code = match result {
         Ok(()) => 0,

@@ -1,7 +1,8 @@
 //! `entente plot DIR`: re-draws every chart of a result folder from its CSV
 //! files and manifest alone. The folder may come from `entente run`,
 //! `entente compare` (comparison chart plus each scenario's charts) or
-//! `entente sweep` / `entente merge` (the charts of its design).
+//! `entente sweep` / `entente merge` (the charts of its design) or
+//! `entente calibrate` (posterior, predictive and validation charts).
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +16,14 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
     if !dir.join("manifest.json").is_file() {
         return Err(InputError::new(
             "is not a result folder (no manifest.json); expected the --out folder of \
-             `entente run`, `entente compare`, `entente sweep` or `entente merge`",
+             `entente run`, `entente compare`, `entente sweep`, `entente merge` or `entente calibrate`",
         )
         .in_file(dir)
         .into());
     }
-    let written = if dir.join("points.csv").is_file() {
+    let written = if crate::charts::calibration::is_calibration(dir) {
+        crate::charts::calibration::draw(dir).map_err(damaged)?
+    } else if dir.join("points.csv").is_file() {
         crate::charts::draw_sweep_charts(dir).map_err(damaged)?
     } else if dir.join("comparison.csv").is_file() {
         draw_comparison_folder(dir)?
@@ -39,6 +42,15 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
 /// or does not parse, so a damaged folder is reported like any bad file;
 /// other failures (a full disk) stay exit 1.
 fn damaged(e: anyhow::Error) -> Error {
+    let input = e
+        .chain()
+        .find_map(|cause| match cause.downcast_ref::<Error>() {
+            Some(Error::Input(input)) => Some(input.clone()),
+            _ => None,
+        });
+    if let Some(input) = input {
+        return input.into();
+    }
     let bad_content = e.chain().any(|cause| {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             matches!(

@@ -76,8 +76,15 @@ pub(super) fn simulate_into(
         let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let mut writer = BufWriter::new(file);
         let table = RunsTable::new(scenario);
-        writer.write_all(table.header().as_bytes())?;
-        let mut sink = |r: &RunRecord| writer.write_all(table.row(r).as_bytes());
+        writer
+            .write_all(table.header().as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        // The error names the file, as every error about a file does.
+        let mut sink = |r: &RunRecord| {
+            writer
+                .write_all(table.row(r).as_bytes())
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        };
         let result = simulation::run_observed(scenario, settings, &progress, Some(&mut sink))?;
         writer
             .flush()

@@ -55,6 +55,24 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
             missing.push(row.path.as_str());
         }
     }
+    if !built.series.is_empty() {
+        say!("\n  values that follow data series (docs/model.md, section 6.1):");
+        for s in &built.series {
+            let filter = if s.filter.is_empty() {
+                String::new()
+            } else {
+                format!(" where {}", s.filter)
+            };
+            say!(
+                "  {:<width$}  {}-{}  {} column `{}`{filter}",
+                s.path.display(model).to_string(),
+                s.years.0,
+                s.years.1,
+                s.file.display(),
+                s.column,
+            );
+        }
+    }
     let calibrated = rows.iter().filter(|r| r.status != "default").count();
     say!(
         "\n  {calibrated} values set or changed, {} of them with evidence",
@@ -113,9 +131,9 @@ fn print_uncertainty(scenario: &scenario::Scenario) {
             u.name,
             u.distribution.to_string(),
             if u.evidence.is_empty() {
-                "-"
+                "-".to_string()
             } else {
-                &u.evidence
+                one_line(&u.evidence)
             }
         );
     }
@@ -130,12 +148,12 @@ fn print_parent_differences(scenario: &scenario::Scenario) -> Result<()> {
     let changes = scenario::diff::differences(&parent, scenario);
     say!(
         "\n  extends {} ({}): {} differences",
-        parent.path.display(),
+        one_line(&parent.path.display().to_string()),
         parent.name(),
         changes.len()
     );
     for line in changes {
-        say!("    {line}");
+        say!("    {}", one_line(&line));
     }
     for (path, value) in &scenario.overrides {
         say!("    {path} = {value} (--set)");

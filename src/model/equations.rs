@@ -49,11 +49,18 @@ pub(crate) fn growth_exponent(
 }
 
 /// One step of a reverting driver `d` toward `baseline` with `noise` added,
-/// clipped to the driver's range (section 7.3).
+/// clipped to the driver's range (section 7.3). The noise is scaled by the
+/// room the value has between its bounds, `2 sqrt((v - lo)(hi - v)) / (hi -
+/// lo)`: 1 in the middle of the range, 0 at either bound (a Jacobi diffusion
+/// rather than a clipped Gaussian one). A driver at a bound with its
+/// baseline there therefore stays exactly there, and one near a bound is
+/// rarely clipped, so the clip no longer pushes the mean away from the
+/// baseline (section 9, item 3).
 #[inline(always)]
 pub(crate) fn revert(d: Driver, p: &Params, value: f64, baseline: f64, noise: f64) -> f64 {
     let (lo, hi) = d.range();
-    (value + p.phi * (baseline - value) + noise).clamp(lo, hi)
+    let room = 2.0 * ((value - lo) * (hi - value)).sqrt() / (hi - lo);
+    (value + p.phi * (baseline - value) + room * noise).clamp(lo, hi)
 }
 
 /// Hands over the terms that depend on capabilities `w` (sections 7.4 and

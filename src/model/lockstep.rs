@@ -18,7 +18,7 @@ use super::equations::{
     treaty_decision, weights_from,
 };
 use super::rng::LaneRng;
-use super::shocks::{ShockTarget, Trigger, fire, step_probabilities};
+use super::shocks::{ShockTarget, Target, Trigger, fire, step_probabilities};
 use super::step::step_normals;
 use super::{Attribute, Driver, Model, Params, Trace, math};
 
@@ -49,6 +49,8 @@ pub struct Lockstep {
     autonomy: Vec<Lane>,
     /// Whether any lane's capabilities moved away from the model's.
     capabilities_changed: bool,
+    /// Scratch: the capabilities of one lane.
+    capability_lane: Vec<f64>,
     dissolve_probability: f64,
     treaty: Vec<[bool; LANES]>,
     eligible_steps: Vec<[u32; LANES]>,
@@ -96,6 +98,7 @@ impl Lockstep {
             weights: zeros(n * n * n),
             autonomy: zeros(n * n),
             capabilities_changed: true,
+            capability_lane: vec![0.0; n],
             dissolve_probability: dissolve_probability(&model.params),
             treaty: vec![[false; LANES]; n * n],
             eligible_steps: vec![[0; LANES]; n * n],
@@ -322,6 +325,9 @@ fn simulate_lanes_inline(
 /// Advances every lane from step `t` to step `t + 1`.
 #[inline(always)]
 fn step_lanes(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
+    if !model.schedules.is_empty() {
+        follow_schedules(model, s, t);
+    }
     fire_shocks(model, s, t, rng);
     update_drivers(model, s, rng);
     choose_stances(model, s, rng);
@@ -356,6 +362,70 @@ fn fire_shocks(model: &Model, s: &mut Lockstep, t: usize, rng: &mut LaneRng) {
             let lane = take_lowest(&mut fires);
             fire(&mut LaneTarget { s, lane }, k, shock, &model.params);
         }
+    }
+}
+
+/// docs/model.md section 6.1, as `series::follow` for one run: every lane
+/// takes the same change of each series, so each change is one loop over
+/// the lanes.
+#[inline(always)]
+fn follow_schedules(model: &Model, s: &mut Lockstep, t: usize) {
+    if t == 0 {
+        return;
+    }
+    let n = s.n;
+    let mut capability_moved = false;
+    for schedule in &model.schedules {
+        let Some(effect) = schedule.change(t) else {
+            continue;
+        };
+        let (op, by) = (effect.op, effect.value);
+        match effect.target {
+            Target::Driver(d, i, j) => {
+                for ij in d.pairs_of(n, i, j) {
+                    for values in [
+                        &mut s.drivers[d as usize][ij],
+                        &mut s.baselines[d as usize][ij],
+                    ] {
+                        *values = values.map(|v| op.driver(d, v, by));
+                    }
+                }
+            }
+            Target::Attribute(a, i) => {
+                let values = match a {
+                    Attribute::Capability => &mut s.capability[i],
+                    Attribute::Aggression => &mut s.aggression[i],
+                    Attribute::Tau => &mut s.tau[i],
+                };
+                *values = values.map(|v| op.attribute(a, v, by));
+                capability_moved |= a == Attribute::Capability;
+            }
+            // Series never target stances (checked when they are read).
+            Target::Stance(..) => {}
+        }
+    }
+    if capability_moved {
+        for lane in 0..LANES {
+            s.refresh_weights_of(lane, &model.params);
+        }
+    }
+}
+
+impl Lockstep {
+    /// Recomputes the third-party weights and autonomy costs of lane `lane`
+    /// from its capabilities.
+    fn refresh_weights_of(&mut self, lane: usize, p: &Params) {
+        for (w, c) in self.capability_lane.iter_mut().zip(&self.capability) {
+            *w = c[lane];
+        }
+        let (weights, autonomy) = (&mut self.weights, &mut self.autonomy);
+        capability_terms(
+            &self.capability_lane,
+            p.kappa_A,
+            |ijk, w| weights[ijk][lane] = w,
+            |ij, a| autonomy[ij][lane] = a,
+        );
+        self.capabilities_changed = true;
     }
 }
 
@@ -396,16 +466,7 @@ impl ShockTarget for LaneTarget<'_> {
     }
 
     fn capability_changed(&mut self, p: &Params) {
-        let lane = self.lane;
-        let capability: Vec<f64> = self.s.capability.iter().map(|c| c[lane]).collect();
-        let (weights, autonomy) = (&mut self.s.weights, &mut self.s.autonomy);
-        capability_terms(
-            &capability,
-            p.kappa_A,
-            |ijk, w| weights[ijk][lane] = w,
-            |ij, a| autonomy[ij][lane] = a,
-        );
-        self.s.capabilities_changed = true;
+        self.s.refresh_weights_of(self.lane, p);
     }
 }
 

@@ -22,6 +22,7 @@ mod lockstep;
 mod math;
 mod params;
 mod rng;
+mod series;
 mod shocks;
 mod state;
 mod step;
@@ -30,6 +31,7 @@ pub use equations::{alignment, choice_probabilities, sample_action};
 pub use lockstep::{Isa, LANES, Lane, LaneTrace, Lockstep, simulate_lanes, simulate_lanes_on};
 pub use params::{PARAM_SPECS, ParamSpec, Params};
 pub use rng::{LaneRng, RunRng};
+pub use series::{Schedule, cut_after, drop_scheduled_after, hold_after};
 pub use shocks::{Effect, EffectOp, Shock, Target, Trigger};
 pub use state::{State, Trace};
 pub use step::{PairTerms, simulate, step};
@@ -57,6 +59,12 @@ impl Driver {
     pub const ALL: [Driver; Driver::COUNT] =
         [Driver::E, Driver::N, Driver::R, Driver::P, Driver::G];
 
+    /// The names of all drivers as `E|N|R|P|G`, for messages that list
+    /// them.
+    pub fn names() -> String {
+        Driver::ALL.map(Driver::name).join("|")
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Driver::E => "E",
@@ -83,6 +91,16 @@ impl Driver {
                 .filter(move |&j| j != i)
                 .map(move |j| (i * n + j, j * n + i))
         })
+    }
+
+    /// The flat indices an effect on the pair (i, j) changes: `i * n + j`,
+    /// and `j * n + i` too for a symmetric driver.
+    #[inline(always)]
+    pub(crate) fn pairs_of(self, n: usize, i: usize, j: usize) -> impl Iterator<Item = usize> {
+        let both = self.symmetric();
+        [i * n + j, j * n + i]
+            .into_iter()
+            .take(1 + usize::from(both))
     }
 
     pub fn symmetric(self) -> bool {
@@ -156,6 +174,9 @@ pub struct Model {
     /// Initial stances.
     pub stance: Vec<f64>,
     pub shocks: Vec<Shock>,
+    /// Drivers and attributes whose baseline follows a data series
+    /// (docs/model.md, section 6.1), applied at the start of every step.
+    pub schedules: Vec<Schedule>,
 }
 
 impl Model {
@@ -172,6 +193,7 @@ impl Model {
             mu: vec![0.0; n * n],
             stance: vec![0.0; n * n],
             shocks: Vec::new(),
+            schedules: Vec::new(),
             ids,
             params,
             horizon,

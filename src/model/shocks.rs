@@ -74,6 +74,26 @@ impl EffectOp {
             EffectOp::Set => value,
         }
     }
+
+    /// Driver `d` at `old` changed by `value`, clipped to its range.
+    #[inline(always)]
+    pub(crate) fn driver(self, d: Driver, old: f64, value: f64) -> f64 {
+        let (lo, hi) = d.range();
+        self.apply(old, value).clamp(lo, hi)
+    }
+
+    /// Attribute `a` at `old` changed by `value`, kept in its range.
+    #[inline(always)]
+    pub(crate) fn attribute(self, a: Attribute, old: f64, value: f64) -> f64 {
+        let (lo, hi) = a.range();
+        let v = self.apply(old, value).min(hi);
+        if a.lower_exclusive() {
+            // Capability and temperature must stay positive.
+            v.max(1e-9)
+        } else {
+            v.max(lo)
+        }
+    }
 }
 
 /// Probability that a shock of `rate` per year fires in a step of `dt` years.
@@ -144,36 +164,27 @@ pub(crate) fn fire<S: ShockTarget>(state: &mut S, s: usize, shock: &Shock, p: &P
 }
 
 #[inline(always)]
-fn apply_effect<S: ShockTarget>(state: &mut S, effect: &Effect, persistent: bool, p: &Params) {
+pub(crate) fn apply_effect<S: ShockTarget>(
+    state: &mut S,
+    effect: &Effect,
+    persistent: bool,
+    p: &Params,
+) {
     let n = state.agents();
     match effect.target {
         Target::Driver(d, i, j) => {
-            let (lo, hi) = d.range();
-            let pairs: &[usize] = if d.symmetric() {
-                &[i * n + j, j * n + i]
-            } else {
-                &[i * n + j]
-            };
-            for &ij in pairs {
+            for ij in d.pairs_of(n, i, j) {
                 let current = state.driver(d, ij);
-                *current = effect.op.apply(*current, effect.value).clamp(lo, hi);
+                *current = effect.op.driver(d, *current, effect.value);
                 if persistent {
                     let base = state.baseline(d, ij);
-                    *base = effect.op.apply(*base, effect.value).clamp(lo, hi);
+                    *base = effect.op.driver(d, *base, effect.value);
                 }
             }
         }
         Target::Attribute(a, i) => {
-            let (lo, hi) = a.range();
             let value = state.attribute(a, i);
-            let mut v = effect.op.apply(*value, effect.value).min(hi);
-            if a.lower_exclusive() {
-                // Capability and temperature must stay positive.
-                v = v.max(1e-9);
-            } else {
-                v = v.max(lo);
-            }
-            *value = v;
+            *value = effect.op.attribute(a, *value, effect.value);
             if a == Attribute::Capability {
                 state.capability_changed(p);
             }

@@ -15,6 +15,7 @@ use super::equations::{
     pick_action, treaty_decision,
 };
 use super::math;
+use super::series;
 use super::shocks::fire_shocks;
 use super::{Driver, Model, State, Trace};
 
@@ -32,6 +33,7 @@ pub fn simulate<R: RngCore>(model: &Model, rng: &mut R, state: &mut State, trace
 
 /// Advances `state` from step `t` to step `t + 1`.
 pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R) {
+    series::follow(state, &model.schedules, t, &model.params);
     fire_shocks(state, &model.shocks, &model.params, t, rng);
     update_drivers(model, state, rng);
     choose_stances(model, state, rng);
@@ -40,10 +42,10 @@ pub fn step<R: RngCore>(model: &Model, state: &mut State, t: usize, rng: &mut R)
 }
 
 /// How many normals a step draws (in the order of docs/model.md section
-/// 10): one per ordered pair for dependence, then one
-/// per update pair of N, R, P and G when `sigma_d > 0`, then one per ordered
-/// pair for the stance noise when `sigma_x > 0`. The count depends on the
-/// model only, never on the state, so a step draws them as one block.
+/// 10): one per ordered pair for dependence, then one per update pair of N,
+/// R, P and G when `sigma_d > 0`, then one per ordered pair for the stance
+/// noise when `sigma_x > 0`. The count depends on the model only, never on
+/// the state, so a step draws them as one block.
 pub(crate) fn step_normals(model: &Model) -> usize {
     let n = model.n();
     let pairs = n * (n - 1);
@@ -55,9 +57,9 @@ pub(crate) fn step_normals(model: &Model) -> usize {
     pairs + usize::from(p.sigma_d > 0.0) * drivers + usize::from(p.sigma_x > 0.0) * pairs
 }
 
-/// docs/model.md sections 7.2 and 7.3: dependence follows a geometric random walk; N, R,
-/// P and G revert to their baselines with noise, clipped to their ranges.
-/// Draws the step's block of normals first.
+/// docs/model.md sections 7.2 and 7.3: dependence follows a geometric
+/// random walk; N, R, P and G revert to their baselines with noise, clipped
+/// to their ranges. Draws the step's block of normals first.
 fn update_drivers<R: RngCore>(model: &Model, s: &mut State, rng: &mut R) {
     let p = &model.params;
     let n = s.n;

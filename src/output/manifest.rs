@@ -26,6 +26,9 @@ pub struct ScenarioInfo {
     /// `--set` assignments, as `PATH=VALUE`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
+    /// With `extends`: every difference from the parent, one per line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<String>,
 }
 
 impl ScenarioInfo {
@@ -41,6 +44,12 @@ impl ScenarioInfo {
                 .iter()
                 .map(|(path, value)| format!("{path}={value}"))
                 .collect(),
+            differences: scenario
+                .extends
+                .as_ref()
+                .and_then(|parent| crate::scenario::load(parent).ok())
+                .map(|parent| crate::scenario::diff::differences(&parent, scenario))
+                .unwrap_or_default(),
         }
     }
 }

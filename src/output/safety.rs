@@ -3,7 +3,8 @@
 //! - **The `--force` rule.** A non-empty folder is replaced only with
 //!   `--force`, and only when it holds an entente result: a `manifest.json`
 //!   that entente wrote (a JSON object with `entente_version`), or the
-//!   `shard.json` state of a sweep in progress. Any other folder is refused,
+//!   `shard.json` state of a sweep in progress, or the
+//!   `calibration-state.json` of a calibration in progress. Any other folder is refused,
 //!   so a wrong `--out` can never delete a home directory.
 //! - **One writer per folder.** [`Lock`] takes an advisory lock on a hidden
 //!   lock file beside the result folder (`.NAME.lock` in its parent) for as
@@ -72,9 +73,11 @@ pub fn split_target(target: &Path) -> Result<(PathBuf, String), Error> {
     Ok((parent, name.to_string()))
 }
 
-/// True when `dir` holds a result or the state of a sweep that entente
-/// wrote: a regular `manifest.json` whose top level has `entente_version`,
-/// or a regular `shard.json` with a sweep's `sha256` and `shard`.
+/// True when `dir` holds a result or the state of a sweep or calibration
+/// that entente wrote: a regular `manifest.json` whose top level has
+/// `entente_version`, a regular `shard.json` with a sweep's `sha256` and
+/// `shard`, or a regular `calibration-state.json` with a calibration's
+/// `sha256` and `options`.
 pub fn is_entente_result(dir: &Path) -> bool {
     let json = |name: &str| -> Option<serde_json::Value> {
         let path = dir.join(name);
@@ -88,6 +91,8 @@ pub fn is_entente_result(dir: &Path) -> bool {
         return true;
     }
     json("shard.json").is_some_and(|s| s.get("sha256").is_some() && s.get("shard").is_some())
+        || json("calibration-state.json")
+            .is_some_and(|s| s.get("sha256").is_some() && s.get("options").is_some())
 }
 
 fn is_nonempty_dir(path: &Path) -> bool {

@@ -7,6 +7,7 @@ use crate::engine::{Aggregate, FINAL_BINS};
 use crate::outcome::DyadState;
 use crate::simulation::RunResult;
 use crate::stats::{Z95, fixed_mean, wilson};
+use crate::uncertainty::estimate::OutcomeSummary;
 
 /// Header of every probability table.
 const PROBABILITY_HEADER: &str = "count,probability,ci_low,ci_high";
@@ -32,25 +33,30 @@ pub fn probability_table(
 /// quantiles over draws and the share of its variance due to the
 /// parameters.
 pub fn outcomes_table(result: &RunResult) -> String {
-    let mut out =
-        format!("outcome,{PROBABILITY_HEADER},draw_p05,draw_p50,draw_p95,parameter_share\n");
+    let mut out = format!("outcome,{OUTCOME_COLUMNS}\n");
     for (name, o) in result.outcome_names.iter().zip(&result.outcomes) {
-        writeln!(
-            out,
-            "{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
-            csv_field(name),
-            o.count,
-            o.probability,
-            o.ci_low,
-            o.ci_high,
-            o.draw_p05,
-            o.draw_p50,
-            o.draw_p95,
-            o.parameter_share
-        )
-        .expect("write to string");
+        writeln!(out, "{},{}", csv_field(name), outcome_fields(o)).expect("write to string");
     }
     out
+}
+
+/// The columns of an outcome's summary, after its name.
+pub const OUTCOME_COLUMNS: &str =
+    "count,probability,ci_low,ci_high,draw_p05,draw_p50,draw_p95,parameter_share";
+
+/// An outcome's summary as CSV fields, in the order of [`OUTCOME_COLUMNS`].
+pub fn outcome_fields(o: &OutcomeSummary) -> String {
+    format!(
+        "{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
+        o.count,
+        o.probability,
+        o.ci_low,
+        o.ci_high,
+        o.draw_p05,
+        o.draw_p50,
+        o.draw_p95,
+        o.parameter_share
+    )
 }
 
 /// `draws.csv`: one row per parameter draw: its runs, the value of each

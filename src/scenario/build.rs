@@ -11,7 +11,7 @@ use super::schema::{
     UncertaintyEntry,
 };
 use crate::error::nearest;
-use crate::model::{Effect, Model, Shock, Target, Trigger};
+use crate::model::{Driver, Effect, Model, Shock, Target, Trigger};
 use crate::outcome::{Condition, ConfigKind, DyadState, OutcomeRules, Triad};
 use crate::segs;
 use crate::uncertainty::{Distribution, Uncertain};
@@ -43,6 +43,8 @@ pub struct Built {
     /// Paths of the values the file sets explicitly, in file order.
     pub calibrated: Vec<ParamPath>,
     pub evidence: Vec<(ParamPath, EvidenceEntry)>,
+    /// Where each series-driven value comes from, in file order.
+    pub series: Vec<super::series::SeriesSource>,
     /// Parameters drawn from a distribution by `run` and `compare`, in path
     /// order. Degenerate distributions are not here: they set their value.
     pub uncertain: Vec<Uncertain>,
@@ -327,6 +329,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         seed: run.seed as u64,
         calibrated,
         evidence,
+        series: Vec::new(),
         uncertain,
     })
 }
@@ -506,8 +509,9 @@ fn build_shock(
                     here,
                     target_key,
                     format!(
-                        "found `{}`, expected a driver (dyad.I.J.E|N|R|P|G), an agent attribute (agent.I.capability|aggression|tau) or a stance (dyad.I.J.stance)",
-                        effect.target
+                        "found `{}`, expected a driver (dyad.I.J.{}), an agent attribute (agent.I.capability|aggression|tau) or a stance (dyad.I.J.stance)",
+                        effect.target,
+                        Driver::names()
                     ),
                 ));
             }

@@ -11,6 +11,7 @@ pub mod inherit;
 pub mod locate;
 pub mod paths;
 pub mod schema;
+pub mod series;
 pub mod table;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ use crate::error::{InputError, nearest};
 pub struct Scenario {
     pub path: PathBuf,
     /// SHA-256 of the file's bytes, hex; with `extends`, of the file and
-    /// every parent, in that order.
+    /// every parent, in that order; with `[[series]]`, followed by the hex
+    /// SHA-256 of each data file the series read, in file order.
     pub sha256: String,
     pub file: ScenarioFile,
     pub built: Built,
@@ -74,13 +76,19 @@ impl Scenario {
 
     /// Calendar year (with fraction) of step 0, when the file gives a start date.
     pub fn start_year(&self) -> Option<f64> {
-        let date = self.file.start.as_ref()?.date?;
-        Some(
-            f64::from(date.year)
-                + (f64::from(date.month) - 1.0) / 12.0
-                + (f64::from(date.day) - 1.0) / 365.25,
-        )
+        start_year(&self.file)
     }
+}
+
+/// Calendar year (with fraction) of step 0 of `file`, when it gives a start
+/// date: the year plus (month - 1) / 12 plus (day - 1) / 365.25.
+pub fn start_year(file: &ScenarioFile) -> Option<f64> {
+    let date = file.start.as_ref()?.date?;
+    Some(
+        f64::from(date.year)
+            + (f64::from(date.month) - 1.0) / 12.0
+            + (f64::from(date.day) - 1.0) / 365.25,
+    )
 }
 
 /// Reads, parses and validates a scenario file.
@@ -131,10 +139,12 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
     if !extends {
         let file: ScenarioFile =
             toml::from_str(source).map_err(|e| toml_error(path, source, &e))?;
-        let built = build::build(&file).map_err(|p| located(path, source, p))?;
+        let mut built = build::build(&file).map_err(|p| located(path, source, p))?;
+        series::attach(&mut built, &file, path, source)?;
+        let sha256 = hash(&[source], &built);
         return Ok(Scenario {
             path: path.to_path_buf(),
-            sha256: hex(&Sha256::digest(source.as_bytes())),
+            sha256,
             file,
             built,
             extends: None,
@@ -152,14 +162,20 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
         err.position = None;
         err
     })?;
-    let built = build::build(&file).map_err(|p| located_in_layers(&layers, p))?;
-    let mut hasher = Sha256::new();
-    for layer in &layers {
-        hasher.update(layer.source.as_bytes());
-    }
+    let mut built = build::build(&file).map_err(|p| located_in_layers(&layers, p))?;
+    // A child's `[[series]]` replaces its parent's whole, so the entries come
+    // from one layer, the nearest that has them: their files are relative to
+    // it, and errors point into it.
+    let series_layer = layers
+        .iter()
+        .find(|l| toml::from_str::<toml::Table>(&l.source).is_ok_and(|t| t.contains_key("series")))
+        .unwrap_or(&layers[0]);
+    series::attach(&mut built, &file, &series_layer.path, &series_layer.source)?;
+    let sources: Vec<&str> = layers.iter().map(|l| l.source.as_str()).collect();
+    let sha256 = hash(&sources, &built);
     Ok(Scenario {
         path: path.to_path_buf(),
-        sha256: hex(&hasher.finalize()),
+        sha256,
         file,
         built,
         extends: layers.get(1).map(|l| l.path.clone()),
@@ -167,7 +183,22 @@ pub fn parse(path: &Path, source: &str) -> Result<Scenario, InputError> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// The scenario's hash: of its texts (the file, then its parents), and,
+/// since results depend on the data as much as on the text, of the data
+/// files its series read (their hashes, in file order).
+fn hash(sources: &[&str], built: &Built) -> String {
+    let mut hasher = Sha256::new();
+    for source in sources {
+        hasher.update(source.as_bytes());
+    }
+    for s in &built.series {
+        hasher.update(s.sha256.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// `bytes` as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -45,6 +45,9 @@ pub struct ScenarioFile {
     /// Named-outcome rules, tried in order; the first that matches names the run.
     #[serde(default)]
     pub outcomes: Vec<OutcomeRule>,
+    /// Drivers and attributes whose baseline follows a yearly data series.
+    #[serde(default)]
+    pub series: Vec<SeriesEntry>,
     /// Where calibrated values come from, keyed by parameter path.
     #[serde(default)]
     pub evidence: Vec<EvidenceEntry>,
@@ -260,6 +263,35 @@ pub struct ConditionEntry {
     pub pivot: Option<String>,
     pub couple: Option<String>,
     pub outcast: Option<String>,
+}
+
+/// One `[[series]]` entry: the baseline of a driver or attribute read, year
+/// by year, from a column of a CSV file (docs/model.md, section 6.1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesEntry {
+    /// Parameter path of a driver (`dyad.I.J.E|N|R|P|G`) or an agent
+    /// attribute (`agent.I.capability|aggression|tau`).
+    pub target: String,
+    /// CSV file with a header row, relative to the scenario file; lines
+    /// starting with `#` are comments.
+    pub file: String,
+    /// Column holding the values.
+    pub column: String,
+    /// Column holding the calendar year of each value (default `year`).
+    #[serde(default = "default_year_column")]
+    pub year_column: String,
+    /// Only rows whose columns equal these values, e.g.
+    /// `{ from = "USA", to = "CHN" }`.
+    #[serde(default)]
+    pub filter: BTreeMap<String, String>,
+    /// What the series is, for reports.
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_year_column() -> String {
+    "year".to_string()
 }
 
 /// One `[[evidence]]` entry: where a calibrated value comes from.

@@ -19,6 +19,7 @@ pub use execute::{
     Execution, MAX_SHARDS, Shard, ShardRecord, execute, is_finished, point_row, points_header,
 };
 pub use finish::{finish, merge, sensitivity_table};
+pub(crate) use spec::path_is_integer;
 pub use spec::{
     DEFAULT_MAX_POINTS, DEFAULT_MAX_RUNS, Kind, MAX_BOOTSTRAP, MAX_LEVELS, MAX_POINTS, Sweep,
     SweepFile, load, parse,

@@ -716,7 +716,7 @@ impl Sweep {
     }
 }
 
-fn path_is_integer(path: &ParamPath) -> bool {
+pub(crate) fn path_is_integer(path: &ParamPath) -> bool {
     match path {
         ParamPath::Param(name) => crate::model::Params::spec(name).is_some_and(|s| s.integer),
         ParamPath::ShockStep(_) | ParamPath::ShockMaxCount(_) => true,

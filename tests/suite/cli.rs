@@ -4,13 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn entente(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entente"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("entente runs")
-}
+use crate::common::cli::entente_in as entente;
 
 fn scenario() -> String {
     format!(

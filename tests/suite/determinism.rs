@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::cli::same_files;
+
 const FILES: [&str; 7] = [
     "outcomes.csv",
     "configurations.csv",
@@ -38,22 +40,6 @@ fn run(scenario: &str, threads: u32, out: &Path, extra: &[&str]) {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-}
-
-fn same_files(a: &Path, b: &Path, files: &[&str]) {
-    for f in files {
-        let (x, y) = (
-            std::fs::read(a.join(f)).unwrap(),
-            std::fs::read(b.join(f)).unwrap(),
-        );
-        assert!(!x.is_empty(), "{f} is empty");
-        assert!(
-            x == y,
-            "{f} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]

@@ -694,6 +694,34 @@ fn a_sweep_killed_while_drawing_charts_resumes() {
     assert_eq!(fs::read(out.join("points.csv")).unwrap(), points);
 }
 
+/// `plot` on a shared folder never draws through a link planted as its
+/// charts folder or as a chart's temporary file.
+#[test]
+fn plot_never_draws_through_planted_links() {
+    let work = TempDir::new().unwrap();
+    let w = work.path();
+    let out = w.join("r");
+    ok(&small_run(w, &out, &[]), "run");
+    let elsewhere = w.join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("charts")).unwrap();
+    let o = entente(w, &[OsStr::new("plot"), out.as_os_str()]);
+    let err = expect_code(&o, 2, "charts is a link");
+    assert!(err.contains("link"), "{err}");
+    assert!(tree(&elsewhere).is_empty(), "plot drew through the link");
+
+    fs::remove_file(out.join("charts")).unwrap();
+    fs::create_dir_all(out.join("charts")).unwrap();
+    let victim = w.join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    for tmp in ["outcomes.tmp.png", "outcomes.svg.tmp"] {
+        std::os::unix::fs::symlink(&victim, out.join("charts").join(tmp)).unwrap();
+    }
+    ok(&entente(w, &[OsStr::new("plot"), out.as_os_str()]), "plot");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(out.join("charts/outcomes.png").is_file());
+}
+
 // ---------------------------------------------------------------- class 5 --
 
 /// A file name holding a newline and a code fence stays inside the code

@@ -5,6 +5,7 @@
 mod common;
 
 mod bad_input;
+mod calibrate;
 mod charts;
 mod cli;
 mod determinism;
@@ -16,6 +17,7 @@ mod lockstep;
 mod oat;
 mod report;
 mod sensitivity;
+mod series;
 mod stylized_facts;
 mod summary;
 mod sweep;

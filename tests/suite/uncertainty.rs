@@ -3,22 +3,14 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::common::cli::{entente_in as entente, same_files};
 use crate::common::{bundled, scenario_path};
 use entente::engine::{self, Job};
 use entente::outcome::Classifier;
 use entente::scenario::{self, Scenario};
 use entente::uncertainty::{Distribution, Posterior, Uncertain};
 use entente::{Settings, run};
-
-fn entente(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_entente"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("entente runs")
-}
 
 fn ok(args: &[&str], cwd: &Path) -> String {
     let o = entente(args, cwd);
@@ -45,18 +37,6 @@ fn child(dir: &Path, file: &str, body: &str) -> PathBuf {
     let path = dir.join(file);
     fs::write(&path, text).unwrap();
     path
-}
-
-fn same_files(a: &Path, b: &Path, files: &[&str]) {
-    for f in files {
-        let (x, y) = (fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap());
-        assert!(
-            x == y,
-            "{f} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
 
 #[test]

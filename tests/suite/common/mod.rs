@@ -7,8 +7,7 @@ pub mod cli;
 
 use std::path::{Path, PathBuf};
 
-use entente::engine::{self, Aggregate, Job};
-use entente::outcome::Classifier;
+use entente::engine::{self, Aggregate};
 use entente::scenario::{self, ParamPath, Scenario};
 
 pub fn scenario_path(name: &str) -> PathBuf {
@@ -43,25 +42,16 @@ pub struct Results {
     pub dyads: Vec<String>,
 }
 
+/// Runs a scenario through the library call at its written values (no
+/// parameter draws), as the statistical tests compare fixed settings.
 pub fn run(s: &Scenario, runs: u64, seed: u64) -> Results {
-    let model = &s.built.model;
-    let classifier = Classifier::new(model, s.built.rules.clone(), s.built.triad.clone());
-    let job = Job {
-        model,
-        classifier: &classifier,
-        seed,
-        point: 0,
-        runs,
-    };
-    let aggregate = engine::run(job, &|_| {});
+    let mut settings = entente::Settings::for_scenario(s).runs(runs).seed(seed);
+    settings.nominal = true;
+    let result = entente::run(s, &settings).unwrap_or_else(|e| panic!("{}: {e}", s.name()));
     Results {
-        aggregate,
-        outcomes: classifier.rules.names.clone(),
-        dyads: model
-            .dyads()
-            .into_iter()
-            .map(|(i, j)| model.dyad_name(i, j))
-            .collect(),
+        aggregate: result.ensemble.aggregate,
+        outcomes: result.outcome_names,
+        dyads: result.dyads,
     }
 }
 
