@@ -9,8 +9,11 @@ for the box of parameter space where P(sino_russian_alliance) > 0.3.
     python examples/ema_prim.py [EXPERIMENTS] [RUNS]
 """
 
+import random
 import sys
 import time
+
+import numpy as np
 
 from ema_workbench import perform_experiments
 from ema_workbench.analysis import prim
@@ -21,6 +24,9 @@ EXPERIMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 400
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
 THRESHOLD = 0.3
 
+# The workbench's Latin hypercube draws from the global generators.
+random.seed(1)
+np.random.seed(1)
 model = scenario_model("scenarios/baseline-2020.toml", runs=RUNS, seed=1)
 started = time.perf_counter()
 experiments, outcomes = perform_experiments(model, EXPERIMENTS)
@@ -33,6 +39,12 @@ print(f"P(sino_russian_alliance) > {THRESHOLD} in {y.mean():.1%} of experiments"
 x = experiments[[u.name for u in model.uncertainties]]
 finder = prim.Prim(x, y, threshold=0.8, peel_alpha=0.1)
 box = finder.find_box()
+# The last box of the peeling trajectory restricts nearly every parameter;
+# take the first (largest) one whose density reaches 0.8.
+trajectory = box.peeling_trajectory
+chosen = int(trajectory.index[trajectory["density"] >= 0.8][0])
+box.select(chosen)
+print(trajectory.loc[chosen, ["coverage", "density", "mass", "res_dim"]].to_string())
 box.inspect(style="table")
 limits, initial = box.box_lim, finder.box_init
 print("\nthe chosen box (parameters PRIM restricted, with their full range):")
