@@ -9,6 +9,7 @@ for the box of parameter space where P(sino_russian_alliance) > 0.3.
     python examples/ema_prim.py [EXPERIMENTS] [RUNS]
 """
 
+import inspect
 import random
 import sys
 import time
@@ -37,7 +38,10 @@ print(f"{EXPERIMENTS} experiments of {RUNS} runs over "
 y = outcomes["p_sino_russian_alliance"] > THRESHOLD
 print(f"P(sino_russian_alliance) > {THRESHOLD} in {y.mean():.1%} of experiments")
 x = experiments[[u.name for u in model.uncertainties]]
-finder = prim.Prim(x, y, threshold=0.8, peel_alpha=0.1)
+options = {"peel_alpha": 0.1}
+if "threshold" in inspect.signature(prim.Prim).parameters:  # ema-workbench 2.x
+    options["threshold"] = 0.8
+finder = prim.Prim(x, y, **options)
 box = finder.find_box()
 # The last box of the peeling trajectory restricts nearly every parameter;
 # take the first (largest) one whose density reaches 0.8.
@@ -46,7 +50,7 @@ chosen = int(trajectory.index[trajectory["density"] >= 0.8][0])
 box.select(chosen)
 print(trajectory.loc[chosen, ["coverage", "density", "mass", "res_dim"]].to_string())
 box.inspect(style="table")
-limits, initial = box.box_lim, finder.box_init
+limits, initial = box.box_lims[box._cur_box], finder.box_init
 print("\nthe chosen box (parameters PRIM restricted, with their full range):")
 for name in limits.columns:
     lo, hi = limits[name].iloc[0], limits[name].iloc[1]
