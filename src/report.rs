@@ -769,7 +769,15 @@ fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
         .with_context(|| format!("cannot read {}", path.display()))?
         .clone();
     let columns = [
-        "path", "value", "default", "status", "source", "section", "claim",
+        "path",
+        "value",
+        "default",
+        "status",
+        "source",
+        "section",
+        "claim",
+        "kind",
+        "distribution",
     ];
     let index: Vec<Option<usize>> = columns
         .iter()
@@ -777,6 +785,8 @@ fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
         .collect();
     let mut rows = Vec::new();
     let (mut set, mut cited) = (0usize, 0usize);
+    // Evidence entries by kind: data, literature, judgment, unstated.
+    let mut kinds = [0usize; 4];
     for (i, record) in reader.records().enumerate() {
         let record =
             record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?;
@@ -792,6 +802,11 @@ fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
         }
         if !field(4).is_empty() || !field(6).is_empty() {
             cited += 1;
+            let slot = ["data", "literature", "judgment"]
+                .iter()
+                .position(|k| *k == field(7))
+                .unwrap_or(3);
+            kinds[slot] += 1;
         }
         rows.push(vec![
             Cell::code(field(0)),
@@ -801,15 +816,30 @@ fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
             Cell::text(field(4)),
             Cell::text(field(5)),
             Cell::text(field(6)),
+            Cell::text(field(7)),
+            Cell::text(field(8)),
         ]);
     }
+    let judged = if cited > 0 {
+        kinds[2] as f64 / cited as f64
+    } else {
+        0.0
+    };
     let intro = format!(
-        "{} parameters: {} set by the scenario, {} at their default; {} with evidence \
-         (source, section and claim). An empty default: the value has no model default.",
+        "{} parameters: {} set by the scenario, {} at their default; {} evidence entries \
+         (source, section and claim): {} resting on data, {} on the literature, {} on \
+         judgment ({} of the entries), {} of unstated kind. A distribution marks a value \
+         drawn from it in every parameter draw. An empty default: the value has no model \
+         default.",
         rows.len(),
         set,
         rows.len() - set,
-        cited
+        cited,
+        kinds[0],
+        kinds[1],
+        kinds[2],
+        fmt_pct(judged),
+        kinds[3]
     );
     Ok(vec![
         Block::Para(vec![Span::Text(intro)]),
