@@ -15,7 +15,8 @@ use crate::charts::OutcomeRow;
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
 use crate::output::{OUTCOME_COLUMNS, Staging, csv_field, outcome_fields};
-use crate::simulation::RunResult;
+use crate::scenario::Scenario;
+use crate::simulation::{RunResult, Settings};
 use crate::uncertainty::estimate::{self, Clustered, Difference};
 
 pub fn execute(args: &CompareArgs) -> Result<()> {
@@ -43,17 +44,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .iter()
         .map(|s| settings(&args.sim, s, first))
         .collect::<Result<Vec<_>>>()?;
-    // Every scenario counts its runs in the clusters of the draws, so that
-    // the paired differences compare like with like.
-    let layout = scenarios
-        .iter()
-        .zip(&all)
-        .map(|(s, set)| set.plan(s))
-        .find(|plan| plan.is_nested())
-        .map(|plan| (plan.cluster_size, plan.runs));
-    for set in &mut all {
-        set.layout = layout;
-    }
+    pair_layouts(&scenarios, &mut all);
     let joined: Vec<&str> = scenarios.iter().map(|s| s.name()).collect();
     // As for `run`: the default folder is replaced, an --out folder only
     // with --force.
@@ -111,6 +102,21 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
+/// Gives every scenario the cluster layout of the first one whose parameters
+/// are drawn, so that each counts its runs in the clusters of the draws and
+/// the paired differences compare like with like.
+pub fn pair_layouts(scenarios: &[Scenario], settings: &mut [Settings]) {
+    let layout = scenarios
+        .iter()
+        .zip(settings.iter())
+        .map(|(s, set)| set.plan(s))
+        .find(|plan| plan.is_nested())
+        .map(|plan| (plan.cluster_size, plan.runs));
+    for set in settings {
+        set.layout = layout;
+    }
+}
+
 fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
     r.outcome_names
         .iter()
@@ -129,7 +135,7 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
 }
 
 /// `comparison.csv`: every scenario's outcome table, one after the other.
-fn comparison_table(results: &[RunResult]) -> String {
+pub fn comparison_table(results: &[RunResult]) -> String {
     let mut table = format!("scenario,outcome,{OUTCOME_COLUMNS}\n");
     for r in results {
         for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
@@ -160,7 +166,7 @@ pub struct OutcomeDifference {
 
 /// The paired differences of every later scenario against the first, for
 /// the outcomes both name.
-fn differences(results: &[RunResult]) -> Vec<OutcomeDifference> {
+pub fn differences(results: &[RunResult]) -> Vec<OutcomeDifference> {
     let reference = &results[0];
     let mut out = Vec::new();
     for r in &results[1..] {
@@ -195,7 +201,7 @@ fn differences(results: &[RunResult]) -> Vec<OutcomeDifference> {
 }
 
 /// `differences.csv`.
-fn differences_table(differences: &[OutcomeDifference]) -> String {
+pub fn differences_table(differences: &[OutcomeDifference]) -> String {
     let mut out = String::from(
         "scenario,reference,outcome,difference,ci_low,ci_high,draw_p05,draw_p95,unpaired_ci_low,unpaired_ci_high\n",
     );

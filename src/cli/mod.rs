@@ -49,7 +49,7 @@ fn tell(message: &str) {
 }
 
 mod calibrate;
-mod compare;
+pub mod compare;
 mod plot;
 mod run;
 mod sweep;
