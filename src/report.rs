@@ -866,17 +866,7 @@ fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
         .clone();
-    let columns = [
-        "path",
-        "value",
-        "default",
-        "status",
-        "source",
-        "section",
-        "claim",
-        "kind",
-        "distribution",
-    ];
+    let columns = crate::scenario::table::PARAMETER_COLUMNS;
     let index: Vec<Option<usize>> = columns
         .iter()
         .map(|c| headers.iter().position(|h| h.trim() == *c))

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::calibrate::Prior;
 use crate::calibrate::validate::METRICS;
-use crate::charts::fan::{inner_band, outer_band};
+use crate::charts::fan::{draw_bands, inner_band, outer_band};
 use crate::charts::theme::*;
 use crate::charts::{Chart, charts_dir, read_csv, save};
 
@@ -403,18 +403,11 @@ impl Chart for PredictiveChart {
                 p.extend(rows.iter().rev().map(|r| (f64::from(r.year), lo(r))));
                 p
             };
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    band(|r| r.p05, |r| r.p95),
-                    outer_band().filled(),
-                )))
-                .map_err(draw_err)?;
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    band(|r| r.p25, |r| r.p75),
-                    inner_band().filled(),
-                )))
-                .map_err(draw_err)?;
+            draw_bands(
+                &mut chart,
+                band(|r| r.p05, |r| r.p95),
+                band(|r| r.p25, |r| r.p75),
+            )?;
             chart
                 .draw_series(LineSeries::new(
                     rows.iter().map(|r| (f64::from(r.year), r.p50)),

@@ -31,6 +31,21 @@ pub(crate) fn inner_band() -> RGBColor {
     tint(ALIGNMENT, 0.5)
 }
 
+/// Draws a fan's 90% band (`outer`) and 50% band (`inner`), each a closed
+/// polygon of points.
+pub(crate) fn draw_bands<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    outer: Vec<(f64, f64)>,
+    inner: Vec<(f64, f64)>,
+) -> Result<()> {
+    for (points, fill) in [(outer, outer_band()), (inner, inner_band())] {
+        chart
+            .draw_series(std::iter::once(Polygon::new(points, fill.filled())))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
 /// Description of the alignment axis.
 const Y_DESC: &str = "alignment z (mean of both stances)";
 
@@ -119,18 +134,11 @@ fn draw_fan_panel<DB: DrawingBackend>(
         p
     };
     if !rows.is_empty() {
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(|r| r.p05, |r| r.p95),
-                outer_band().filled(),
-            )))
-            .map_err(draw_err)?;
-        chart
-            .draw_series(std::iter::once(Polygon::new(
-                band(|r| r.p25, |r| r.p75),
-                inner_band().filled(),
-            )))
-            .map_err(draw_err)?;
+        draw_bands(
+            &mut chart,
+            band(|r| r.p05, |r| r.p95),
+            band(|r| r.p25, |r| r.p75),
+        )?;
     }
     chart
         .draw_series(LineSeries::new(

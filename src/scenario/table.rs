@@ -80,22 +80,24 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
         .collect()
 }
 
+/// The columns of `parameters.csv`.
+pub const PARAMETER_COLUMNS: [&str; 9] = [
+    "path",
+    "value",
+    "default",
+    "status",
+    "source",
+    "section",
+    "claim",
+    "kind",
+    "distribution",
+];
+
 /// `parameters.csv`: one line per row and evidence entry (a row without
 /// evidence has empty evidence columns).
 pub fn parameters_csv(rows: &[ParameterRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "path",
-        "value",
-        "default",
-        "status",
-        "source",
-        "section",
-        "claim",
-        "kind",
-        "distribution",
-    ])
-    .expect("in memory");
+    w.write_record(PARAMETER_COLUMNS).expect("in memory");
     for row in rows {
         let value = format!("{}", row.value);
         let default = row.default.map(|d| d.to_string()).unwrap_or_default();
