@@ -14,6 +14,7 @@
 //! # Ok::<(), entente::Error>(())
 //! ```
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -271,13 +272,27 @@ fn summarise(result: &mut RunResult) {
 }
 
 /// A rayon pool of `threads` workers (default: all cores). At most
-/// [`MAX_THREADS`]: more threads than that only cost start-up time.
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+/// [`MAX_THREADS`]: more threads than that only cost start-up time. Pools
+/// are kept and handed out again for the same count, so a program that runs
+/// many small jobs (a sweep driven from Python, say) does not start threads
+/// for each.
+pub fn thread_pool(threads: Option<usize>) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
     let threads = check_threads(threads)?;
-    Ok(rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")?)
+    let mut pools = POOLS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, pool)) = pools.iter().find(|(n, _)| *n == threads) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .context("starting worker threads")?,
+    );
+    pools.push((threads, Arc::clone(&pool)));
+    Ok(pool)
 }
 
 /// The number of worker threads `threads` asks for (default: all cores),
