@@ -29,6 +29,8 @@ from ._entente import EntenteError, InputError
 __all__ = [
     "load",
     "compare",
+    "sweep",
+    "Sweep",
     "Scenario",
     "Result",
     "Comparison",
@@ -388,3 +390,51 @@ def compare(
     command = _call("compare", runs=runs, seed=seed, threads=threads, draws=draws, nominal=nominal)
     results = {r.scenario: Result(r, command) for r in inners}
     return Comparison(results, comparison, differences)
+
+
+class Sweep:
+    """The result folder of a sweep (``entente sweep``): its points, its
+    sensitivity table and its manifest, read back as tables."""
+
+    def __init__(self, folder: str) -> None:
+        #: The result folder.
+        self.folder = folder
+
+    def _read(self, name: str) -> Optional[str]:
+        path = os.path.join(self.folder, name)
+        if not os.path.exists(path):
+            return None
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+
+    @property
+    def points(self) -> Any:
+        """``points.csv``: each point's factors, outcome probabilities with
+        Wilson intervals and mean final alignments."""
+        return _frame(self._read("points.csv"))
+
+    @property
+    def sensitivity(self) -> Any:
+        """``sensitivity.csv`` (Sobol indices, Morris effects or one-at-a-time
+        swings; ``None`` for grids and Latin hypercubes)."""
+        return _frame(self._read("sensitivity.csv"))
+
+    @property
+    def manifest(self) -> Dict[str, Any]:
+        """``manifest.json`` as a dict."""
+        return json.loads(self._read("manifest.json") or "{}")
+
+
+def sweep(
+    path: PathLike,
+    out: PathLike,
+    threads: Optional[int] = None,
+    resume: bool = False,
+    force: bool = False,
+) -> Sweep:
+    """Runs a sweep file whole into the folder ``out``, as ``entente sweep
+    SWEEP.toml --out OUT --no-charts`` does (same files, byte for byte), and
+    returns it. ``resume`` continues an interrupted sweep; ``force`` replaces
+    an earlier entente result in ``out``."""
+    folder = _entente.run_sweep(os.fspath(path), os.fspath(out), threads, resume, force)
+    return Sweep(folder)

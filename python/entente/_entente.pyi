@@ -66,3 +66,11 @@ def compare_scenarios(
     nominal: bool = False,
     posterior: Optional[str] = None,
 ) -> Tuple[List[Result], str, str]: ...
+
+def run_sweep(
+    path: str,
+    out: str,
+    threads: Optional[int] = None,
+    resume: bool = False,
+    force: bool = False,
+) -> str: ...

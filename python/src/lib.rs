@@ -470,11 +470,40 @@ fn compare_scenarios(
     Ok((results, comparison, differences))
 }
 
+/// Runs a whole sweep file into `out`, as `entente sweep --no-charts` does
+/// (resumable with `resume`; an existing result replaced only with
+/// `force`), and returns the folder.
+#[pyfunction]
+#[pyo3(signature = (path, out, threads=None, resume=false, force=false))]
+fn run_sweep(
+    py: Python<'_>,
+    path: PathBuf,
+    out: PathBuf,
+    threads: Option<usize>,
+    resume: bool,
+    force: bool,
+) -> PyResult<String> {
+    let sweep = entente::sweep::load(&path).map_err(input)?;
+    let pool = simulation::thread_pool(threads).map_err(to_py)?;
+    let folder = out.clone();
+    interruptible(py, move |cancel| {
+        let progress = |_: u64| {
+            if cancel.load(Ordering::Relaxed) {
+                resume_unwind(Box::new(Cancelled));
+            }
+        };
+        let _lock = output::Lock::acquire(&folder)?;
+        pool.install(|| entente::sweep::run_whole(&sweep, &folder, resume, force, &progress))
+    })?;
+    Ok(out.display().to_string())
+}
+
 #[pymodule]
 fn _entente(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scenario>()?;
     m.add_class::<Result>()?;
     m.add_function(wrap_pyfunction!(compare_scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(run_sweep, m)?)?;
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("EntenteError", m.py().get_type::<EntenteError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -161,6 +161,23 @@ def test_compare_matches_the_cli(tmp_path):
         assert c[name].csv("outcomes") == (out / name / "outcomes.csv").read_text()
 
 
+def test_sweep_writes_the_files_of_the_cli(tmp_path):
+    grid = ROOT / "tests" / "sweeps" / "small-grid.toml"
+    cli = tmp_path / "cli"
+    subprocess.run(
+        [binary(), "sweep", str(grid), "--no-charts", "--out", str(cli)],
+        check=True, capture_output=True, cwd=ROOT,
+    )
+    s = entente.sweep(grid, tmp_path / "py")
+    assert (tmp_path / "py" / "points.csv").read_text() == (cli / "points.csv").read_text()
+    points = s.points
+    assert len(points) == len((cli / "points.csv").read_text().splitlines()) - 1
+    assert s.manifest["points"] == len(points) or "points" not in s.manifest
+    with pytest.raises(entente.InputError):
+        entente.sweep(grid, tmp_path / "py")  # exists: needs force
+    entente.sweep(grid, tmp_path / "py", force=True)
+
+
 def test_ema_model_runs_experiments():
     ema = pytest.importorskip("ema_workbench", reason="ema-workbench not installed")
     from entente.ema import scenario_model

@@ -51,19 +51,22 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     );
     let started = Instant::now();
     let progress = |k: u64| bar.inc(k);
-    let execution = Execution {
-        sweep: &sweep,
-        shard,
-        out: &out,
-        resume: args.resume,
-        force: args.force,
-        progress: &progress,
-    };
-    pool.install(|| sweep::execute(&execution))?;
+    let points = range.len();
+    if shard.count > 1 {
+        let execution = Execution {
+            sweep: &sweep,
+            shard,
+            out: &out,
+            resume: args.resume,
+            force: args.force,
+            progress: &progress,
+        };
+        pool.install(|| sweep::execute(&execution))?;
+    } else {
+        pool.install(|| sweep::run_whole(&sweep, &out, args.resume, args.force, &progress))?;
+    }
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
-
-    let points = range.len();
     say!(
         "{}: {points} points x {} runs in {wall:.2} s ({:.1} points/s, {} design)",
         sweep.file.name,
@@ -82,8 +85,6 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         );
         say!("join the shards with: entente merge <shard folders> --out <folder>");
     } else {
-        let merged = sweep::merge(&[&out], &out, true, pool.current_num_threads(), wall)?;
-        drop(merged);
         if !args.no_charts {
             crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
         }

@@ -24,3 +24,30 @@ pub use spec::{
     DEFAULT_MAX_POINTS, DEFAULT_MAX_RUNS, Kind, MAX_BOOTSTRAP, MAX_LEVELS, MAX_POINTS, Sweep,
     SweepFile, load, parse,
 };
+
+/// Runs a whole sweep (every point, one process) into `out` on the current
+/// rayon pool and finishes it: `points.csv`, `sensitivity.csv` and the
+/// manifest, without charts. `progress` receives the points of each finished
+/// block. The command line's unsharded `entente sweep` and the Python
+/// package run sweeps through this call.
+pub fn run_whole(
+    sweep: &Sweep,
+    out: &std::path::Path,
+    resume: bool,
+    force: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> crate::error::Result<()> {
+    let started = std::time::Instant::now();
+    let execution = Execution {
+        sweep,
+        shard: Shard::WHOLE,
+        out,
+        resume,
+        force,
+        progress,
+    };
+    execute(&execution)?;
+    let wall = started.elapsed().as_secs_f64();
+    merge(&[out], out, true, rayon::current_num_threads(), wall)?;
+    Ok(())
+}
