@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod charts;
 #[doc(hidden)]
 pub mod cli;
+pub mod comparison;
 pub mod engine;
 pub mod error;
 mod format;

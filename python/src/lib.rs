@@ -11,7 +11,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use entente::Error;
-use entente::cli::compare;
+use entente::comparison;
 use entente::output::manifest::{RunManifest, to_json};
 use entente::output::{self, Staging};
 use entente::scenario::{self as sc, Scenario as Loaded};
@@ -452,7 +452,7 @@ fn compare_scenarios(
         .collect::<entente::Result<Vec<_>>>()
         .map_err(to_py)?;
     let plain: Vec<Loaded> = loaded.iter().map(|s| (**s).clone()).collect();
-    compare::pair_layouts(&plain, &mut all);
+    comparison::pair_layouts(&plain, &mut all);
     let results = interruptible(py, move |cancel| {
         plain
             .iter()
@@ -460,14 +460,14 @@ fn compare_scenarios(
             .map(|(s, set)| run_one(s, set, cancel))
             .collect::<entente::Result<Vec<_>>>()
     })?;
-    let comparison = compare::comparison_table(&results);
-    let differences = compare::differences_table(&compare::differences(&results));
+    let side_by_side = output::comparison_table(&results);
+    let differences = output::differences_table(&comparison::differences(&results));
     let results = loaded
         .into_iter()
         .zip(results)
         .map(|(scenario, result)| Result { scenario, result })
         .collect();
-    Ok((results, comparison, differences))
+    Ok((results, side_by_side, differences))
 }
 
 /// Runs a whole sweep file into `out`, as `entente sweep --no-charts` does

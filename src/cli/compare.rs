@@ -4,7 +4,6 @@
 //! against the first scenario.
 
 use std::collections::HashSet;
-use std::fmt::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -12,12 +11,11 @@ use anyhow::Context;
 use super::run::{settings, simulate_into};
 use super::{CompareArgs, command_line};
 use crate::charts::OutcomeRow;
+use crate::comparison::{OutcomeDifference, differences, pair_layouts};
 use crate::error::{InputError, Result};
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
-use crate::output::{OUTCOME_COLUMNS, Staging, csv_field, outcome_fields};
-use crate::scenario::Scenario;
-use crate::simulation::{RunResult, Settings};
-use crate::uncertainty::estimate::{self, Clustered, Difference};
+use crate::output::{Staging, comparison_table, differences_table};
+use crate::simulation::RunResult;
 
 pub fn execute(args: &CompareArgs) -> Result<()> {
     let scenarios = args
@@ -102,21 +100,6 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// Gives every scenario the cluster layout of the first one whose parameters
-/// are drawn, so that each counts its runs in the clusters of the draws and
-/// the paired differences compare like with like.
-pub fn pair_layouts(scenarios: &[Scenario], settings: &mut [Settings]) {
-    let layout = scenarios
-        .iter()
-        .zip(settings.iter())
-        .map(|(s, set)| set.plan(s))
-        .find(|plan| plan.is_nested())
-        .map(|plan| (plan.cluster_size, plan.runs));
-    for set in settings {
-        set.layout = layout;
-    }
-}
-
 fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
     r.outcome_names
         .iter()
@@ -132,98 +115,6 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
             parameter_share: Some(o.parameter_share),
         })
         .collect()
-}
-
-/// `comparison.csv`: every scenario's outcome table, one after the other.
-pub fn comparison_table(results: &[RunResult]) -> String {
-    let mut table = format!("scenario,outcome,{OUTCOME_COLUMNS}\n");
-    for r in results {
-        for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
-            writeln!(
-                table,
-                "{},{},{}",
-                csv_field(&r.scenario),
-                csv_field(name),
-                outcome_fields(o)
-            )
-            .expect("write to string");
-        }
-    }
-    table
-}
-
-/// One outcome's difference between a scenario and the first one.
-#[derive(Debug, Clone)]
-pub struct OutcomeDifference {
-    pub scenario: String,
-    pub reference: String,
-    pub outcome: String,
-    pub paired: Difference,
-    /// The interval the difference would have if the two scenarios had been
-    /// run on independent streams and draws.
-    pub unpaired: (f64, f64),
-}
-
-/// The paired differences of every later scenario against the first, for
-/// the outcomes both name.
-pub fn differences(results: &[RunResult]) -> Vec<OutcomeDifference> {
-    let reference = &results[0];
-    let mut out = Vec::new();
-    for r in &results[1..] {
-        let nested = r.plan.is_nested() || reference.plan.is_nested();
-        for (k, name) in r.outcome_names.iter().enumerate() {
-            let Some(j) = reference.outcome_names.iter().position(|n| n == name) else {
-                continue;
-            };
-            let (a, runs) = reference.clustered(j);
-            let (b, _) = r.clustered(k);
-            let ca = Clustered {
-                counts: &a,
-                runs: &runs,
-            };
-            let cb = Clustered {
-                counts: &b,
-                runs: &runs,
-            };
-            let paired = estimate::paired_difference(ca, cb, nested);
-            let half = |o: &estimate::OutcomeSummary| (o.ci_high - o.ci_low) / 2.0;
-            let unpaired = half(&reference.outcomes[j]).hypot(half(&r.outcomes[k]));
-            out.push(OutcomeDifference {
-                scenario: r.scenario.clone(),
-                reference: reference.scenario.clone(),
-                outcome: name.clone(),
-                paired,
-                unpaired: (paired.difference - unpaired, paired.difference + unpaired),
-            });
-        }
-    }
-    out
-}
-
-/// `differences.csv`.
-pub fn differences_table(differences: &[OutcomeDifference]) -> String {
-    let mut out = String::from(
-        "scenario,reference,outcome,difference,ci_low,ci_high,draw_p05,draw_p95,unpaired_ci_low,unpaired_ci_high\n",
-    );
-    for d in differences {
-        let p = &d.paired;
-        writeln!(
-            out,
-            "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
-            csv_field(&d.scenario),
-            csv_field(&d.reference),
-            csv_field(&d.outcome),
-            p.difference,
-            p.ci_low,
-            p.ci_high,
-            p.draw_p05,
-            p.draw_p95,
-            d.unpaired.0,
-            d.unpaired.1
-        )
-        .expect("write to string");
-    }
-    out
 }
 
 fn print_table(groups: &[(String, Vec<OutcomeRow>)], results: &[RunResult]) {

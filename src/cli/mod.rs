@@ -49,7 +49,7 @@ fn tell(message: &str) {
 }
 
 mod calibrate;
-pub mod compare;
+mod compare;
 mod plot;
 mod run;
 mod sweep;

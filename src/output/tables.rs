@@ -293,3 +293,47 @@ impl RunsTable {
         row + "\n"
     }
 }
+
+/// `comparison.csv`: every scenario's outcome table, one after the other.
+pub fn comparison_table(results: &[RunResult]) -> String {
+    let mut table = format!("scenario,outcome,{OUTCOME_COLUMNS}\n");
+    for r in results {
+        for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
+            writeln!(
+                table,
+                "{},{},{}",
+                csv_field(&r.scenario),
+                csv_field(name),
+                outcome_fields(o)
+            )
+            .expect("write to string");
+        }
+    }
+    table
+}
+
+/// `differences.csv`.
+pub fn differences_table(differences: &[crate::comparison::OutcomeDifference]) -> String {
+    let mut out = String::from(
+        "scenario,reference,outcome,difference,ci_low,ci_high,draw_p05,draw_p95,unpaired_ci_low,unpaired_ci_high\n",
+    );
+    for d in differences {
+        let p = &d.paired;
+        writeln!(
+            out,
+            "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            csv_field(&d.scenario),
+            csv_field(&d.reference),
+            csv_field(&d.outcome),
+            p.difference,
+            p.ci_low,
+            p.ci_high,
+            p.draw_p05,
+            p.draw_p95,
+            d.unpaired.0,
+            d.unpaired.1
+        )
+        .expect("write to string");
+    }
+    out
+}
