@@ -297,10 +297,7 @@ pub fn is_finished(out: &Path, sweep: &Sweep) -> bool {
     if out.join(STATE).exists() || !out.join("points.csv").is_file() {
         return false;
     }
-    read_text(&out.join("manifest.json"), 16 << 20)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|m| m["sweep"]["sha256"].as_str() == Some(sweep.sha256.as_str()))
+    crate::output::sweep::SweepManifest::read(out).is_ok_and(|m| m.sweep.sha256 == sweep.sha256)
 }
 
 /// Runs the shard's points into `out`, leaving `points.partial.csv` complete

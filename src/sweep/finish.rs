@@ -11,6 +11,7 @@ use std::path::Path;
 use super::execute::{self, PARTIAL, STATE, ShardRecord};
 use super::{Kind, Sweep, sensitivity};
 use crate::error::{InputError, Result};
+use crate::output::manifest::to_json;
 use crate::output::safety::at_path;
 use crate::output::{Staging, write_atomic};
 
@@ -134,29 +135,9 @@ pub fn finish(
     if let Some(table) = sensitivity_table(sweep, rows) {
         write_atomic(&out.join("sensitivity.csv"), table)?;
     }
-    let names = &sweep.scenario.built.rules.names;
-    let manifest = serde_json::json!({
-        "entente_version": env!("CARGO_PKG_VERSION"),
-        "sweep": {
-            "name": sweep.file.name,
-            "description": sweep.file.description,
-            "file": sweep.path.display().to_string(),
-            "sha256": sweep.sha256,
-        },
-        "scenario": sweep.scenario.name(),
-        "kind": sweep.kind.name(),
-        "seed": sweep.seed,
-        "runs_per_point": sweep.runs,
-        "points": sweep.points.len(),
-        "factors": sweep.factors.iter().zip(&sweep.ranges).map(|(f, r)| serde_json::json!({"path": f, "from": r.0, "to": r.1})).collect::<Vec<_>>(),
-        "outcomes": sweep.outcomes.iter().map(|&o| &names[o]).collect::<Vec<_>>(),
-        "target": names[sweep.target],
-        "threads": threads,
-        "wall_seconds": wall,
-    });
     write_atomic(
         &out.join("manifest.json"),
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
+        to_json(&sweep.manifest(threads, wall)),
     )?;
     for leftover in [PARTIAL, STATE] {
         let path = out.join(leftover);

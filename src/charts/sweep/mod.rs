@@ -25,10 +25,9 @@
 //! the labels of the Morris scatter are placed where they overlap neither each other
 //! nor a point.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -38,6 +37,7 @@ use super::data::read_csv;
 use super::theme::{self, *};
 use super::{Chart, charts_dir, file_safe, save};
 use crate::format::{fmt_count, fmt_pct_tick};
+use crate::output::sweep::{DesignKind, SweepManifest};
 
 mod bars;
 mod heatmap;
@@ -58,8 +58,8 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     let data = SweepData::read(dir)?;
     let out_dir = charts_dir(dir)?;
     let mut written = Vec::new();
-    match data.manifest.kind.as_str() {
-        "grid" => match data.factors.len() {
+    match data.manifest.kind {
+        DesignKind::Grid => match data.factors.len() {
             0 => {}
             1 => written.extend(save(&LineChart::new(&data), &out_dir)?),
             _ => {
@@ -68,24 +68,22 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
                 }
             }
         },
-        "sobol" => {
+        DesignKind::Sobol => {
             let rows: Vec<SobolRow> = read_csv(&dir.join("sensitivity.csv"))?;
             written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?);
         }
-        "morris" => {
+        DesignKind::Morris => {
             let rows: Vec<MorrisRow> = read_csv(&dir.join("sensitivity.csv"))?;
             written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
             written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
         }
-        "oat" => {
+        DesignKind::Oat => {
             let rows: Vec<OatRow> = read_csv(&dir.join("sensitivity.csv"))?;
             written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?);
         }
-        "lhs" => written.extend(save(&LhsChart::new(&data), &out_dir)?),
-        other => bail!(
-            "{}: unknown sweep kind `{other}`, expected grid, lhs, sobol, morris or oat",
-            dir.join("manifest.json").display()
-        ),
+        DesignKind::Lhs | DesignKind::Points => {
+            written.extend(save(&LhsChart::new(&data), &out_dir)?)
+        }
     }
     Ok(written)
 }
@@ -93,39 +91,6 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
 // ---------------------------------------------------------------------------------
 // Reading the folder
 // ---------------------------------------------------------------------------------
-
-/// The `sweep` block of the manifest.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct SweepInfo {
-    name: String,
-    description: String,
-}
-
-/// One factor (or grid axis) of the manifest.
-#[derive(Debug, Clone, Deserialize)]
-struct FactorInfo {
-    path: String,
-    #[serde(default)]
-    from: Option<f64>,
-    #[serde(default)]
-    to: Option<f64>,
-}
-
-/// The fields of a sweep's `manifest.json` that the charts use.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct SweepManifest {
-    sweep: SweepInfo,
-    scenario: String,
-    kind: String,
-    seed: Option<u64>,
-    runs_per_point: Option<u64>,
-    points: Option<u64>,
-    factors: Vec<FactorInfo>,
-    outcomes: Vec<String>,
-    target: String,
-}
 
 /// A sweep result folder: manifest and `points.csv`.
 struct SweepData {
@@ -146,11 +111,7 @@ struct SweepData {
 
 impl SweepData {
     fn read(dir: &Path) -> Result<SweepData> {
-        let manifest_path = dir.join("manifest.json");
-        let file = File::open(&manifest_path)
-            .with_context(|| format!("cannot open {}", manifest_path.display()))?;
-        let manifest: SweepManifest = serde_json::from_reader(std::io::BufReader::new(file))
-            .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+        let manifest = SweepManifest::read(dir).map_err(crate::error::Error::from)?;
 
         let path = dir.join("points.csv");
         let mut reader = csv::ReaderBuilder::new()
@@ -167,7 +128,7 @@ impl SweepData {
                 .position(|h| h == name)
                 .ok_or_else(|| anyhow!("{}: no column `{name}` in the header", path.display()))
         };
-        let factors: Vec<String> = manifest.factors.iter().map(|f| f.path.clone()).collect();
+        let factors = manifest.factor_paths();
         let outcomes: Vec<String> = if manifest.outcomes.is_empty() {
             headers
                 .iter()
@@ -274,20 +235,11 @@ impl SweepData {
         } else {
             vec![format!("{name} on {}", m.scenario)]
         };
-        let points = m.points.unwrap_or(self.x.len() as u64);
-        let mut design = if m.kind.is_empty() {
-            String::new()
-        } else {
-            format!("{} design, ", m.kind)
-        };
-        design.push_str(&plural(points, "point"));
-        if let Some(r) = m.runs_per_point {
-            design.push_str(&format!(" × {} each", plural(r, "run")));
-        }
+        let mut design = format!("{} design, ", m.kind);
+        design.push_str(&plural(m.points as u64, "point"));
+        design.push_str(&format!(" × {} each", plural(m.runs_per_point, "run")));
         facts.push(design);
-        if let Some(seed) = m.seed {
-            facts.push(format!("seed {seed}"));
-        }
+        facts.push(format!("seed {}", m.seed));
         lines.push(facts.join("  ·  "));
         lines
     }
@@ -303,8 +255,8 @@ impl SweepData {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
-        let from = info.and_then(|i| i.from).unwrap_or(dmin).min(dmin);
-        let to = info.and_then(|i| i.to).unwrap_or(dmax).max(dmax);
+        let from = info.map_or(dmin, |i| i.from).min(dmin);
+        let to = info.map_or(dmax, |i| i.to).max(dmax);
         pad_range(from, to)
     }
 }
