@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 
 use super::design;
 use crate::error::InputError;
-use crate::output::sweep::{DesignKind, FactorRange, SweepInfo, SweepManifest};
+use crate::output::sweep::{DesignKind, FactorRange, PointsSchema, SweepInfo, SweepManifest};
 use crate::scenario::build::{Problem, problem};
 use crate::scenario::locate::Seg;
 use crate::scenario::{self, ParamPath, Scenario};
@@ -708,6 +708,21 @@ fn check_budget(budget: Budget, points: Option<u64>, runs: u64) -> Result<(), Pr
 }
 
 impl Sweep {
+    /// The columns of this sweep's points.csv.
+    pub fn points_schema(&self) -> PointsSchema {
+        let names = &self.scenario.built.rules.names;
+        let model = &self.scenario.built.model;
+        PointsSchema {
+            factors: self.factors.clone(),
+            outcomes: self.outcomes.iter().map(|&o| names[o].clone()).collect(),
+            dyads: model
+                .dyads()
+                .into_iter()
+                .map(|(i, j)| model.dyad_name(i, j))
+                .collect(),
+        }
+    }
+
     /// The manifest of this sweep's result folder, finished on `threads`
     /// threads in `wall` seconds.
     pub fn manifest(&self, threads: usize, wall: f64) -> SweepManifest {
@@ -726,7 +741,7 @@ impl Sweep {
                 })
                 .collect(),
             kind: self.kind.design_kind(),
-            outcomes: self.outcomes.iter().map(|&o| names[o].clone()).collect(),
+            outcomes: self.points_schema().outcomes,
             points: self.points.len(),
             runs_per_point: self.runs,
             scenario: self.scenario.name().to_string(),

@@ -27,17 +27,17 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serde::Deserialize;
 
-use super::data::read_csv;
 use super::theme::{self, *};
 use super::{Chart, charts_dir, file_safe, save};
 use crate::format::{fmt_count, fmt_pct_tick};
-use crate::output::sweep::{DesignKind, SweepManifest};
+use crate::output::sweep::{
+    DesignKind, Estimate, MorrisRow, OatRow, PointsTable, Sensitivity, SobolRow, SweepManifest,
+};
 
 mod bars;
 mod heatmap;
@@ -68,18 +68,22 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
                 }
             }
         },
-        DesignKind::Sobol => {
-            let rows: Vec<SobolRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?);
-        }
-        DesignKind::Morris => {
-            let rows: Vec<MorrisRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
-            written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
-        }
-        DesignKind::Oat => {
-            let rows: Vec<OatRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?);
+        DesignKind::Sobol | DesignKind::Morris | DesignKind::Oat => {
+            let table = Sensitivity::read(dir, data.manifest.kind)
+                .map_err(crate::error::Error::from)?
+                .expect("these designs have a sensitivity table");
+            match table {
+                Sensitivity::Sobol(rows) => {
+                    written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?)
+                }
+                Sensitivity::Morris(rows) => {
+                    written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
+                    written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
+                }
+                Sensitivity::Oat(rows) => {
+                    written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?)
+                }
+            }
         }
         DesignKind::Lhs | DesignKind::Points => {
             written.extend(save(&LhsChart::new(&data), &out_dir)?)
@@ -113,79 +117,23 @@ impl SweepData {
     fn read(dir: &Path) -> Result<SweepData> {
         let manifest = SweepManifest::read(dir).map_err(crate::error::Error::from)?;
 
-        let path = dir.join("points.csv");
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let headers = reader
-            .headers()
-            .with_context(|| format!("cannot read the header of {}", path.display()))?
-            .clone();
-        let column = |name: &str| -> Result<usize> {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| anyhow!("{}: no column `{name}` in the header", path.display()))
-        };
+        let table = PointsTable::read(dir, &manifest).map_err(crate::error::Error::from)?;
         let factors = manifest.factor_paths();
-        let outcomes: Vec<String> = if manifest.outcomes.is_empty() {
-            headers
+        let outcomes = manifest.outcomes.clone();
+        let x = table.rows.iter().map(|r| r.values.clone()).collect();
+        let column = |f: fn(&Estimate) -> f64| -> Vec<Vec<f64>> {
+            table
+                .rows
                 .iter()
-                .filter_map(|h| h.strip_prefix("p_"))
-                .map(str::to_string)
-                .collect()
-        } else {
-            manifest.outcomes.clone()
-        };
-        let factor_cols = factors
-            .iter()
-            .map(|f| column(f))
-            .collect::<Result<Vec<_>>>()?;
-        let outcome_cols = outcomes
-            .iter()
-            .map(|o| {
-                Ok([
-                    column(&format!("p_{o}"))?,
-                    column(&format!("ci_low_{o}"))?,
-                    column(&format!("ci_high_{o}"))?,
-                ])
-            })
-            .collect::<Result<Vec<_>>>()?;
-
-        let (mut x, mut p, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, record) in reader.records().enumerate() {
-            // Line 1 is the header, so data row i sits on line i + 2.
-            let line = i + 2;
-            let record =
-                record.with_context(|| format!("{}: bad row on line {line}", path.display()))?;
-            let number = |c: usize| -> Result<f64> {
-                let field = record.get(c).unwrap_or("");
-                field.parse::<f64>().with_context(|| {
-                    format!(
-                        "{}: line {line}, column `{}`: found `{field}`, expected a number",
-                        path.display(),
-                        &headers[c]
-                    )
+                .map(|r| {
+                    r.estimates
+                        .iter()
+                        .map(|e| clean_probability(f(e)))
+                        .collect()
                 })
-            };
-            x.push(
-                factor_cols
-                    .iter()
-                    .map(|&c| number(c))
-                    .collect::<Result<Vec<_>>>()?,
-            );
-            let mut row = [Vec::new(), Vec::new(), Vec::new()];
-            for cols in &outcome_cols {
-                for (k, &c) in cols.iter().enumerate() {
-                    row[k].push(clean_probability(number(c)?));
-                }
-            }
-            let [rp, rlo, rhi] = row;
-            p.push(rp);
-            lo.push(rlo);
-            hi.push(rhi);
-        }
+                .collect()
+        };
+        let (p, lo, hi) = (column(|e| e.p), column(|e| e.ci_low), column(|e| e.ci_high));
         let colors = OutcomeColors::new(outcomes.iter().map(String::as_str));
         Ok(SweepData {
             manifest,
@@ -290,43 +238,6 @@ fn pad_range(lo: f64, hi: f64) -> (f64, f64) {
         let d = if lo.abs() > 1e-9 { lo.abs() * 0.1 } else { 0.5 };
         (lo - d, hi + d)
     }
-}
-
-/// One row of a Sobol `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct SobolRow {
-    factor: String,
-    first_order: f64,
-    first_ci_low: f64,
-    first_ci_high: f64,
-    total: f64,
-    total_ci_low: f64,
-    total_ci_high: f64,
-}
-
-/// One row of a Morris `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct MorrisRow {
-    factor: String,
-    mu: f64,
-    mu_star: f64,
-    sigma: f64,
-}
-
-/// One row of a one-at-a-time `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct OatRow {
-    factor: String,
-    low: f64,
-    high: f64,
-    p_base: f64,
-    p_low: f64,
-    p_high: f64,
-    swing: f64,
-    p_low_ci_low: f64,
-    p_low_ci_high: f64,
-    p_high_ci_low: f64,
-    p_high_ci_high: f64,
 }
 
 /// Finite value or 0.
