@@ -47,7 +47,7 @@ impl ConfigChart {
             .collect();
         steps.sort_unstable();
         steps.dedup();
-        let style = ConfigStyle::new(&m.triad, table.keys().map(String::as_str));
+        let style = ConfigStyle::new(&m.triad, str::to_string);
         let mut names: Vec<&String> = table.keys().collect();
         names.sort_by_key(|n| style.sort_key(n));
         let bands = names
