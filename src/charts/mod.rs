@@ -25,6 +25,7 @@
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
 
+mod backend;
 pub mod calibration;
 mod comparison;
 mod configurations;
@@ -33,6 +34,7 @@ mod differences;
 mod fan;
 mod final_hist;
 mod importance;
+mod look;
 mod outcomes;
 mod sweep;
 mod theme;
@@ -46,6 +48,7 @@ use plotters::prelude::*;
 
 pub(crate) use data::read_csv;
 pub use data::{OutcomeRow, read_outcomes};
+pub use look::{ChartOptions, ChartSize, Preset, with_options};
 pub use sweep::draw_sweep_charts;
 
 use theme::draw_err;
@@ -127,24 +130,33 @@ pub(crate) trait Chart {
 }
 
 /// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
-/// temporary file and a rename.
+/// temporary file and a rename, at the size the current [`ChartOptions`] ask
+/// for; the PNG records its resolution.
 pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
-    let size = chart.size();
+    let preset = look::current().size.preset();
+    let design = preset.design_canvas(chart.size());
+    let size = preset.output_canvas(design);
 
-    // The bitmap encoder picks the format from the extension, so the temporary file
-    // keeps `.png` at the end.
     let png = out_dir.join(format!("{stem}.png"));
-    let png_tmp = out_dir.join(format!("{stem}.tmp.png"));
+    let png_tmp = out_dir.join(format!("{stem}.png.tmp"));
     // Whatever sits at a temporary name (a link, a stale file) is removed,
     // never written through.
     let _ = fs::remove_file(&png_tmp);
     let drawn = (|| -> Result<()> {
-        let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
-        chart.draw(&root)?;
-        root.present().map_err(draw_err)?;
-        Ok(())
+        let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+        {
+            let root = backend::Scaled::new(
+                BitMapBackend::with_buffer(&mut pixels, size),
+                design,
+                &preset,
+            )
+            .into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            chart.draw(&root)?;
+            root.present().map_err(draw_err)?;
+        }
+        backend::write_png(&png_tmp, &pixels, size, preset.dpi)
     })();
     finish(drawn, &png_tmp, &png).with_context(|| format!("cannot write {}", png.display()))?;
 
@@ -154,7 +166,9 @@ pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> 
     let mut text = String::new();
     let drawn = (|| -> Result<()> {
         {
-            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            let root =
+                backend::Scaled::new(SVGBackend::with_string(&mut text, size), design, &preset)
+                    .into_drawing_area();
             root.fill(&WHITE).map_err(draw_err)?;
             chart.draw(&root)?;
             root.present().map_err(draw_err)?;

@@ -23,12 +23,15 @@ pub(crate) const MARGIN: u32 = 30;
 pub(crate) const HEADER_HEIGHT: u32 = 110;
 
 /// Draws the title and subtitle lines at the top of `root` and returns the area below
-/// them. Subtitle lines that are too long for the canvas are shortened.
+/// them (only a top margin when the chart options turn titles off). Subtitle lines that are too long for the canvas are shortened.
 pub(crate) fn draw_header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitles: &[String],
 ) -> Result<DrawingArea<DB, Shift>> {
+    if !crate::charts::look::current().title {
+        return Ok(root.split_vertically(header_height(subtitles.len())).1);
+    }
     let (w, _) = root.dim_in_pixel();
     let max_w = w.saturating_sub(2 * MARGIN);
     let title_style = anchored(bold(TITLE_SIZE, INK), HPos::Left, VPos::Top);
@@ -51,8 +54,12 @@ pub(crate) fn draw_header<DB: DrawingBackend>(
     Ok(root.split_vertically(used).1)
 }
 
-/// Height of the header drawn by [`draw_header`] for `lines` subtitle lines.
+/// Height of the header drawn by [`draw_header`] for `lines` subtitle lines (a
+/// margin only when titles are off).
 pub(crate) fn header_height(lines: usize) -> u32 {
+    if !crate::charts::look::current().title {
+        return MARGIN;
+    }
     (MARGIN + TITLE_SIZE + 6 + lines as u32 * (SUBTITLE_SIZE + 8) + 14).max(HEADER_HEIGHT)
 }
 

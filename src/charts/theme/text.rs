@@ -35,10 +35,15 @@ pub(crate) fn register_fonts() -> Result<()> {
     }
 }
 
+/// `size`, raised to the smallest text size of the current preset.
+fn at_least_min(size: u32) -> f64 {
+    size.max(crate::charts::look::current().size.preset().min_text) as f64
+}
+
 /// Regular text of the given size and colour.
 pub(crate) fn text(size: u32, color: RGBColor) -> TextStyle<'static> {
     TextStyle {
-        font: (FAMILY, size as f64).into_font(),
+        font: (FAMILY, at_least_min(size)).into_font(),
         color: color.to_backend_color(),
         pos: Pos::default(),
     }
@@ -47,7 +52,7 @@ pub(crate) fn text(size: u32, color: RGBColor) -> TextStyle<'static> {
 /// Bold text of the given size and colour.
 pub(crate) fn bold(size: u32, color: RGBColor) -> TextStyle<'static> {
     TextStyle {
-        font: (FAMILY, size as f64, FontStyle::Bold).into_font(),
+        font: (FAMILY, at_least_min(size), FontStyle::Bold).into_font(),
         color: color.to_backend_color(),
         pos: Pos::default(),
     }
