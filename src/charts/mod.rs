@@ -34,6 +34,7 @@ mod differences;
 mod fan;
 mod final_hist;
 mod importance;
+mod labels;
 mod look;
 mod outcomes;
 mod sweep;
@@ -71,7 +72,8 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     if importance.is_file() {
         let rows: Vec<importance::ImportanceRow> = read_csv(&importance)?;
         let name = outcomes::scenario_name(&run);
-        if let Some(chart) = importance::ImportanceChart::new(&name, &run.outcomes, &rows) {
+        let names = labels::Names::of_run(&run);
+        if let Some(chart) = importance::ImportanceChart::new(&name, names, &run.outcomes, &rows) {
             written.extend(save(&chart, &out_dir)?);
         }
     }
@@ -87,19 +89,29 @@ pub fn draw_differences(dir: &Path) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     }
     let out_dir = charts_dir(dir)?;
-    save(&differences::DifferencesChart::new(rows), &out_dir)
+    let scenarios = rows
+        .iter()
+        .flat_map(|r| [r.reference.as_str(), r.scenario.as_str()]);
+    let names = labels::Names::new(&labels::compare_labels(dir, scenarios), &[]);
+    save(&differences::DifferencesChart::new(rows, &names), &out_dir)
 }
 
 /// Draws grouped bars of the outcome probabilities of several scenarios, with Wilson
 /// 95% whiskers, into `dir/charts/comparison.png` and `.svg`; returns the written
-/// paths. `scenarios` holds each scenario's name and its `outcomes.csv` rows.
+/// paths. `scenarios` holds each scenario's name and its `outcomes.csv` rows;
+/// outcome labels come from the scenarios' subfolders of `dir`, when present.
 pub fn draw_comparison(
     dir: &Path,
     scenarios: &[(String, Vec<OutcomeRow>)],
 ) -> Result<Vec<PathBuf>> {
     theme::register_fonts()?;
     let out_dir = charts_dir(dir)?;
-    save(&comparison::ComparisonChart::new(scenarios), &out_dir)
+    let labels = labels::compare_labels(dir, scenarios.iter().map(|(name, _)| name.as_str()));
+    let names = labels::Names::new(&labels, &[]);
+    save(
+        &comparison::ComparisonChart::new(scenarios, &names),
+        &out_dir,
+    )
 }
 
 /// The `charts` folder of a result folder, created if missing. A link in

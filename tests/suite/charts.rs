@@ -499,3 +499,100 @@ fn plot_takes_the_size_and_title_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("poster"));
 }
+
+/// The 2020 baseline with chart labels for USA, one outcome and every
+/// uncertain parameter (`weight beta_E` for `params.beta_E`), written into `dir`.
+fn labelled_baseline(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(common::cli::root().join("scenarios/baseline-2020.toml"))
+        .unwrap()
+        .replacen(
+            "id = \"USA\"\n",
+            "id = \"USA\"\nlabel = \"United States\"\n",
+            1,
+        )
+        .replacen(
+            "name = \"sino_russian_alliance\"\n",
+            "name = \"sino_russian_alliance\"\nlabel = \"Sino-Russian alliance\"\n",
+            1,
+        );
+    let mut labelled = String::new();
+    for line in text.lines() {
+        match line
+            .strip_prefix("\"params.")
+            .and_then(|rest| rest.split_once("\" = { "))
+        {
+            Some((name, rest)) => writeln!(
+                labelled,
+                "\"params.{name}\" = {{ label = \"weight {name}\", {rest}"
+            )
+            .unwrap(),
+            None => writeln!(labelled, "{line}").unwrap(),
+        }
+    }
+    assert!(labelled.matches("label = ").count() > 5);
+    let path = dir.join("labelled.toml");
+    fs::write(&path, labelled).unwrap();
+    path
+}
+
+#[test]
+fn scenario_labels_name_agents_outcomes_and_parameters_in_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = labelled_baseline(tmp.path());
+    let out = tmp.path().join("out");
+    common::cli::entente_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--runs",
+        "800",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["labels"]["agents"]["USA"], "United States");
+    assert_texts(
+        &chart(&out, "fan_USA-CHN.svg"),
+        &["Alignment of United States–CHN over time"],
+    );
+    assert_texts(
+        &chart(&out, "fan_RUS-CHN.svg"),
+        &["Alignment of RUS-CHN over time"],
+    );
+    assert_texts(
+        &chart(&out, "fan_all.svg"),
+        &["United States–CHN", "RUS-CHN"],
+    );
+    assert_texts(&chart(&out, "final.svg"), &["United States–RUS"]);
+    assert_texts(
+        &chart(&out, "configurations.svg"),
+        &["romantic triangle, pivot United States"],
+    );
+    let outcomes = svg_texts(&chart(&out, "outcomes.svg"));
+    assert!(outcomes.contains("Sino-Russian alliance"), "{outcomes}");
+    assert!(!outcomes.contains("sino_russian_alliance"), "{outcomes}");
+    assert!(
+        outcomes.contains("drift"),
+        "unlabelled outcomes keep their names"
+    );
+    let importance = svg_texts(&chart(&out, "importance.svg"));
+    assert!(importance.contains("weight "), "{importance}");
+    assert!(!importance.contains("params."), "{importance}");
+    // The tables keep the ids.
+    let table = fs::read_to_string(out.join("outcomes.csv")).unwrap();
+    assert!(table.contains("sino_russian_alliance") && !table.contains("Sino-Russian"));
+}
+
+#[test]
+fn folders_without_labels_still_draw() {
+    // A manifest written before labels existed has no `labels` key.
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    let manifest = fs::read_to_string(tmp.path().join("manifest.json")).unwrap();
+    assert!(!manifest.contains("labels"));
+    draw_run_charts(tmp.path()).unwrap();
+    assert_texts(
+        &chart(tmp.path(), "fan_USA-CHN.svg"),
+        &["Alignment of USA-CHN over time"],
+    );
+}
