@@ -81,6 +81,46 @@ pub struct UncertaintyInfo {
     pub posterior: Option<String>,
 }
 
+/// Labels the scenario gives for charts (`label = "..."` of agents, outcomes
+/// and `[uncertainty]` entries), keyed by agent id, outcome name and
+/// parameter path. Absent from manifests of scenarios without labels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Labels {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub agents: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub outcomes: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Labels {
+    pub fn of(scenario: &Scenario) -> Labels {
+        let file = &scenario.file;
+        let labelled = |pairs: Vec<(&String, &Option<String>)>| {
+            pairs
+                .into_iter()
+                .filter_map(|(key, label)| Some((key.clone(), label.clone()?)))
+                .collect()
+        };
+        Labels {
+            agents: labelled(file.agents.iter().map(|a| (&a.id, &a.label)).collect()),
+            outcomes: labelled(file.outcomes.iter().map(|o| (&o.name, &o.label)).collect()),
+            parameters: labelled(
+                file.uncertainty
+                    .iter()
+                    .map(|(p, u)| (p, &u.label))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty() && self.outcomes.is_empty() && self.parameters.is_empty()
+    }
+}
+
 /// `manifest.json` of a `run` folder (and of each scenario of a `compare`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {
@@ -95,6 +135,9 @@ pub struct RunManifest {
     pub dyads: Vec<String>,
     pub triad: Option<Vec<String>>,
     pub outcomes: Vec<String>,
+    /// Chart labels from the scenario (absent when it gives none).
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     #[serde(rename = "theta_P")]
     pub theta_p: f64,
     pub summary: RunSummaryInfo,
@@ -124,6 +167,7 @@ impl RunManifest {
             dyads: result.dyads.clone(),
             triad: triad.map(|t| t.ids.to_vec()),
             outcomes: result.outcome_names.clone(),
+            labels: Labels::of(scenario),
             theta_p: model.params.theta_P,
             summary: RunSummaryInfo {
                 treaty_probability: aggregate.treaty_runs as f64 / runs,
