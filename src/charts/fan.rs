@@ -20,7 +20,7 @@ use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::charts::{Chart, file_safe};
-use crate::format::{fmt_count, fmt_num, fmt_tick};
+use crate::format::{fmt_count, fmt_num};
 
 /// Fill of the 90% band.
 pub(crate) fn outer_band() -> RGBColor {
@@ -34,8 +34,8 @@ pub(crate) fn inner_band() -> RGBColor {
 
 /// Draws a fan's 90% band (`outer`) and 50% band (`inner`), each a closed
 /// polygon of points.
-pub(crate) fn draw_bands<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+pub(crate) fn draw_bands<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
     outer: Vec<(f64, f64)>,
     inner: Vec<(f64, f64)>,
 ) -> Result<()> {
@@ -102,16 +102,16 @@ fn draw_fan_panel<DB: DrawingBackend>(
     if let Some(c) = &style.caption {
         builder.caption(c, bold(PANEL_TITLE_SIZE, INK));
     }
+    let ticks = axis.ticks(0, end, style.x_ticks);
     let mut chart = builder
-        .build_cartesian_2d(x0..x1, -1.0..1.0)
+        .build_cartesian_2d(ticks.coord(), -1.0..1.0)
         .map_err(draw_err)?;
 
-    let x_fmt = |v: &f64| fmt_tick(*v);
+    let x_fmt = |v: &f64| ticks.label(*v);
     let y_fmt = |v: &f64| fmt_alignment_tick(*v);
     {
         let mut mesh = chart.configure_mesh();
         house_mesh(&mut mesh)
-            .x_labels(style.x_ticks)
             .y_labels(style.y_ticks)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt);
@@ -190,9 +190,9 @@ fn step_tick_spacing(end: u32) -> u32 {
 }
 
 /// Draws the step numbers on a secondary axis along the top of the plot.
-fn draw_step_axis<DB: DrawingBackend>(
+fn draw_step_axis<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     area: &DrawingArea<DB, Shift>,
-    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
     axis: TimeAxis,
     end: u32,
 ) -> Result<()> {

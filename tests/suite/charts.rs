@@ -596,3 +596,67 @@ fn folders_without_labels_still_draw() {
         &["Alignment of USA-CHN over time"],
     );
 }
+
+/// Keeps only steps up to `last` in the time series of a fixture folder.
+fn cut_series(dir: &Path, last: u32) {
+    for file in ["timeseries.csv", "config_timeseries.csv"] {
+        let path = dir.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(|(i, line)| {
+                *i == 0 || line.split(',').next().unwrap().parse::<u32>().unwrap() <= last
+            })
+            .map(|(_, line)| line)
+            .collect();
+        fs::write(&path, kept.join("\n") + "\n").unwrap();
+    }
+}
+
+#[test]
+fn time_axes_show_calendar_years_and_quarters() {
+    // 24 quarters from 2020-07-23 (2020.56): yearly ticks, months in the notes.
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    draw_run_charts(tmp.path()).unwrap();
+    for file in ["fan_USA-CHN.svg", "configurations.svg"] {
+        let texts = svg_texts(&chart(tmp.path(), file));
+        for year in 2021..=2026 {
+            assert!(
+                texts.lines().any(|l| l == year.to_string()),
+                "{file}: {year} in {texts}"
+            );
+        }
+        assert!(
+            !texts.contains("2020.5") && !texts.contains(" Q"),
+            "{file}: {texts}"
+        );
+    }
+    assert_texts(
+        &chart(tmp.path(), "fan_USA-CHN.svg"),
+        &["step 0 = Jul 2020, one step = 0.25 years, 24 steps to Jul 2026"],
+    );
+    assert_texts(
+        &chart(tmp.path(), "outcomes.svg"),
+        &["Jul 2020 to Jul 2026"],
+    );
+
+    // 8 quarters: ticks on calendar quarters.
+    let short = tempfile::tempdir().unwrap();
+    write_fixture(short.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    cut_series(short.path(), 8);
+    draw_run_charts(short.path()).unwrap();
+    for file in ["fan_USA-CHN.svg", "configurations.svg"] {
+        assert_texts(
+            &chart(short.path(), file),
+            &["2020 Q4", "2021 Q1", "2022 Q3"],
+        );
+    }
+    // The small multiples have room for four ticks: every other quarter.
+    let grid = svg_texts(&chart(short.path(), "fan_all.svg"));
+    assert!(
+        grid.contains("2021 Q1") && !grid.contains("2021 Q2"),
+        "{grid}"
+    );
+}
