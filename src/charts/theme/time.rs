@@ -2,8 +2,8 @@
 //! or step numbers when the scenario gives no start date.
 //!
 //! The x coordinate of step `t` is the calendar year with its fraction,
-//! `start + t * dt`, where the start date counts as year + (month - 1) / 12
-//! + (day - 1) / 365.25 (`scenario::start_year`). Quarter `q` of year `Y`
+//! `start + t * dt`, where the start date counts as
+//! `year + (month - 1) / 12 + (day - 1) / 365.25` (`scenario::start_year`). Quarter `q` of year `Y`
 //! begins at `Y + (q - 1) / 4`, the same place the start-date formula puts
 //! January, April, July and October 1, so ticks fall on calendar quarters
 //! and years and are labelled `2021` or `2021 Q3`.
