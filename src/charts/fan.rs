@@ -19,6 +19,7 @@ use crate::charts::data::{RunData, TimeRow, finite_or_zero};
 use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
+use crate::charts::treaties::TreatyMarks;
 use crate::charts::{Chart, file_safe};
 use crate::format::{fmt_count, fmt_num};
 
@@ -51,7 +52,7 @@ pub(crate) fn draw_bands<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
 const Y_DESC: &str = "alignment z (mean of both stances)";
 
 /// Legend of the fan charts.
-fn fan_legend(theta: f64) -> Vec<LegendItem> {
+fn fan_legend(theta: f64, treaties: &TreatyMarks) -> Vec<LegendItem> {
     [
         LegendItem::line("median", ALIGNMENT, 5),
         LegendItem::fill("middle 50% of runs (p25–p75)", inner_band().to_rgba()),
@@ -59,6 +60,7 @@ fn fan_legend(theta: f64) -> Vec<LegendItem> {
     ]
     .into_iter()
     .chain(threshold_legend(theta))
+    .chain(treaties.legend())
     .collect()
 }
 
@@ -80,13 +82,11 @@ struct PanelStyle {
 /// Draws one fan into `area`.
 fn draw_fan_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    rows: &[TimeRow],
-    axis: TimeAxis,
-    theta: f64,
-    last_step: u32,
+    fan: &FanChart,
     style: &PanelStyle,
 ) -> Result<()> {
-    let end = last_step.max(1);
+    let (rows, axis, theta) = (&fan.rows, fan.axis, fan.theta);
+    let end = fan.last_step.max(1);
     let (x0, x1) = (axis.x(0), axis.x(end));
     let mut builder = ChartBuilder::on(area);
     builder
@@ -157,6 +157,7 @@ fn draw_fan_panel<DB: DrawingBackend>(
             ))
             .map_err(draw_err)?;
     }
+    fan.treaties.draw(&mut chart, axis, end)?;
     if !rows.is_empty() {
         chart
             .draw_series(LineSeries::new(
@@ -246,11 +247,12 @@ pub(crate) struct FanChart {
     theta: f64,
     last_step: u32,
     subtitles: Vec<String>,
+    treaties: TreatyMarks,
 }
 
 impl FanChart {
-    /// One fan chart per dyad of the run.
-    pub fn all(run: &RunData) -> Vec<FanChart> {
+    /// One fan chart per dyad of the run, with marks of when treaties formed.
+    pub fn all(run: &RunData, treaties: &TreatyMarks) -> Vec<FanChart> {
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
@@ -273,6 +275,7 @@ impl FanChart {
                     ),
                     axis.note(last_step),
                 ],
+                treaties: treaties.clone(),
             })
             .collect()
     }
@@ -291,17 +294,14 @@ impl Chart for FanChart {
         let title = format!("Alignment of {} over time", self.shown);
         let body = draw_header(root, &title, &self.subtitles)?;
         let (w, h) = body.dim_in_pixel();
-        let legend = fan_legend(self.theta);
+        let legend = fan_legend(self.theta, &self.treaties);
         let inner_w = w - 2 * MARGIN;
         let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32;
         let (plot, bottom) = body.split_vertically(h - legend_h - MARGIN - 16);
         let years = self.axis.start_year.is_some();
         draw_fan_panel(
             &plot.margin(0, 0, MARGIN, 0),
-            &self.rows,
-            self.axis,
-            self.theta,
-            self.last_step,
+            self,
             &PanelStyle {
                 caption: None,
                 x_desc: Some(self.axis.desc()),
@@ -327,13 +327,13 @@ pub(crate) struct FanGrid {
 }
 
 impl FanGrid {
-    pub fn new(run: &RunData) -> Self {
-        let fans = FanChart::all(run);
+    pub fn new(run: &RunData, treaties: &TreatyMarks) -> Self {
+        let fans = FanChart::all(run, treaties);
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
         };
-        let legend = fan_legend(run.manifest.theta_p);
+        let legend = fan_legend(run.manifest.theta_p, treaties);
         let legend_rows = legend_rows_count(&legend, GRID_WIDTH - 2 * MARGIN);
         FanGrid {
             fans,
@@ -368,15 +368,12 @@ impl Chart for FanGrid {
             self.fans.len(),
             &first.axis.desc(),
             Y_DESC,
-            &fan_legend(first.theta),
+            &fan_legend(first.theta, &first.treaties),
         )?;
         for (fan, panel) in self.fans.iter().zip(panels) {
             draw_fan_panel(
                 &panel,
-                &fan.rows,
-                fan.axis,
-                fan.theta,
-                fan.last_step,
+                fan,
                 &PanelStyle {
                     caption: Some(fan.shown.clone()),
                     x_desc: None,

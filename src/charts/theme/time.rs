@@ -94,9 +94,14 @@ impl Ranged for TickedCoord {
 impl TimeAxis {
     /// x coordinate of a step.
     pub fn x(&self, step: u32) -> f64 {
+        self.x_at(f64::from(step))
+    }
+
+    /// x coordinate of a fractional step, such as a mean.
+    pub fn x_at(&self, step: f64) -> f64 {
         match self.start_year {
-            Some(y0) => y0 + step as f64 * self.dt,
-            None => step as f64,
+            Some(y0) => y0 + step * self.dt,
+            None => step,
         }
     }
 
