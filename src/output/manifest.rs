@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::InputError;
 use crate::scenario::Scenario;
 use crate::simulation::RunResult;
 use crate::stats::fixed_mean;
@@ -199,17 +200,47 @@ impl RunManifest {
     }
 
     /// Reads a run folder's manifest.
-    pub fn read(dir: &Path) -> anyhow::Result<RunManifest> {
-        read_json(&dir.join("manifest.json"))
+    pub fn read(dir: &Path) -> Result<RunManifest, InputError> {
+        read_manifest(dir, "run")
     }
 }
 
-/// Reads a JSON file into `T`, naming the file in any error.
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    use anyhow::Context;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
+/// Reads `dir/manifest.json` into `T`: a missing file, bad JSON or a
+/// missing field is an [`InputError`] naming the file and, for bad JSON, the
+/// line and column. `what` names the kind of folder expected (`run`,
+/// `sweep`, ...).
+pub fn read_manifest<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    what: &str,
+) -> Result<T, InputError> {
+    let path = dir.join("manifest.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(InputError::new(format!(
+                "is not a {what} result folder (no manifest.json)"
+            ))
+            .in_file(dir));
+        }
+        Err(e) => {
+            return Err(InputError::new(format!("cannot be read ({e})")).in_file(&path));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        let mut err = InputError::new(format!(
+            "cannot be read as the manifest of a {what} folder: {message}"
+        ))
+        .in_file(&path)
+        .hint(
+            "the result folder is damaged or of another kind; run the command that wrote it again",
+        );
+        if e.line() > 0 {
+            err = err.at(e.line(), e.column());
+        }
+        err
+    })
 }
 
 /// A value as pretty JSON with a final newline.
@@ -228,4 +259,11 @@ pub struct CompareManifest {
     pub draws: usize,
     pub threads: usize,
     pub command: String,
+}
+
+impl CompareManifest {
+    /// Reads a compare folder's manifest.
+    pub fn read(dir: &Path) -> Result<CompareManifest, InputError> {
+        read_manifest(dir, "compare")
+    }
 }
