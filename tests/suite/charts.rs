@@ -758,3 +758,44 @@ fn fans_have_no_treaty_marks_without_treaties() {
         }
     }
 }
+
+#[test]
+fn sweep_charts_follow_the_presets_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let file = common::cli::root().join("tests/sweeps/small-grid.toml");
+    common::cli::entente_ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--size",
+        "slide",
+        "--no-title",
+    ]);
+    let slide = ChartSize::Slide.preset();
+    let needed = 8.0 * slide.dpi as f64 / 72.0;
+    let charts: Vec<PathBuf> = fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(charts.len() >= 4);
+    for path in &charts {
+        if path.extension().unwrap() == "svg" {
+            let smallest = svg_font_sizes(path)
+                .into_iter()
+                .fold(f64::INFINITY, f64::min);
+            assert!(smallest >= needed, "{}: {smallest} px", path.display());
+            assert!(
+                !svg_texts(path).contains("Probability of"),
+                "{}",
+                path.display()
+            );
+        } else {
+            assert_eq!(png_stats(path).0, 2000, "{}", path.display());
+            assert!(png_dpi(path).is_some_and(|(x, _)| (x - 150.0).abs() < 0.0127));
+        }
+    }
+}
