@@ -16,6 +16,7 @@ mod kernel;
 mod lockstep;
 mod oat;
 mod report;
+mod revisions;
 mod sensitivity;
 mod series;
 mod stylized_facts;
