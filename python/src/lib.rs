@@ -355,10 +355,10 @@ impl Result {
                 aggregate.runs,
             )),
             "config_timeseries" if !configurations.is_empty() => {
-                Some(output::config_timeseries_table(aggregate, configurations))
+                Some(output::config_timeseries_table(r))
             }
             "configurations" | "config_timeseries" => None,
-            "timeseries" => Some(output::timeseries_table(aggregate, &r.dyads)),
+            "timeseries" => Some(output::timeseries_table(r)),
             "final" => Some(output::final_table(aggregate, &r.dyads)),
             "dyads" => Some(output::dyads_table(aggregate, &r.dyads)),
             "shocks" => Some(output::shocks_table(aggregate, &r.shocks)),

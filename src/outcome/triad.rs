@@ -156,15 +156,21 @@ impl Triad {
     }
 
     /// Names of the configurations in index order, e.g. `romantic_triangle_RUS`,
-    /// `stable_marriage_CHN-RUS`.
+    /// `stable_marriage_RUS-CHN`. A couple is named as its dyad is
+    /// everywhere else (`Model::dyad_name`): its two agents in scenario
+    /// order, whatever their order in the triad.
     pub fn configuration_names(&self) -> Vec<String> {
         let id = |p: usize| self.ids[p].as_str();
         let mut names = vec!["menage_a_trois".to_string()];
         names.extend((0..3).map(|p| format!("romantic_triangle_{}", id(p))));
-        names.extend(
-            TIES.iter()
-                .map(|&(a, b)| format!("stable_marriage_{}-{}", id(a), id(b))),
-        );
+        names.extend(TIES.iter().map(|&(a, b)| {
+            let (a, b) = if self.members[a] < self.members[b] {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            format!("stable_marriage_{}-{}", id(a), id(b))
+        }));
         names.push("unit_veto".into());
         names.push("loose".into());
         names

@@ -2,12 +2,14 @@
 //! that replaces the result folder in one rename, so a reader never sees a
 //! half-written result.
 
+mod dates;
 pub mod manifest;
 mod run_folder;
 pub mod safety;
 mod staging;
 mod tables;
 
+pub use dates::StepDates;
 pub use manifest::RunManifest;
 pub use run_folder::write_run;
 pub use safety::Lock;
