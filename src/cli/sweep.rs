@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::format::{fmt_counted, fmt_rate};
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{MergeArgs, SweepArgs};
 use crate::error::Result;
@@ -42,12 +42,10 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         return Ok(());
     }
 
-    let bar = ProgressBar::new(range.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points  {per_sec}  ETA {eta}",
-        )
-        .expect("valid template"),
+    let bar = super::progress_bar(
+        range.len() as u64,
+        "points",
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points  {rate}  ETA {eta}",
     );
     let started = Instant::now();
     let progress = |k: u64| bar.inc(k);
@@ -68,10 +66,11 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     say!(
-        "{}: {points} points x {} runs in {wall:.2} s ({:.1} points/s, {} design)",
+        "{}: {} x {} in {wall:.2} s ({}, {} design)",
         sweep.file.name,
-        sweep.runs,
-        points as f64 / wall.max(1e-9),
+        fmt_counted(points as u64, "point"),
+        fmt_counted(sweep.runs, "run"),
+        fmt_rate(points as f64 / wall.max(1e-9), "points"),
         sweep.kind.name()
     );
     if shard.count > 1 {
