@@ -49,14 +49,22 @@ pub(crate) fn draw_bands<DB: DrawingBackend>(
 /// Description of the alignment axis.
 const Y_DESC: &str = "alignment z (mean of both stances)";
 
-/// Legend of the fan charts.
-fn fan_legend(theta: f64) -> Vec<LegendItem> {
+/// Colour of the sampled runs drawn over a fan.
+fn path_color() -> RGBColor {
+    tint(NEUTRAL_DARK, 0.45)
+}
+
+/// Legend of the fan charts; `paths` sampled runs are drawn over them.
+fn fan_legend(theta: f64, paths: usize) -> Vec<LegendItem> {
+    let sampled =
+        (paths > 0).then(|| LegendItem::line(format!("{paths} sampled runs"), path_color(), 1));
     [
         LegendItem::line("median", ALIGNMENT, 5),
         LegendItem::fill("middle 50% of runs (p25–p75)", inner_band().to_rgba()),
         LegendItem::fill("middle 90% of runs (p05–p95)", outer_band().to_rgba()),
     ]
     .into_iter()
+    .chain(sampled)
     .chain(threshold_legend(theta))
     .collect()
 }
@@ -80,6 +88,7 @@ struct PanelStyle {
 fn draw_fan_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[TimeRow],
+    paths: &[Vec<(u32, f64)>],
     axis: TimeAxis,
     theta: f64,
     last_step: u32,
@@ -139,6 +148,14 @@ fn draw_fan_panel<DB: DrawingBackend>(
             band(|r| r.p05, |r| r.p95),
             band(|r| r.p25, |r| r.p75),
         )?;
+    }
+    for path in paths {
+        let points = path
+            .iter()
+            .map(|&(t, z)| (axis.x(t), finite_or_zero(z).clamp(-1.0, 1.0)));
+        chart
+            .draw_series(LineSeries::new(points, path_color().stroke_width(1)))
+            .map_err(draw_err)?;
     }
     chart
         .draw_series(LineSeries::new(
@@ -239,6 +256,8 @@ fn run_facts(run: &RunData) -> String {
 pub(crate) struct FanChart {
     dyad: String,
     rows: Vec<TimeRow>,
+    /// Sampled runs from `trajectories.csv`, drawn as thin lines.
+    paths: Vec<Vec<(u32, f64)>>,
     axis: TimeAxis,
     theta: f64,
     last_step: u32,
@@ -257,6 +276,7 @@ impl FanChart {
             .into_iter()
             .map(|dyad| FanChart {
                 rows: run.series_of(&dyad),
+                paths: run.paths_of(&dyad),
                 dyad,
                 axis,
                 theta: run.manifest.theta_p,
@@ -286,7 +306,7 @@ impl Chart for FanChart {
         let title = format!("Alignment of {} over time", self.dyad);
         let body = draw_header(root, &title, &self.subtitles)?;
         let (w, h) = body.dim_in_pixel();
-        let legend = fan_legend(self.theta);
+        let legend = fan_legend(self.theta, self.paths.len());
         let inner_w = w - 2 * MARGIN;
         let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32;
         let (plot, bottom) = body.split_vertically(h - legend_h - MARGIN - 16);
@@ -294,6 +314,7 @@ impl Chart for FanChart {
         draw_fan_panel(
             &plot.margin(0, 0, MARGIN, 0),
             &self.rows,
+            &self.paths,
             self.axis,
             self.theta,
             self.last_step,
@@ -328,7 +349,10 @@ impl FanGrid {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
         };
-        let legend = fan_legend(run.manifest.theta_p);
+        let legend = fan_legend(
+            run.manifest.theta_p,
+            fans.first().map_or(0, |f| f.paths.len()),
+        );
         let legend_rows = legend_rows_count(&legend, GRID_WIDTH - 2 * MARGIN);
         FanGrid {
             fans,
@@ -363,12 +387,13 @@ impl Chart for FanGrid {
             self.fans.len(),
             &first.axis.desc(),
             Y_DESC,
-            &fan_legend(first.theta),
+            &fan_legend(first.theta, first.paths.len()),
         )?;
         for (fan, panel) in self.fans.iter().zip(panels) {
             draw_fan_panel(
                 &panel,
                 &fan.rows,
+                &fan.paths,
                 fan.axis,
                 fan.theta,
                 fan.last_step,
