@@ -15,6 +15,7 @@ mod invariance;
 mod kernel;
 mod lockstep;
 mod oat;
+mod outputs;
 mod report;
 mod sensitivity;
 mod series;
