@@ -118,6 +118,55 @@ impl Configuration {
         usize::from(INDEX[code])
     }
 
+    /// Every configuration, in [`Configuration::index`] order.
+    pub const ALL: [Configuration; Configuration::COUNT] = [
+        Configuration::MenageATrois,
+        Configuration::RomanticTriangle { pivot: 0 },
+        Configuration::RomanticTriangle { pivot: 1 },
+        Configuration::RomanticTriangle { pivot: 2 },
+        Configuration::StableMarriage {
+            couple: TIES[0],
+            outcast: 2,
+        },
+        Configuration::StableMarriage {
+            couple: TIES[1],
+            outcast: 1,
+        },
+        Configuration::StableMarriage {
+            couple: TIES[2],
+            outcast: 0,
+        },
+        Configuration::UnitVeto,
+        Configuration::Loose,
+    ];
+
+    /// Name of the configuration in a triad of agents `ids`, as written in
+    /// the outputs: `romantic_triangle_RUS`, `stable_marriage_RUS-CHN`. A
+    /// couple is named in the order of `rank` (the agents' places in the
+    /// scenario), so it reads as its dyad does everywhere else.
+    pub fn name(self, ids: &[String; 3], rank: &[usize; 3]) -> String {
+        match self {
+            Configuration::RomanticTriangle { pivot } => {
+                format!("romantic_triangle_{}", ids[pivot])
+            }
+            Configuration::StableMarriage { couple: (a, b), .. } => {
+                let (a, b) = if rank[a] <= rank[b] { (a, b) } else { (b, a) };
+                format!("stable_marriage_{}-{}", ids[a], ids[b])
+            }
+            other => other.kind().name().to_string(),
+        }
+    }
+
+    /// The configuration that `name` names in the triad `ids`, if any; a
+    /// couple may be named in either order.
+    pub fn from_name(name: &str, ids: &[String; 3]) -> Option<Configuration> {
+        Configuration::ALL.into_iter().find(|c| {
+            [[0, 1, 2], [2, 1, 0]]
+                .iter()
+                .any(|rank| c.name(ids, rank) == name)
+        })
+    }
+
     /// Dense index in `0..COUNT`: menage, three pivots, three couples, unit veto, loose.
     pub fn index(self) -> usize {
         match self {
@@ -160,20 +209,9 @@ impl Triad {
     /// everywhere else (`Model::dyad_name`): its two agents in scenario
     /// order, whatever their order in the triad.
     pub fn configuration_names(&self) -> Vec<String> {
-        let id = |p: usize| self.ids[p].as_str();
-        let mut names = vec!["menage_a_trois".to_string()];
-        names.extend((0..3).map(|p| format!("romantic_triangle_{}", id(p))));
-        names.extend(TIES.iter().map(|&(a, b)| {
-            let (a, b) = if self.members[a] < self.members[b] {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            format!("stable_marriage_{}-{}", id(a), id(b))
-        }));
-        names.push("unit_veto".into());
-        names.push("loose".into());
-        names
+        Configuration::ALL
+            .map(|c| c.name(&self.ids, &self.members))
+            .to_vec()
     }
 
     /// Position of an agent within the triad.
@@ -184,6 +222,29 @@ impl Triad {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn all_configurations_in_index_order() {
+        for (i, c) in super::Configuration::ALL.into_iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
+        let ids = ["USA", "CHN", "RUS"].map(String::from);
+        for c in super::Configuration::ALL {
+            for rank in [[0, 1, 2], [0, 2, 1], [2, 1, 0]] {
+                assert_eq!(
+                    super::Configuration::from_name(&c.name(&ids, &rank), &ids),
+                    Some(c)
+                );
+            }
+        }
+        // The couple in the order of the agents' places in the scenario.
+        let couple = super::Configuration::StableMarriage {
+            couple: (1, 2),
+            outcast: 0,
+        };
+        assert_eq!(couple.name(&ids, &[0, 2, 1]), "stable_marriage_RUS-CHN");
+        assert_eq!(couple.name(&ids, &[0, 1, 2]), "stable_marriage_CHN-RUS");
+    }
+
     use super::*;
 
     #[test]
