@@ -96,7 +96,9 @@ pub(crate) fn compare_labels<'a>(dir: &Path, names: impl IntoIterator<Item = &'a
         if crate::output::safety::compare_subfolder(name).is_err() {
             continue;
         }
-        let Ok(found) = crate::output::read_manifest::<OnlyLabels>(&dir.join(name), "run") else {
+        let Ok(found) =
+            crate::output::manifest::read_manifest::<OnlyLabels>(&dir.join(name), "run")
+        else {
             continue;
         };
         for (mine, theirs) in [
