@@ -127,7 +127,9 @@ pub fn man(command: Option<&str>) -> Result<()> {
                 .into());
             };
             let full = format!("entente-{name}");
-            sub.name(full.clone()).bin_name(full)
+            sub.name(full.clone())
+                .bin_name(full)
+                .version(env!("CARGO_PKG_VERSION"))
         }
     };
     let mut roff = Vec::new();
