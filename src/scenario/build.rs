@@ -649,6 +649,37 @@ fn outcome_rules(
     Ok(OutcomeRules::new(rules))
 }
 
+/// Where in the file a condition sits, for its error messages.
+struct ConditionSite<'a> {
+    model: &'a Model,
+    rule: &'a str,
+    at: Vec<Seg>,
+}
+
+impl ConditionSite<'_> {
+    /// A problem with `field` of this condition.
+    fn problem(&self, field: &str, message: impl Into<String>) -> Problem {
+        let mut at = self.at.clone();
+        at.push(Seg::from(field));
+        problem(at, format!("outcomes.{}.when.{field}", self.rule), message)
+    }
+
+    fn agent(&self, id: &str, field: &str) -> Result<usize, Problem> {
+        self.model
+            .agent(id)
+            .ok_or_else(|| self.problem(field, unknown_agent(self.model, id)))
+    }
+
+    fn pair<'n>(&self, name: &'n str, field: &str) -> Result<(&'n str, &'n str), Problem> {
+        split_pair(name).ok_or_else(|| {
+            self.problem(
+                field,
+                format!("found `{name}`, expected two agent ids joined by a dash, like RUS-CHN"),
+            )
+        })
+    }
+}
+
 fn condition(
     model: &Model,
     triad: Option<&Triad>,
@@ -656,181 +687,156 @@ fn condition(
     at: Vec<Seg>,
     rule: &str,
 ) -> Result<Condition, Problem> {
-    let key = |field: &str| format!("outcomes.{rule}.when.{field}");
-    let here = |field: &str| {
-        let mut a = at.clone();
-        a.push(Seg::from(field));
-        a
-    };
-    let agent = |id: &str, field: &str| {
-        model
-            .agent(id)
-            .ok_or_else(|| problem(here(field), key(field), unknown_agent(model, id)))
-    };
-    let dyad_fields = c.state.is_some()
-        || c.alignment_at_least.is_some()
-        || c.alignment_at_most.is_some()
-        || c.rise_at_least.is_some();
-    let triad_fields =
-        c.triad.is_some() || c.pivot.is_some() || c.couple.is_some() || c.outcast.is_some();
+    let site = ConditionSite { model, rule, at };
     match (&c.dyad, &c.configuration) {
-        (Some(_), Some(_)) => Err(problem(
-            here("configuration"),
-            key("configuration"),
+        (Some(_), Some(_)) => Err(site.problem(
+            "configuration",
             "found both `dyad` and `configuration`; put each in its own condition of the `when` list",
         )),
         (None, None) => Err(problem(
-            at,
-            key("dyad"),
+            site.at,
+            format!("outcomes.{rule}.when.dyad"),
             "a condition needs `dyad` or `configuration`",
         )),
-        (Some(name), None) => {
-            if triad_fields {
-                return Err(problem(
-                    here("dyad"),
-                    key("dyad"),
-                    "`triad`, `pivot`, `couple` and `outcast` go with `configuration`, not `dyad`",
+        (Some(name), None) => dyad_condition(&site, name, c),
+        (None, Some(config)) => configuration_condition(&site, triad, config, c),
+    }
+}
+
+fn has_dyad_fields(c: &ConditionEntry) -> bool {
+    c.state.is_some()
+        || c.alignment_at_least.is_some()
+        || c.alignment_at_most.is_some()
+        || c.rise_at_least.is_some()
+}
+
+fn dyad_condition(
+    site: &ConditionSite,
+    name: &str,
+    c: &ConditionEntry,
+) -> Result<Condition, Problem> {
+    if c.triad.is_some() || c.pivot.is_some() || c.couple.is_some() || c.outcast.is_some() {
+        return Err(site.problem(
+            "dyad",
+            "`triad`, `pivot`, `couple` and `outcast` go with `configuration`, not `dyad`",
+        ));
+    }
+    let (a, b) = site.pair(name, "dyad")?;
+    let (i, j) = (site.agent(a, "dyad")?, site.agent(b, "dyad")?);
+    if i == j {
+        return Err(site.problem(
+            "dyad",
+            format!("found `{name}`, expected two different agents"),
+        ));
+    }
+    let state = match &c.state {
+        None => None,
+        Some(s) => Some(DyadState::from_name(s).ok_or_else(|| {
+            site.problem(
+                "state",
+                format!("found `{s}`, expected alliance, partnership, hedging or antagonism"),
+            )
+        })?),
+    };
+    for (field, v) in [
+        ("alignment_at_least", c.alignment_at_least),
+        ("alignment_at_most", c.alignment_at_most),
+        ("rise_at_least", c.rise_at_least),
+    ] {
+        if let Some(v) = v {
+            let limit = if field == "rise_at_least" { 2.0 } else { 1.0 };
+            if !(v.is_finite() && v.abs() <= limit) {
+                return Err(site.problem(
+                    field,
+                    format!("found {v}, expected a number from -{limit} to {limit}"),
                 ));
             }
-            let (a, b) = split_pair(name).ok_or_else(|| {
-                problem(
-                    here("dyad"),
-                    key("dyad"),
-                    format!(
-                        "found `{name}`, expected two agent ids joined by a dash, like RUS-CHN"
-                    ),
-                )
-            })?;
-            let (i, j) = (agent(a, "dyad")?, agent(b, "dyad")?);
-            if i == j {
-                return Err(problem(
-                    here("dyad"),
-                    key("dyad"),
-                    format!("found `{name}`, expected two different agents"),
-                ));
-            }
-            let state = match &c.state {
-                None => None,
-                Some(s) => Some(DyadState::from_name(s).ok_or_else(|| {
-                    problem(
-                        here("state"),
-                        key("state"),
-                        format!(
-                            "found `{s}`, expected alliance, partnership, hedging or antagonism"
-                        ),
-                    )
-                })?),
-            };
-            for (field, v) in [
-                ("alignment_at_least", c.alignment_at_least),
-                ("alignment_at_most", c.alignment_at_most),
-                ("rise_at_least", c.rise_at_least),
-            ] {
-                if let Some(v) = v {
-                    let limit = if field == "rise_at_least" { 2.0 } else { 1.0 };
-                    if !(v.is_finite() && v.abs() <= limit) {
-                        return Err(problem(
-                            here(field),
-                            key(field),
-                            format!("found {v}, expected a number from -{limit} to {limit}"),
-                        ));
-                    }
-                }
-            }
-            if !dyad_fields {
-                return Err(problem(
-                    here("dyad"),
-                    key("dyad"),
-                    "a dyad condition needs `state`, `alignment_at_least`, `alignment_at_most` or `rise_at_least`",
-                ));
-            }
-            Ok(Condition::Dyad {
-                i,
-                j,
-                state,
-                alignment_at_least: c.alignment_at_least,
-                alignment_at_most: c.alignment_at_most,
-                rise_at_least: c.rise_at_least,
-            })
-        }
-        (None, Some(config)) => {
-            if dyad_fields {
-                return Err(problem(
-                    here("configuration"),
-                    key("configuration"),
-                    "`state` and the alignment bounds go with `dyad`, not `configuration`",
-                ));
-            }
-            let kind = ConfigKind::from_name(config).ok_or_else(|| {
-                problem(
-                    here("configuration"),
-                    key("configuration"),
-                    format!("found `{config}`, expected menage_a_trois, romantic_triangle, stable_marriage, unit_veto or loose"),
-                )
-            })?;
-            let triad = match &c.triad {
-                Some(ids) => parse_triad(model, ids, here("triad"), &key("triad"))?,
-                None => triad.cloned().ok_or_else(|| {
-                    problem(
-                        here("configuration"),
-                        key("configuration"),
-                        "a configuration needs three agents",
-                    )
-                })?,
-            };
-            let member = |id: &str, field: &str| -> Result<usize, Problem> {
-                let a = agent(id, field)?;
-                if triad.position(a).is_none() {
-                    return Err(problem(
-                        here(field),
-                        key(field),
-                        format!("`{id}` is not in the triad [{}]", triad.ids.join(", ")),
-                    ));
-                }
-                Ok(a)
-            };
-            let pivot = c.pivot.as_deref().map(|p| member(p, "pivot")).transpose()?;
-            let outcast = c
-                .outcast
-                .as_deref()
-                .map(|p| member(p, "outcast"))
-                .transpose()?;
-            let couple = match &c.couple {
-                None => None,
-                Some(name) => {
-                    let (a, b) = split_pair(name).ok_or_else(|| {
-                        problem(
-                            here("couple"),
-                            key("couple"),
-                            format!("found `{name}`, expected two agent ids joined by a dash"),
-                        )
-                    })?;
-                    Some((member(a, "couple")?, member(b, "couple")?))
-                }
-            };
-            if pivot.is_some() && kind != ConfigKind::RomanticTriangle {
-                return Err(problem(
-                    here("pivot"),
-                    key("pivot"),
-                    "`pivot` applies only to romantic_triangle",
-                ));
-            }
-            if (couple.is_some() || outcast.is_some()) && kind != ConfigKind::StableMarriage {
-                return Err(problem(
-                    here("couple"),
-                    key("couple"),
-                    "`couple` and `outcast` apply only to stable_marriage",
-                ));
-            }
-            Ok(Condition::Triad {
-                members: triad.members,
-                kind,
-                pivot,
-                couple,
-                outcast,
-            })
         }
     }
+    if !has_dyad_fields(c) {
+        return Err(site.problem(
+            "dyad",
+            "a dyad condition needs `state`, `alignment_at_least`, `alignment_at_most` or `rise_at_least`",
+        ));
+    }
+    Ok(Condition::Dyad {
+        i,
+        j,
+        state,
+        alignment_at_least: c.alignment_at_least,
+        alignment_at_most: c.alignment_at_most,
+        rise_at_least: c.rise_at_least,
+    })
+}
+
+fn configuration_condition(
+    site: &ConditionSite,
+    triad: Option<&Triad>,
+    config: &str,
+    c: &ConditionEntry,
+) -> Result<Condition, Problem> {
+    if has_dyad_fields(c) {
+        return Err(site.problem(
+            "configuration",
+            "`state` and the alignment bounds go with `dyad`, not `configuration`",
+        ));
+    }
+    let kind = ConfigKind::from_name(config).ok_or_else(|| {
+        site.problem(
+            "configuration",
+            format!("found `{config}`, expected menage_a_trois, romantic_triangle, stable_marriage, unit_veto or loose"),
+        )
+    })?;
+    let triad = match &c.triad {
+        Some(ids) => {
+            let mut at = site.at.clone();
+            at.push(Seg::from("triad"));
+            let key = format!("outcomes.{}.when.triad", site.rule);
+            parse_triad(site.model, ids, at, &key)?
+        }
+        None => triad
+            .cloned()
+            .ok_or_else(|| site.problem("configuration", "a configuration needs three agents"))?,
+    };
+    let member = |id: &str, field: &str| -> Result<usize, Problem> {
+        let a = site.agent(id, field)?;
+        if triad.position(a).is_none() {
+            return Err(site.problem(
+                field,
+                format!("`{id}` is not in the triad [{}]", triad.ids.join(", ")),
+            ));
+        }
+        Ok(a)
+    };
+    let pivot = c.pivot.as_deref().map(|p| member(p, "pivot")).transpose()?;
+    let outcast = c
+        .outcast
+        .as_deref()
+        .map(|p| member(p, "outcast"))
+        .transpose()?;
+    let couple = match &c.couple {
+        None => None,
+        Some(name) => {
+            let (a, b) = site.pair(name, "couple")?;
+            Some((member(a, "couple")?, member(b, "couple")?))
+        }
+    };
+    if pivot.is_some() && kind != ConfigKind::RomanticTriangle {
+        return Err(site.problem("pivot", "`pivot` applies only to romantic_triangle"));
+    }
+    if (couple.is_some() || outcast.is_some()) && kind != ConfigKind::StableMarriage {
+        return Err(site.problem(
+            "couple",
+            "`couple` and `outcast` apply only to stable_marriage",
+        ));
+    }
+    Ok(Condition::Triad {
+        members: triad.members,
+        kind,
+        pivot,
+        couple,
+        outcast,
+    })
 }
 
 fn split_pair(name: &str) -> Option<(&str, &str)> {

@@ -4,17 +4,15 @@
 //! says so; bad calibration files exit with code 2.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
+
+use crate::common::cli::{entente_command as entente, kill_when, root};
 
 use entente::calibrate::abc::{standard_normal, uniform};
 use entente::calibrate::observe::{Calendar, Dyad, Point, yearly_alignment};
 use entente::model::RunRng;
 use entente::scenario;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn small_scenario() -> PathBuf {
     root().join("tests/calibration/small.toml")
@@ -135,12 +133,6 @@ runs = 16
 }
 
 const FAST: &str = "particles = 60\ngenerations = 3\nruns = 16";
-
-fn entente(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entente"));
-    c.current_dir(root()).args(args);
-    c
-}
 
 /// Runs `entente calibrate` into `out`; charts only when `extra` holds
 /// `--charts` (which is not passed on).
@@ -490,9 +482,11 @@ fn results_do_not_depend_on_the_thread_count() {
     );
 }
 
-/// Kills a calibration with SIGKILL once generation `g` is written.
+/// Kills a calibration with SIGKILL once generation `g` is written; false
+/// if it finished first (see `kill_when`).
 fn kill_after(cal: &Path, out: &Path, g: usize) -> bool {
-    let mut child = entente(&[
+    let file = out.join(format!("generations/gen-{g:03}.csv"));
+    let args = [
         "calibrate",
         cal.to_str().unwrap(),
         "--out",
@@ -500,24 +494,8 @@ fn kill_after(cal: &Path, out: &Path, g: usize) -> bool {
         "--no-charts",
         "--threads",
         "2",
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let file = out.join(format!("generations/gen-{g:03}.csv"));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if file.exists() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    ];
+    kill_when(&args, || file.exists(), Duration::from_secs(120))
 }
 
 #[test]

@@ -4,24 +4,13 @@
 //! sweep files exit with code 2.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::cli::{entente_command as entente, kill_when, root};
 
 fn sweep_file(name: &str) -> PathBuf {
     root().join("tests/sweeps").join(format!("{name}.toml"))
-}
-
-fn entente(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_entente"));
-    c.current_dir(root())
-        .args(args)
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("SLURM_ARRAY_TASK_COUNT");
-    c
 }
 
 fn ok(mut c: Command) -> Output {
@@ -193,48 +182,21 @@ fn merge_refuses_missing_duplicate_and_foreign_shards() {
     assert!(!dir.path().join("m").exists());
 }
 
-/// Kills a sweep with SIGKILL once at least `rows` points are recorded.
 /// Starts sweep `file` into `out` and kills it once `points.partial.csv`
-/// holds more than `rows` lines while the sweep is still running. Returns
-/// false, leaving `out` behind, if the sweep finished first: before the
-/// rows appeared, or between the last look and the kill (a process that
-/// exits 0 was not killed).
+/// holds more than `rows` lines while the sweep is still running; false if
+/// the sweep finished first (see `kill_when`).
 fn kill_after(file: &Path, out: &Path, rows: usize) -> bool {
-    let mut child = entente(&[
+    let partial = out.join("points.partial.csv");
+    let args = [
         "sweep",
         file.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--threads",
         "2",
-    ])
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let partial = out.join("points.partial.csv");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "the sweep failed: {status:?}");
-            return false;
-        }
-        let lines = std::fs::read_to_string(&partial)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if lines > rows {
-            // Killing a process that has just exited is not an error: its
-            // exit status tells which happened.
-            let _ = child.kill();
-            return !child.wait().unwrap().success();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {rows} rows in {} after 300 s",
-            partial.display()
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    ];
+    let rows_written = || std::fs::read_to_string(&partial).map_or(0, |t| t.lines().count()) > rows;
+    kill_when(&args, rows_written, Duration::from_secs(300))
 }
 
 #[test]
