@@ -137,6 +137,7 @@ pub fn finish(
     let names = &sweep.scenario.built.rules.names;
     let manifest = serde_json::json!({
         "entente_version": env!("CARGO_PKG_VERSION"),
+        "code_version": crate::output::manifest::code_version(),
         "sweep": {
             "name": sweep.file.name,
             "description": sweep.file.description,
