@@ -72,6 +72,8 @@ pub(crate) struct Manifest {
     pub dyads: Vec<String>,
     pub triad: Vec<String>,
     pub outcomes: Vec<String>,
+    /// The rules in words, with those that can never match marked.
+    pub outcome_rules: Vec<crate::output::manifest::OutcomeRuleInfo>,
     #[serde(rename = "theta_P")]
     pub theta_p: f64,
 }
@@ -89,6 +91,7 @@ impl Default for Manifest {
             dyads: Vec::new(),
             triad: Vec::new(),
             outcomes: Vec::new(),
+            outcome_rules: Vec::new(),
             theta_p: DEFAULT_THETA_P,
         }
     }

@@ -51,6 +51,7 @@ fn tell(message: &str) {
 mod calibrate;
 mod compare;
 mod plot;
+mod report;
 mod run;
 mod sweep;
 mod validate;
@@ -81,6 +82,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Re-draw the charts of a result folder from its CSV files.
     Plot(PlotArgs),
+    /// Write (again) report.md and report.html of a result folder from its
+    /// files, e.g. after `plot` drew its charts.
+    Report(ReportArgs),
     /// Run a parameter sweep or sensitivity design, whole or one shard of it.
     Sweep(SweepArgs),
     /// Join the shard folders of a sweep into one result.
@@ -167,6 +171,12 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct PlotArgs {
     /// Result folder written by `entente run`, `compare`, `sweep` or `merge`.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folder written by `entente run`, `compare`, `sweep`, `merge` or `calibrate`.
     pub dir: PathBuf,
 }
 
@@ -275,6 +285,7 @@ pub fn main() -> i32 {
         Command::Validate(args) => validate::execute(&args),
         Command::Compare(args) => compare::execute(&args),
         Command::Plot(args) => plot::execute(&args),
+        Command::Report(args) => report::execute(&args),
         Command::Sweep(args) => sweep::execute(&args),
         Command::Merge(args) => sweep::merge(&args),
         Command::Calibrate(args) => calibrate::execute(&args),

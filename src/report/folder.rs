@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::doc::{Block, Cell};
+use super::doc::{Block, Cell, Span};
 use super::render::html_escape;
 
 pub(super) fn read_manifest(dir: &Path) -> Result<Value> {
@@ -203,6 +203,17 @@ pub(super) fn csv_table(path: &Path) -> Result<Block> {
         rows,
         class: "numbers",
     })
+}
+
+/// The paragraph that says a folder has no charts yet.
+pub(super) fn no_charts() -> Block {
+    Block::Para(vec![
+        Span::Text("No charts in this folder; draw them with ".into()),
+        Span::Code("entente plot <folder>".into()),
+        Span::Text(", then rebuild this report with ".into()),
+        Span::Code("entente report <folder>".into()),
+        Span::Text(".".into()),
+    ])
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::doc::{Block, Cell, Doc, Span, fmt_interval};
-use super::folder::{chart_caption, chart_stems, figure, read_manifest, scenario_field};
+use super::folder::{chart_caption, chart_stems, figure, no_charts, read_manifest, scenario_field};
 use super::render::write_both;
 use crate::charts::{OutcomeRow, read_csv, read_outcomes};
 use crate::format::{fmt_count, fmt_num, fmt_pct};
@@ -47,11 +47,7 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
     doc.push(Block::Heading(2, "Charts".into()));
     let charts = chart_stems(&dir.join("charts"))?;
     if charts.is_empty() {
-        doc.push(Block::Para(vec![
-            Span::Text("No charts in this folder; draw them with ".into()),
-            Span::Code("entente plot <folder>".into()),
-            Span::Text(".".into()),
-        ]));
+        doc.push(no_charts());
     }
     for stem in &charts {
         doc.push(figure(
