@@ -151,6 +151,9 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Fail (exit 2) when a calibrated value has no evidence.
+    #[arg(long)]
+    pub strict: bool,
     /// Set a value by parameter path before checking (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,

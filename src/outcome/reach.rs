@@ -84,10 +84,7 @@ pub fn dead_rules(rules: &OutcomeRules, theta: (f64, f64)) -> Vec<DeadRule> {
             "its conditions contradict each other, so no run can meet them".to_string()
         } else {
             covering.sort_unstable();
-            let names: Vec<String> = covering
-                .iter()
-                .map(|&e| format!("`{}`", rules.names[e]))
-                .collect();
+            let names: Vec<String> = covering.iter().map(|&e| rules.names[e].clone()).collect();
             format!(
                 "every run that meets its conditions meets an earlier rule first ({}), so it never names a run",
                 names.join(" or ")
@@ -421,7 +418,7 @@ mod tests {
         let dead = dead_rules(&r, (0.3, 0.3));
         assert_eq!(dead.len(), 1, "{dead:?}");
         assert_eq!(dead[0].rule, 2);
-        assert!(dead[0].reason.contains("`alliance` or `partnership`"));
+        assert!(dead[0].reason.contains("(alliance or partnership)"));
     }
 
     #[test]

@@ -130,8 +130,10 @@ impl ShockInfo {
                     if shock.first > 0 || shock.last + 1 < model.horizon {
                         trigger.push_str(&format!(", in steps {} to {}", shock.first, shock.last));
                     }
-                    if shock.max_count != u32::MAX {
-                        trigger.push_str(&format!(", at most {} times a run", shock.max_count));
+                    match shock.max_count {
+                        u32::MAX => {}
+                        1 => trigger.push_str(", at most once a run"),
+                        n => trigger.push_str(&format!(", at most {n} times a run")),
                     }
                 }
                 let effects = shock

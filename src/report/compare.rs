@@ -315,6 +315,9 @@ fn reproduce_comparison(m: Option<&Value>) -> Vec<Block> {
     if let Some(v) = m.get("entente_version").and_then(Value::as_str) {
         facts.push(vec![Cell::text("entente version"), Cell::code(v)]);
     }
+    if let Some(v) = super::run::code_version(m) {
+        facts.push(vec![Cell::text("code version"), Cell::code(v)]);
+    }
     if let Some(seed) = m.get("seed").and_then(Value::as_u64) {
         facts.push(vec![Cell::text("seed"), Cell::code(seed.to_string())]);
     }

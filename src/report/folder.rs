@@ -171,10 +171,17 @@ pub(super) fn url_path(p: &Path) -> String {
 
 /// A CSV file of the folder as a table, every cell as written.
 pub(super) fn csv_table(path: &Path) -> Result<Block> {
+    csv_table_with(path, |_, cell| cell.to_string())
+}
+
+/// A CSV file of the folder as a table, each cell shown as `show(column
+/// name, cell)` gives it; the first column is set as code, the others as
+/// numbers.
+pub(super) fn csv_table_with(path: &Path, show: impl Fn(&str, &str) -> String) -> Result<Block> {
     let mut reader = csv::ReaderBuilder::new()
         .from_path(path)
         .with_context(|| format!("cannot open {}", path.display()))?;
-    let header = reader
+    let header: Vec<String> = reader
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
         .iter()
@@ -189,10 +196,11 @@ pub(super) fn csv_table(path: &Path) -> Result<Block> {
                 .iter()
                 .enumerate()
                 .map(|(c, v)| {
+                    let column = header.get(c).map_or("", String::as_str);
                     if c == 0 {
                         Cell::code(v)
                     } else {
-                        Cell::number(v)
+                        Cell::number(show(column, v))
                     }
                 })
                 .collect(),

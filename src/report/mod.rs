@@ -25,9 +25,11 @@
 mod calibration;
 mod compare;
 mod doc;
+mod evidence;
 mod folder;
 mod render;
 mod run;
+mod scenario;
 mod sweep;
 
 use std::path::Path;

@@ -158,6 +158,9 @@ table.params { font-size: 0.85rem; width: 100%; }
 table.params td:first-child code { white-space: nowrap; overflow-wrap: normal; }
 table.params td:nth-child(7) { min-width: 22rem; }
 table.facts td:first-child { color: #555; white-space: nowrap; }
+table.rules td:first-child code, table.refs td:last-child code { white-space: nowrap; overflow-wrap: normal; }
+table.rules td:nth-child(2) { min-width: 18rem; }
+table.refs td:last-child { font-size: 0.85rem; }
 figure { margin: 1.2rem 0 2rem; }
 figure svg { width: 100%; height: auto; border: 1px solid #e2e2e2; }
 figure svg text { font-family: 'DejaVu Sans', Verdana, sans-serif; }

@@ -3,12 +3,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use super::doc::{Block, Cell, Doc, Span, fmt_interval};
+use super::evidence::{self, read_parameters};
 use super::folder::{chart_caption, chart_stems, figure, no_charts, read_manifest, scenario_field};
 use super::render::write_both;
+use super::scenario;
 use crate::charts::{OutcomeRow, read_csv, read_outcomes};
 use crate::format::{fmt_count, fmt_num, fmt_pct};
 
@@ -24,6 +26,15 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
         doc.push(Block::Para(vec![Span::Text(d)]));
     }
     doc.push(Block::Para(vec![Span::Text(run_facts(&manifest))]));
+    if let Some(code) = code_version(&manifest) {
+        doc.push(Block::Para(vec![
+            Span::Text("Produced by entente ".into()),
+            Span::Code(code),
+            Span::Text(".".into()),
+        ]));
+    }
+    let parameters = read_parameters(dir)?;
+    let parameters = parameters.as_deref();
 
     doc.push(Block::Heading(2, "Outcomes".into()));
     doc.push(Block::Para(vec![Span::Text(
@@ -33,6 +44,7 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
             .into(),
     )]));
     doc.push(outcome_table(&outcomes));
+    doc.extend(scenario::outcome_rules(&manifest));
     doc.extend(how_sure(dir, &outcomes)?);
     let configurations = dir.join("configurations.csv");
     if configurations.is_file() {
@@ -43,6 +55,9 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
         ));
         doc.push(probability_table("configuration", &rows));
     }
+
+    doc.extend(scenario::treaties_and_dyads(dir, &manifest)?);
+    doc.extend(scenario::shocks(dir, &manifest, parameters)?);
 
     doc.push(Block::Heading(2, "Charts".into()));
     let charts = chart_stems(&dir.join("charts"))?;
@@ -59,12 +74,25 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
     }
 
     doc.push(Block::Heading(2, "Parameters and evidence".into()));
-    doc.extend(parameter_blocks(dir, &manifest)?);
+    doc.extend(evidence::parameter_blocks(parameters, &manifest));
+    if let Some(lines) = parameters {
+        doc.push(Block::Heading(2, "References".into()));
+        doc.extend(evidence::references(lines));
+    }
+    doc.extend(scenario::limitations(&manifest, parameters));
 
     doc.push(Block::Heading(2, "Reproducing this run".into()));
     doc.extend(reproduce_run(&manifest));
 
     write_both(dir, &format!("entente report: {name}"), &doc)
+}
+
+/// The code version a manifest records, when it records one.
+pub(super) fn code_version(m: &Value) -> Option<String> {
+    m.get("code_version")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// "10,000 runs · seed 2020 · 24 steps of 0.25 years (2020.56 to 2026.56)".
@@ -202,106 +230,6 @@ fn probability_table(what: &str, rows: &[OutcomeRow]) -> Block {
     }
 }
 
-/// The parameter/evidence table from `parameters.csv`, or a note that it is missing.
-fn parameter_blocks(dir: &Path, manifest: &Value) -> Result<Vec<Block>> {
-    let path = dir.join("parameters.csv");
-    if !path.is_file() {
-        let mut note = vec![Span::Text(
-            "This folder has no parameters.csv, so the parameter and evidence table cannot be shown here. "
-                .into(),
-        )];
-        match scenario_field(manifest, "file") {
-            Some(file) => {
-                note.push(Span::Text("It is printed by ".into()));
-                note.push(Span::Code(format!("entente validate {file}")));
-                note.push(Span::Text(".".into()));
-            }
-            None => note.push(Span::Text(
-                "`entente validate` prints it for the scenario file.".into(),
-            )),
-        }
-        return Ok(vec![Block::Para(note)]);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .clone();
-    let columns = crate::scenario::table::PARAMETER_COLUMNS;
-    let index: Vec<Option<usize>> = columns
-        .iter()
-        .map(|c| headers.iter().position(|h| h.trim() == *c))
-        .collect();
-    let mut rows = Vec::new();
-    let (mut set, mut cited) = (0usize, 0usize);
-    // Evidence entries by kind: data, literature, judgment, unstated.
-    let mut kinds = [0usize; 4];
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?;
-        let field = |k: usize| -> String {
-            index[k]
-                .and_then(|c| record.get(c))
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
-        if field(3) != "default" {
-            set += 1;
-        }
-        if !field(4).is_empty() || !field(6).is_empty() {
-            cited += 1;
-            let slot = ["data", "literature", "judgment"]
-                .iter()
-                .position(|k| *k == field(7))
-                .unwrap_or(3);
-            kinds[slot] += 1;
-        }
-        rows.push(vec![
-            Cell::code(field(0)),
-            Cell::number(field(1)),
-            Cell::number(field(2)),
-            Cell::text(field(3)),
-            Cell::text(field(4)),
-            Cell::text(field(5)),
-            Cell::text(field(6)),
-            Cell::text(field(7)),
-            Cell::text(field(8)),
-        ]);
-    }
-    let judged = if cited > 0 {
-        kinds[2] as f64 / cited as f64
-    } else {
-        0.0
-    };
-    let intro = format!(
-        "{} parameters: {} set by the scenario, {} at their default; {} evidence entries \
-         (source, section and claim): {} resting on data, {} on the literature, {} on \
-         judgment ({} of the entries), {} of unstated kind. A distribution marks a value \
-         drawn from it in every parameter draw. An empty default: the value has no model \
-         default.",
-        rows.len(),
-        set,
-        rows.len() - set,
-        cited,
-        kinds[0],
-        kinds[1],
-        kinds[2],
-        fmt_pct(judged),
-        kinds[3]
-    );
-    Ok(vec![
-        Block::Para(vec![Span::Text(intro)]),
-        Block::Table {
-            header: columns.iter().map(|c| c.to_string()).collect(),
-            rows,
-            class: "params",
-        },
-    ])
-}
-
 fn reproduce_run(m: &Value) -> Vec<Block> {
     let mut rows = Vec::new();
     let mut add = |k: &str, v: Option<String>, code: bool| {
@@ -315,6 +243,7 @@ fn reproduce_run(m: &Value) -> Vec<Block> {
     let s = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
     let n = |key: &str| m.get(key).and_then(Value::as_u64);
     add("entente version", s("entente_version"), true);
+    add("code version", code_version(m), true);
     add("scenario file", scenario_field(m, "file"), true);
     add("scenario SHA-256", scenario_field(m, "sha256"), true);
     add("seed", n("seed").map(|v| v.to_string()), true);
