@@ -12,6 +12,7 @@ use plotters::prelude::*;
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
+use crate::charts::labels::Names;
 use crate::charts::outcomes::{Bar, PROBABILITY_AXIS, draw_bar_rows, draw_range};
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_pct};
@@ -25,7 +26,7 @@ pub(crate) struct ComparisonChart {
 }
 
 impl ComparisonChart {
-    pub fn new(scenarios: &[(String, Vec<OutcomeRow>)]) -> Self {
+    pub fn new(scenarios: &[(String, Vec<OutcomeRow>)], names: &Names) -> Self {
         let mut outcomes: Vec<String> = Vec::new();
         for (_, rows) in scenarios {
             for r in rows {
@@ -59,7 +60,7 @@ impl ComparisonChart {
                         Some(r) => {
                             let p = finite_or_zero(r.probability).clamp(0.0, 1.0);
                             Bar {
-                                label: name.clone(),
+                                label: names.outcome(name),
                                 value: p,
                                 low: finite_or_zero(r.ci_low).clamp(0.0, 1.0),
                                 high: finite_or_zero(r.ci_high).clamp(0.0, 1.0),
@@ -70,7 +71,7 @@ impl ComparisonChart {
                             }
                         }
                         None => Bar {
-                            label: name.clone(),
+                            label: names.outcome(name),
                             value: 0.0,
                             low: 0.0,
                             high: 0.0,

@@ -13,6 +13,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::charts::Chart;
 use crate::charts::data::RunData;
+use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_pct_tick, fmt_tick};
@@ -47,7 +48,8 @@ impl ConfigChart {
             .collect();
         steps.sort_unstable();
         steps.dedup();
-        let style = ConfigStyle::new(&m.triad, table.keys().map(String::as_str));
+        let shown = Names::of_run(run);
+        let style = ConfigStyle::new(&m.triad, |id| shown.agent(id));
         let mut names: Vec<&String> = table.keys().collect();
         names.sort_by_key(|n| style.sort_key(n));
         let bands = names
@@ -64,7 +66,8 @@ impl ConfigChart {
         let triad = if m.triad.is_empty() {
             String::new()
         } else {
-            format!(" {}", m.triad.join("–"))
+            let triad: Vec<String> = m.triad.iter().map(|id| shown.agent(id)).collect();
+            format!(" {}", triad.join("–"))
         };
         let mut facts = vec![scenario_name(run)];
         if let Some(runs) = m.runs {

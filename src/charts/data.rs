@@ -74,8 +74,22 @@ pub(crate) struct Manifest {
     pub outcomes: Vec<String>,
     /// The rules in words, with those that can never match marked.
     pub outcome_rules: Vec<crate::output::manifest::OutcomeRuleInfo>,
+    /// Chart labels of agents, outcomes and parameters (empty in folders
+    /// written before scenarios could give them).
+    pub labels: crate::output::manifest::Labels,
     #[serde(rename = "theta_P")]
     pub theta_p: f64,
+    pub summary: Summary,
+}
+
+/// The summary figures of `manifest.json` that the charts use.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Summary {
+    /// Share of runs in which a treaty formed.
+    pub treaty_probability: Option<f64>,
+    /// Mean step at which the first treaty of a run formed, over those runs.
+    pub mean_first_treaty_step: Option<f64>,
 }
 
 impl Default for Manifest {
@@ -92,7 +106,9 @@ impl Default for Manifest {
             triad: Vec::new(),
             outcomes: Vec::new(),
             outcome_rules: Vec::new(),
+            labels: Default::default(),
             theta_p: DEFAULT_THETA_P,
+            summary: Summary::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::charts::Chart;
 use crate::charts::data::finite_or_zero;
+use crate::charts::labels::Names;
 use crate::charts::theme::*;
 use crate::format::fmt_signed;
 
@@ -29,13 +30,15 @@ pub(crate) struct DifferenceRow {
 
 pub(crate) struct DifferencesChart {
     rows: Vec<DifferenceRow>,
+    /// `scenario: outcome` of each row, with the outcome's label.
+    labels: Vec<String>,
     subtitles: Vec<String>,
 }
 
 impl DifferencesChart {
     /// Rows whose difference is exactly zero in every draw (outcomes that
     /// neither scenario ever reaches) are left out.
-    pub fn new(mut rows: Vec<DifferenceRow>) -> Self {
+    pub fn new(mut rows: Vec<DifferenceRow>, names: &Names) -> Self {
         rows.retain(|r| {
             [r.difference, r.ci_low, r.ci_high, r.draw_p05, r.draw_p95]
                 .iter()
@@ -51,7 +54,15 @@ impl DifferencesChart {
         } else {
             "dot: difference; whisker: paired 95% interval (Monte Carlo error only)".into()
         });
-        DifferencesChart { rows, subtitles }
+        let labels = rows
+            .iter()
+            .map(|r| format!("{}: {}", r.scenario, names.outcome(&r.outcome)))
+            .collect();
+        DifferencesChart {
+            rows,
+            labels,
+            subtitles,
+        }
     }
 }
 
@@ -81,11 +92,7 @@ impl Chart for DifferencesChart {
             Vec::new()
         };
         let area = legend_on_top(&body, &legend, 16)?;
-        let labels: Vec<String> = self
-            .rows
-            .iter()
-            .map(|r| format!("{}: {}", r.scenario, r.outcome))
-            .collect();
+        let labels = &self.labels;
         let (w, _) = area.dim_in_pixel();
         let name_style = text(TICK_SIZE, INK);
         let name_w = max_text_width(labels.iter().cloned(), &name_style).min(w * 45 / 100);
@@ -114,7 +121,7 @@ impl Chart for DifferencesChart {
             .map_err(draw_err)?;
         let name_style = anchored(name_style, HPos::Right, VPos::Center);
         let value_style = anchored(text(TICK_SIZE, INK), HPos::Left, VPos::Bottom);
-        for (k, (r, label)) in self.rows.iter().zip(&labels).enumerate() {
+        for (k, (r, label)) in self.rows.iter().zip(labels).enumerate() {
             let mid = n as f64 - k as f64 - 0.5;
             let color = scenario_color(1 + self.scenario_index(&r.scenario));
             let (px, py) = local(&area, chart.backend_coord(&(-reach, mid)));

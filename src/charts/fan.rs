@@ -16,6 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::charts::data::{RunData, TimeRow, finite_or_zero};
+use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::charts::{Chart, file_safe};
@@ -238,6 +239,8 @@ fn run_facts(run: &RunData) -> String {
 /// The fan chart of one dyad.
 pub(crate) struct FanChart {
     dyad: String,
+    /// The dyad as the chart names it.
+    shown: String,
     rows: Vec<TimeRow>,
     axis: TimeAxis,
     theta: f64,
@@ -253,10 +256,12 @@ impl FanChart {
             dt: run.manifest.dt,
         };
         let last_step = run.last_step();
+        let names = Names::of_run(run);
         run.dyads()
             .into_iter()
             .map(|dyad| FanChart {
                 rows: run.series_of(&dyad),
+                shown: names.dyad(&dyad),
                 dyad,
                 axis,
                 theta: run.manifest.theta_p,
@@ -283,7 +288,7 @@ impl Chart for FanChart {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let title = format!("Alignment of {} over time", self.dyad);
+        let title = format!("Alignment of {} over time", self.shown);
         let body = draw_header(root, &title, &self.subtitles)?;
         let (w, h) = body.dim_in_pixel();
         let legend = fan_legend(self.theta);
@@ -373,7 +378,7 @@ impl Chart for FanGrid {
                 fan.theta,
                 fan.last_step,
                 &PanelStyle {
-                    caption: Some(fan.dyad.clone()),
+                    caption: Some(fan.shown.clone()),
                     x_desc: None,
                     y_desc: None,
                     step_axis: false,

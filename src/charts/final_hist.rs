@@ -11,12 +11,14 @@ use plotters::prelude::*;
 
 use crate::charts::Chart;
 use crate::charts::data::{FinalBin, RunData};
+use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_num, fmt_pct_tick};
 
 /// Histogram bars of one dyad: (low, high, share of runs).
 struct Panel {
+    /// The dyad as the chart names it.
     dyad: String,
     bars: Vec<(f64, f64, f64)>,
 }
@@ -58,12 +60,13 @@ fn legend(theta: f64) -> Vec<LegendItem> {
 impl FinalChart {
     pub fn new(run: &RunData) -> Self {
         let m = &run.manifest;
+        let names = Names::of_run(run);
         let panels: Vec<Panel> = run
             .dyads()
             .into_iter()
             .map(|dyad| Panel {
                 bars: to_bars(&run.bins_of(&dyad)),
-                dyad,
+                dyad: names.dyad(&dyad),
             })
             .collect();
         let peak = panels

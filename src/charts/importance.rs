@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
+use crate::charts::labels::Names;
 use crate::charts::outcomes::{Bar, draw_bar_rows};
 use crate::charts::theme::*;
 
@@ -30,6 +31,7 @@ pub(crate) struct ImportanceRow {
 
 pub(crate) struct ImportanceChart {
     scenario: String,
+    names: Names,
     /// Outcomes with their top parameters, largest index first.
     panels: Vec<(String, Vec<ImportanceRow>)>,
     colors: OutcomeColors,
@@ -37,7 +39,12 @@ pub(crate) struct ImportanceChart {
 
 impl ImportanceChart {
     /// `None` when no outcome has a parameter with a positive index.
-    pub fn new(scenario: &str, outcomes: &[OutcomeRow], rows: &[ImportanceRow]) -> Option<Self> {
+    pub fn new(
+        scenario: &str,
+        names: Names,
+        outcomes: &[OutcomeRow],
+        rows: &[ImportanceRow],
+    ) -> Option<Self> {
         let mut panels = Vec::new();
         for o in outcomes {
             let mut mine: Vec<ImportanceRow> = rows
@@ -56,6 +63,7 @@ impl ImportanceChart {
         }
         (!panels.is_empty()).then(|| ImportanceChart {
             scenario: scenario.to_string(),
+            names,
             colors: OutcomeColors::new(outcomes.iter().map(|o| o.outcome.as_str())),
             panels,
         })
@@ -94,7 +102,11 @@ impl Chart for ImportanceChart {
             body = rest;
             let title_style = bold(PANEL_TITLE_SIZE, INK);
             panel
-                .draw(&Text::new(outcome.clone(), (MARGIN as i32, 4), title_style))
+                .draw(&Text::new(
+                    self.names.outcome(outcome),
+                    (MARGIN as i32, 4),
+                    title_style,
+                ))
                 .map_err(draw_err)?;
             let (_, plot) = panel.split_vertically(PANEL_TITLE_SIZE + 10);
             let bars: Vec<Bar> = rows
@@ -102,7 +114,7 @@ impl Chart for ImportanceChart {
                 .map(|r| {
                     let v = finite_or_zero(r.first_order).clamp(0.0, 1.0);
                     Bar {
-                        label: r.parameter.clone(),
+                        label: self.names.parameter(&r.parameter),
                         value: v,
                         low: v,
                         high: v,

@@ -25,6 +25,7 @@
 //! renamed, so a reader never sees a half-written chart. The font is embedded, so
 //! drawing needs no system font.
 
+mod backend;
 pub mod calibration;
 mod comparison;
 mod configurations;
@@ -33,6 +34,8 @@ mod differences;
 mod fan;
 mod final_hist;
 mod importance;
+mod labels;
+mod look;
 mod outcomes;
 mod sweep;
 mod theme;
@@ -46,6 +49,7 @@ use plotters::prelude::*;
 
 pub(crate) use data::read_csv;
 pub use data::{OutcomeRow, read_outcomes};
+pub use look::{ChartOptions, ChartSize, Preset, with_options};
 pub use sweep::draw_sweep_charts;
 
 use theme::draw_err;
@@ -68,7 +72,8 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     if importance.is_file() {
         let rows: Vec<importance::ImportanceRow> = read_csv(&importance)?;
         let name = outcomes::scenario_name(&run);
-        if let Some(chart) = importance::ImportanceChart::new(&name, &run.outcomes, &rows) {
+        let names = labels::Names::of_run(&run);
+        if let Some(chart) = importance::ImportanceChart::new(&name, names, &run.outcomes, &rows) {
             written.extend(save(&chart, &out_dir)?);
         }
     }
@@ -84,19 +89,29 @@ pub fn draw_differences(dir: &Path) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     }
     let out_dir = charts_dir(dir)?;
-    save(&differences::DifferencesChart::new(rows), &out_dir)
+    let scenarios = rows
+        .iter()
+        .flat_map(|r| [r.reference.as_str(), r.scenario.as_str()]);
+    let names = labels::Names::new(&labels::compare_labels(dir, scenarios), &[]);
+    save(&differences::DifferencesChart::new(rows, &names), &out_dir)
 }
 
 /// Draws grouped bars of the outcome probabilities of several scenarios, with Wilson
 /// 95% whiskers, into `dir/charts/comparison.png` and `.svg`; returns the written
-/// paths. `scenarios` holds each scenario's name and its `outcomes.csv` rows.
+/// paths. `scenarios` holds each scenario's name and its `outcomes.csv` rows;
+/// outcome labels come from the scenarios' subfolders of `dir`, when present.
 pub fn draw_comparison(
     dir: &Path,
     scenarios: &[(String, Vec<OutcomeRow>)],
 ) -> Result<Vec<PathBuf>> {
     theme::register_fonts()?;
     let out_dir = charts_dir(dir)?;
-    save(&comparison::ComparisonChart::new(scenarios), &out_dir)
+    let labels = labels::compare_labels(dir, scenarios.iter().map(|(name, _)| name.as_str()));
+    let names = labels::Names::new(&labels, &[]);
+    save(
+        &comparison::ComparisonChart::new(scenarios, &names),
+        &out_dir,
+    )
 }
 
 /// The `charts` folder of a result folder, created if missing. A link in
@@ -127,24 +142,33 @@ pub(crate) trait Chart {
 }
 
 /// Writes a chart as `<stem>.png` and `<stem>.svg` in `out_dir`, each through a
-/// temporary file and a rename.
+/// temporary file and a rename, at the size the current [`ChartOptions`] ask
+/// for; the PNG records its resolution.
 pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> {
     let stem = chart.stem();
-    let size = chart.size();
+    let preset = look::current().size.preset();
+    let design = preset.design_canvas(chart.size());
+    let size = preset.output_canvas(design);
 
-    // The bitmap encoder picks the format from the extension, so the temporary file
-    // keeps `.png` at the end.
     let png = out_dir.join(format!("{stem}.png"));
-    let png_tmp = out_dir.join(format!("{stem}.tmp.png"));
+    let png_tmp = out_dir.join(format!("{stem}.png.tmp"));
     // Whatever sits at a temporary name (a link, a stale file) is removed,
     // never written through.
     let _ = fs::remove_file(&png_tmp);
     let drawn = (|| -> Result<()> {
-        let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_err)?;
-        chart.draw(&root)?;
-        root.present().map_err(draw_err)?;
-        Ok(())
+        let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
+        {
+            let root = backend::Scaled::new(
+                BitMapBackend::with_buffer(&mut pixels, size),
+                design,
+                &preset,
+            )
+            .into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            chart.draw(&root)?;
+            root.present().map_err(draw_err)?;
+        }
+        backend::write_png(&png_tmp, &pixels, size, preset.dpi)
     })();
     finish(drawn, &png_tmp, &png).with_context(|| format!("cannot write {}", png.display()))?;
 
@@ -154,7 +178,9 @@ pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> 
     let mut text = String::new();
     let drawn = (|| -> Result<()> {
         {
-            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            let root =
+                backend::Scaled::new(SVGBackend::with_string(&mut text, size), design, &preset)
+                    .into_drawing_area();
             root.fill(&WHITE).map_err(draw_err)?;
             chart.draw(&root)?;
             root.present().map_err(draw_err)?;

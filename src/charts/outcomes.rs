@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, RunData, finite_or_zero};
+use crate::charts::labels::Names;
 use crate::charts::theme::*;
 use crate::format::{fmt_count, fmt_num, fmt_pct, fmt_pct_tick};
 
@@ -23,6 +24,7 @@ const LABEL_GAP: i32 = 14;
 
 /// The outcome distribution of one run.
 pub(crate) struct OutcomesChart {
+    names: Names,
     title: String,
     subtitles: Vec<String>,
     rows: Vec<OutcomeRow>,
@@ -102,6 +104,7 @@ impl OutcomesChart {
             ));
         }
         OutcomesChart {
+            names: Names::of_run(run),
             title: format!("Outcomes of {scenario}{about}"),
             subtitles,
             rows,
@@ -134,7 +137,7 @@ impl Chart for OutcomesChart {
             .rows
             .iter()
             .map(|r| Bar {
-                label: r.outcome.clone(),
+                label: self.names.outcome(&r.outcome),
                 value: r.probability,
                 low: r.ci_low,
                 high: r.ci_high,

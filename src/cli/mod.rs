@@ -60,6 +60,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::charts::{ChartOptions, ChartSize, with_options};
 use crate::error::{InputError, Result};
 
 /// Agent-based simulator of great-power alignment: seeded Monte Carlo over
@@ -112,6 +113,8 @@ pub struct SimulationArgs {
     /// Skip drawing charts.
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Also write report.md and report.html.
     #[arg(long)]
     pub report: bool,
@@ -175,6 +178,30 @@ pub struct CompareArgs {
 pub struct PlotArgs {
     /// Result folder written by `entente run`, `compare`, `sweep` or `merge`.
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// How charts are drawn: the flags every command that draws charts shares.
+#[derive(Debug, Clone, Args)]
+pub struct ChartArgs {
+    /// Chart size: `screen` (1800 px wide), `paper` (6.5 in at 300 DPI,
+    /// no text under 8 pt) or `slide` (13.33 x 7.5 in at 150 DPI).
+    #[arg(long, value_enum, default_value_t = ChartSize::Screen, value_name = "PRESET")]
+    pub size: ChartSize,
+    /// Draw charts without title and subtitle lines, for figures captioned
+    /// in the text that shows them.
+    #[arg(long)]
+    pub no_title: bool,
+}
+
+impl ChartArgs {
+    pub fn options(&self) -> ChartOptions {
+        ChartOptions {
+            size: self.size,
+            title: !self.no_title,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +235,8 @@ pub struct SweepArgs {
     /// Skip the charts (draw them later with `entente plot`).
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
@@ -227,6 +256,8 @@ pub struct MergeArgs {
     /// Skip the charts (draw them later with `entente plot`).
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +293,8 @@ pub struct CalibrateArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Also write report.md and report.html.
     #[arg(long)]
     pub report: bool,
@@ -283,15 +316,21 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // Charts are drawn on this thread, under the options of the command.
+    let charts = |c: &ChartArgs| c.options();
     let result = match cli.command {
-        Command::Run(args) => run::execute(&args),
+        Command::Run(args) => with_options(&charts(&args.sim.charts), || run::execute(&args)),
         Command::Validate(args) => validate::execute(&args),
-        Command::Compare(args) => compare::execute(&args),
-        Command::Plot(args) => plot::execute(&args),
+        Command::Compare(args) => {
+            with_options(&charts(&args.sim.charts), || compare::execute(&args))
+        }
+        Command::Plot(args) => with_options(&charts(&args.charts), || plot::execute(&args)),
         Command::Report(args) => report::execute(&args),
-        Command::Sweep(args) => sweep::execute(&args),
-        Command::Merge(args) => sweep::merge(&args),
-        Command::Calibrate(args) => calibrate::execute(&args),
+        Command::Sweep(args) => with_options(&charts(&args.charts), || sweep::execute(&args)),
+        Command::Merge(args) => with_options(&charts(&args.charts), || sweep::merge(&args)),
+        Command::Calibrate(args) => {
+            with_options(&charts(&args.charts), || calibrate::execute(&args))
+        }
     };
     let code = match result {
         Ok(()) => 0,

@@ -118,6 +118,47 @@ impl Configuration {
         usize::from(INDEX[code])
     }
 
+    /// Every configuration, in [`Configuration::index`] order.
+    pub const ALL: [Configuration; Configuration::COUNT] = [
+        Configuration::MenageATrois,
+        Configuration::RomanticTriangle { pivot: 0 },
+        Configuration::RomanticTriangle { pivot: 1 },
+        Configuration::RomanticTriangle { pivot: 2 },
+        Configuration::StableMarriage {
+            couple: TIES[0],
+            outcast: 2,
+        },
+        Configuration::StableMarriage {
+            couple: TIES[1],
+            outcast: 1,
+        },
+        Configuration::StableMarriage {
+            couple: TIES[2],
+            outcast: 0,
+        },
+        Configuration::UnitVeto,
+        Configuration::Loose,
+    ];
+
+    /// Name of the configuration in a triad of agents `ids`, as written in
+    /// the outputs: `romantic_triangle_RUS`, `stable_marriage_CHN-RUS`.
+    pub fn name(self, ids: &[String; 3]) -> String {
+        match self {
+            Configuration::RomanticTriangle { pivot } => {
+                format!("romantic_triangle_{}", ids[pivot])
+            }
+            Configuration::StableMarriage { couple: (a, b), .. } => {
+                format!("stable_marriage_{}-{}", ids[a], ids[b])
+            }
+            other => other.kind().name().to_string(),
+        }
+    }
+
+    /// The configuration that `name` names in the triad `ids`, if any.
+    pub fn from_name(name: &str, ids: &[String; 3]) -> Option<Configuration> {
+        Configuration::ALL.into_iter().find(|c| c.name(ids) == name)
+    }
+
     /// Dense index in `0..COUNT`: menage, three pivots, three couples, unit veto, loose.
     pub fn index(self) -> usize {
         match self {
@@ -158,16 +199,7 @@ impl Triad {
     /// Names of the configurations in index order, e.g. `romantic_triangle_RUS`,
     /// `stable_marriage_CHN-RUS`.
     pub fn configuration_names(&self) -> Vec<String> {
-        let id = |p: usize| self.ids[p].as_str();
-        let mut names = vec!["menage_a_trois".to_string()];
-        names.extend((0..3).map(|p| format!("romantic_triangle_{}", id(p))));
-        names.extend(
-            TIES.iter()
-                .map(|&(a, b)| format!("stable_marriage_{}-{}", id(a), id(b))),
-        );
-        names.push("unit_veto".into());
-        names.push("loose".into());
-        names
+        Configuration::ALL.map(|c| c.name(&self.ids)).to_vec()
     }
 
     /// Position of an agent within the triad.
@@ -178,6 +210,20 @@ impl Triad {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn all_configurations_in_index_order() {
+        for (i, c) in super::Configuration::ALL.into_iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
+        let ids = ["USA", "CHN", "RUS"].map(String::from);
+        for c in super::Configuration::ALL {
+            assert_eq!(
+                super::Configuration::from_name(&c.name(&ids), &ids),
+                Some(c)
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::InputError;
 use crate::scenario::Scenario;
 use crate::simulation::RunResult;
 use crate::stats::fixed_mean;
@@ -207,6 +208,46 @@ pub fn code_version() -> String {
     }
 }
 
+/// Labels the scenario gives for charts (`label = "..."` of agents, outcomes
+/// and `[uncertainty]` entries), keyed by agent id, outcome name and
+/// parameter path. Absent from manifests of scenarios without labels.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Labels {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub agents: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub outcomes: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Labels {
+    pub fn of(scenario: &Scenario) -> Labels {
+        let file = &scenario.file;
+        let labelled = |pairs: Vec<(&String, &Option<String>)>| {
+            pairs
+                .into_iter()
+                .filter_map(|(key, label)| Some((key.clone(), label.clone()?)))
+                .collect()
+        };
+        Labels {
+            agents: labelled(file.agents.iter().map(|a| (&a.id, &a.label)).collect()),
+            outcomes: labelled(file.outcomes.iter().map(|o| (&o.name, &o.label)).collect()),
+            parameters: labelled(
+                file.uncertainty
+                    .iter()
+                    .map(|(p, u)| (p, &u.label))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty() && self.outcomes.is_empty() && self.parameters.is_empty()
+    }
+}
+
 /// `manifest.json` of a `run` folder (and of each scenario of a `compare`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {
@@ -231,6 +272,9 @@ pub struct RunManifest {
     /// The shocks in words; empty in older folders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shocks: Vec<ShockInfo>,
+    /// Chart labels from the scenario (absent when it gives none).
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     #[serde(rename = "theta_P")]
     pub theta_p: f64,
     pub summary: RunSummaryInfo,
@@ -263,6 +307,7 @@ impl RunManifest {
             outcomes: result.outcome_names.clone(),
             outcome_rules: OutcomeRuleInfo::of(scenario),
             shocks: ShockInfo::of(scenario),
+            labels: Labels::of(scenario),
             theta_p: model.params.theta_P,
             summary: RunSummaryInfo {
                 treaty_probability: aggregate.treaty_runs as f64 / runs,
@@ -295,17 +340,47 @@ impl RunManifest {
     }
 
     /// Reads a run folder's manifest.
-    pub fn read(dir: &Path) -> anyhow::Result<RunManifest> {
-        read_json(&dir.join("manifest.json"))
+    pub fn read(dir: &Path) -> Result<RunManifest, InputError> {
+        read_manifest(dir, "run")
     }
 }
 
-/// Reads a JSON file into `T`, naming the file in any error.
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    use anyhow::Context;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
+/// Reads `dir/manifest.json` into `T`: a missing file, bad JSON or a
+/// missing field is an [`InputError`] naming the file and, for bad JSON, the
+/// line and column. `what` names the kind of folder expected (`run`,
+/// `sweep`, ...).
+pub fn read_manifest<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    what: &str,
+) -> Result<T, InputError> {
+    let path = dir.join("manifest.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(InputError::new(format!(
+                "is not a {what} result folder (no manifest.json)"
+            ))
+            .in_file(dir));
+        }
+        Err(e) => {
+            return Err(InputError::new(format!("cannot be read ({e})")).in_file(&path));
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        let mut err = InputError::new(format!(
+            "cannot be read as the manifest of a {what} folder: {message}"
+        ))
+        .in_file(&path)
+        .hint(
+            "the result folder is damaged or of another kind; run the command that wrote it again",
+        );
+        if e.line() > 0 {
+            err = err.at(e.line(), e.column());
+        }
+        err
+    })
 }
 
 /// A value as pretty JSON with a final newline.
@@ -327,4 +402,11 @@ pub struct CompareManifest {
     pub draws: usize,
     pub threads: usize,
     pub command: String,
+}
+
+impl CompareManifest {
+    /// Reads a compare folder's manifest.
+    pub fn read(dir: &Path) -> Result<CompareManifest, InputError> {
+        read_manifest(dir, "compare")
+    }
 }

@@ -6,9 +6,10 @@ pub mod manifest;
 mod run_folder;
 pub mod safety;
 mod staging;
+pub mod sweep;
 mod tables;
 
-pub use manifest::RunManifest;
+pub use manifest::{CompareManifest, RunManifest, read_manifest};
 pub use run_folder::write_run;
 pub use safety::Lock;
 pub use staging::{Staging, write_atomic};

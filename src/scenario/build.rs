@@ -170,6 +170,49 @@ fn check_memory(file: &ScenarioFile, horizon: usize) -> Result<(), Problem> {
     }
 }
 
+/// Longest chart label, in characters.
+pub const MAX_LABEL_CHARS: usize = 60;
+
+/// Checks every `label` of agents, outcomes and uncertain parameters: one
+/// line of 1 to [`MAX_LABEL_CHARS`] characters, since charts set it as a
+/// single text.
+fn check_labels(file: &ScenarioFile) -> Result<(), Problem> {
+    let agents = file.agents.iter().enumerate().map(|(k, a)| {
+        (
+            segs!["agents", k, "label"],
+            format!("agents.{}.label", a.id),
+            &a.label,
+        )
+    });
+    let outcomes = file.outcomes.iter().enumerate().map(|(k, o)| {
+        (
+            segs!["outcomes", k, "label"],
+            format!("outcomes.{}.label", o.name),
+            &o.label,
+        )
+    });
+    let parameters = file.uncertainty.iter().map(|(path, u)| {
+        (
+            segs!["uncertainty", path.as_str(), "label"],
+            format!("uncertainty.{path}.label"),
+            &u.label,
+        )
+    });
+    for (at, key, label) in agents.chain(outcomes).chain(parameters) {
+        let Some(label) = label else { continue };
+        let chars = label.chars().count();
+        if label.trim().is_empty() || chars > MAX_LABEL_CHARS || label.chars().any(char::is_control)
+        {
+            return Err(problem(
+                at,
+                key,
+                format!("found {label:?}, expected one line of 1 to {MAX_LABEL_CHARS} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Validates `file` and builds the model it describes.
 pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     safe_name(&file.name).map_err(|m| problem(segs!["name"], "name", m))?;
@@ -201,6 +244,7 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
     let horizon = run.horizon as usize;
 
     let ids = agent_ids(file)?;
+    check_labels(file)?;
     check_memory(file, horizon)?;
     let mut model = Model::blank(ids, horizon);
     model.params = file.params.clone();

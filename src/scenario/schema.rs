@@ -115,6 +115,9 @@ pub struct UncertaintyEntry {
     #[serde(default)]
     pub evidence: String,
     pub kind: Option<EvidenceKind>,
+    /// How charts name the parameter (default: its path).
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 /// `[run]`: defaults for the command line.
@@ -161,6 +164,9 @@ pub struct AgentEntry {
     /// Full name for reports.
     #[serde(default)]
     pub name: String,
+    /// How charts name the agent, also in dyad names (default: its id).
+    #[serde(default)]
+    pub label: Option<String>,
     /// Capability `w > 0` (CINC share or similar).
     pub capability: f64,
     /// Aggression `g` in [0, 1]: coercion of states outside the model (default 0).
@@ -242,6 +248,9 @@ pub struct OutcomeRule {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// How charts name the outcome (default: its name).
+    #[serde(default)]
+    pub label: Option<String>,
     /// All must hold; an empty list always matches.
     #[serde(default)]
     pub when: Vec<ConditionEntry>,

@@ -18,6 +18,7 @@ use crate::engine::{self, Aggregate, Job};
 use crate::error::{Error, InputError, Result};
 use crate::outcome::Classifier;
 use crate::output::safety::{self, at_path, open_nofollow};
+use crate::output::sweep::{Estimate, PointRow, PointsTable};
 use crate::stats::{Z95, fixed_mean, wilson};
 
 /// Which share of the points a process runs: shard `index` of `count`.
@@ -122,26 +123,8 @@ pub struct ShardRecord {
 pub const PARTIAL: &str = "points.partial.csv";
 pub const STATE: &str = "shard.json";
 
-/// Header of points.csv.
-pub fn points_header(sweep: &Sweep) -> String {
-    let names = &sweep.scenario.built.rules.names;
-    let mut h = String::from("point");
-    for f in &sweep.factors {
-        h += &format!(",{f}");
-    }
-    for &o in &sweep.outcomes {
-        let o = &names[o];
-        h += &format!(",p_{o},ci_low_{o},ci_high_{o}");
-    }
-    let model = &sweep.scenario.built.model;
-    for (i, j) in model.dyads() {
-        h += &format!(",mean_final_{}", model.dyad_name(i, j));
-    }
-    h + "\n"
-}
-
-/// Runs point `p` and formats its row of points.csv.
-pub fn point_row(sweep: &Sweep, p: usize) -> String {
+/// Runs point `p`: its row of points.csv.
+pub fn point_row(sweep: &Sweep, p: usize) -> PointRow {
     let model = sweep.model_at(p);
     let built = &sweep.scenario.built;
     let classifier = Classifier::new(&model, built.rules.clone(), built.triad.clone());
@@ -153,19 +136,17 @@ pub fn point_row(sweep: &Sweep, p: usize) -> String {
         runs: sweep.runs,
     };
     let aggregate: Aggregate = engine::run(job, &|_| {});
-    let mut row = p.to_string();
-    for v in &sweep.points[p] {
-        row += &format!(",{v}");
-    }
-    for &o in &sweep.outcomes {
-        let count = aggregate.outcomes[o];
-        let (lo, hi) = wilson(count, aggregate.runs, Z95);
-        row += &format!(",{:.6},{lo:.6},{hi:.6}", aggregate.outcome_probability(o));
-    }
-    for d in 0..aggregate.shape.dyads {
-        row += &format!(",{:.4}", fixed_mean(aggregate.final_sum[d], aggregate.runs));
-    }
-    row + "\n"
+    let estimates = sweep.outcomes.iter().map(|&o| {
+        let (ci_low, ci_high) = wilson(aggregate.outcomes[o], aggregate.runs, Z95);
+        Estimate {
+            p: aggregate.outcome_probability(o),
+            ci_low,
+            ci_high,
+        }
+    });
+    let mean_final =
+        (0..aggregate.shape.dyads).map(|d| fixed_mean(aggregate.final_sum[d], aggregate.runs));
+    PointRow::new(p, sweep.points[p].clone(), estimates, mean_final)
 }
 
 /// Reads the complete rows of a partial points file: those that end in a
@@ -297,21 +278,21 @@ pub fn is_finished(out: &Path, sweep: &Sweep) -> bool {
     if out.join(STATE).exists() || !out.join("points.csv").is_file() {
         return false;
     }
-    read_text(&out.join("manifest.json"), 16 << 20)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|m| m["sweep"]["sha256"].as_str() == Some(sweep.sha256.as_str()))
+    crate::output::sweep::SweepManifest::read(out).is_ok_and(|m| m.sweep.sha256 == sweep.sha256)
 }
 
 /// Runs the shard's points into `out`, leaving `points.partial.csv` complete
-/// and `shard.json` marked complete. Returns the shard record. The caller
-/// holds the folder's [`crate::output::Lock`].
-pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
+/// and `shard.json` marked complete. Returns the shard record and every
+/// row of the shard, in point order (those of an earlier run resumed read
+/// back from its file). The caller holds the folder's
+/// [`crate::output::Lock`].
+pub fn execute(ex: &Execution<'_>) -> Result<(ShardRecord, Vec<PointRow>)> {
     let sweep = ex.sweep;
     let range = ex.shard.range(sweep.points.len());
     let state_path = ex.out.join(STATE);
     let partial = ex.out.join(PARTIAL);
-    let header = points_header(sweep);
+    let schema = sweep.points_schema();
+    let header = schema.header_line();
     let (parent, name) = safety::split_target(ex.out)?;
     safety::clean_stale(&parent, &name);
     for path in [&state_path, &partial] {
@@ -324,7 +305,7 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
         }
     }
 
-    let mut done = 0;
+    let mut rows = Vec::with_capacity(range.len());
     let mut earlier = None;
     if ex.resume && state_path.exists() {
         earlier = Some(read_state(&state_path)?);
@@ -379,17 +360,20 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
             .into());
         }
         if partial.exists() {
-            let (rows, length) = complete_rows(&partial, &header, range.start)?;
+            let (kept, length) = complete_rows(&partial, &header, range.start)?;
             open_nofollow(&partial, OpenOptions::new().write(true))
                 .and_then(|f| f.set_len(length))
                 .map_err(|e| at_path(&partial, e))?;
-            done = rows;
+            if kept > 0 {
+                rows = read_points(sweep, &partial)?.rows;
+            }
         }
     }
     crate::output::write_atomic(
         &state_path,
         serde_json::to_string_pretty(&record).expect("json"),
     )?;
+    let done = rows.len();
     if done == 0 {
         open_nofollow(
             &partial,
@@ -406,13 +390,14 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
     let mut next = range.start + done;
     while next < range.end {
         let end = (next + block).min(range.end);
-        let rows: Vec<String> = (next..end)
+        let finished: Vec<PointRow> = (next..end)
             .into_par_iter()
             .map(|p| point_row(sweep, p))
             .collect();
-        file.write_all(rows.concat().as_bytes())
+        file.write_all(&schema.rows_bytes(&finished))
             .and_then(|()| file.sync_data())
             .map_err(|e| at_path(&partial, e))?;
+        rows.extend(finished);
         (ex.progress)((end - next) as u64);
         next = end;
     }
@@ -424,11 +409,24 @@ pub fn execute(ex: &Execution<'_>) -> Result<ShardRecord> {
         &state_path,
         serde_json::to_string_pretty(&record).expect("json"),
     )?;
-    Ok(record)
+    Ok((record, rows))
 }
 
-/// Reads the rows (without header) of a complete shard folder.
-pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
+/// Reads a points file of `sweep` (at most [`MAX_POINTS_FILE_BYTES`],
+/// without following a link) through the typed reader.
+fn read_points(sweep: &Sweep, path: &Path) -> Result<PointsTable> {
+    let text = read_text(path, MAX_POINTS_FILE_BYTES)?;
+    let schema = sweep.points_schema();
+    Ok(PointsTable::parse(
+        path,
+        &text,
+        &schema.factors,
+        &schema.outcomes,
+    )?)
+}
+
+/// Reads the record of a complete shard folder.
+pub fn read_record(dir: &Path) -> Result<ShardRecord> {
     let state = dir.join(STATE);
     if !state.exists() && fs::symlink_metadata(&state).is_err() {
         return Err(
@@ -459,20 +457,23 @@ pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
         .in_file(&state)
         .into());
     }
+    Ok(record)
+}
+
+/// Reads the points of the complete shard folder `dir` of `sweep`, whose
+/// record says how many it holds.
+pub fn read_shard_points(sweep: &Sweep, dir: &Path, record: &ShardRecord) -> Result<PointsTable> {
     let partial = dir.join(PARTIAL);
     let points_path = if fs::symlink_metadata(&partial).is_ok() {
         partial
     } else {
         dir.join("points.csv")
     };
-    let points = read_text(&points_path, MAX_POINTS_FILE_BYTES)?;
-    let mut lines = points.split_inclusive('\n');
-    let header = lines.next().unwrap_or_default().to_string();
-    let rows: Vec<String> = lines.map(str::to_string).collect();
-    if rows.len() != record.end_point - record.first_point {
+    let table = read_points(sweep, &points_path)?;
+    if table.rows.len() != record.end_point - record.first_point {
         return Err(InputError::new(format!(
             "holds {} points, expected {} for shard {}/{}",
-            rows.len(),
+            table.rows.len(),
             record.end_point - record.first_point,
             record.shard.index,
             record.shard.count
@@ -480,22 +481,21 @@ pub fn read_rows(dir: &Path) -> Result<(ShardRecord, String, Vec<String>)> {
         .in_file(dir)
         .into());
     }
-    Ok((record, header, rows))
+    Ok(table)
 }
 
 /// Largest points file `merge` reads from a shard folder.
 pub const MAX_POINTS_FILE_BYTES: u64 = 1 << 34;
 
 /// Checks that a shard's rows belong to `sweep`: the shard's range is the
-/// one its index gives, every row has the header's fields, numbers its
-/// point in order, repeats the design's values for that point and holds
-/// only finite numbers, with probabilities from 0 to 1.
+/// one its index gives, every row numbers its point in order, repeats the
+/// design's values for that point, and has probabilities from 0 to 1 (the
+/// reader has checked that every field is a finite number).
 pub fn check_rows(
     sweep: &Sweep,
     dir: &Path,
     record: &ShardRecord,
-    header: &str,
-    rows: &[String],
+    rows: &[PointRow],
 ) -> Result<()> {
     let expected = record.shard.range(sweep.points.len());
     if (record.first_point, record.end_point) != (expected.start, expected.end) {
@@ -511,9 +511,6 @@ pub fn check_rows(
         .in_file(dir.join(STATE))
         .into());
     }
-    let fields = header.trim_end().split(',').count();
-    let factors = sweep.factors.len();
-    let probabilities = 3 * sweep.outcomes.len();
     for (k, row) in rows.iter().enumerate() {
         let p = record.first_point + k;
         let bad = |what: String| -> Error {
@@ -524,44 +521,27 @@ pub fn check_rows(
                 )
                 .into()
         };
-        let values: Vec<&str> = row.trim_end_matches('\n').split(',').collect();
-        if values.len() != fields {
+        if row.point != p {
             return Err(bad(format!(
-                "found {} fields, expected {fields}",
-                values.len()
+                "found point number {}, expected {p}",
+                row.point
             )));
         }
-        if values[0] != p.to_string() {
-            return Err(bad(format!(
-                "found point number `{}`, expected {p}",
-                crate::error::clip(values[0])
-            )));
+        for (f, (&found, &design)) in row.values.iter().zip(&sweep.points[p]).enumerate() {
+            if found.to_bits() != design.to_bits() {
+                return Err(bad(format!(
+                    "found {} = {found}, but this sweep's point {p} has {design}",
+                    sweep.factors[f]
+                )));
+            }
         }
-        for (c, text) in values.iter().enumerate().skip(1) {
-            let value: f64 = text
-                .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite())
-                .ok_or_else(|| {
-                    bad(format!(
-                        "found `{}` in column {}, expected a finite number",
-                        crate::error::clip(text),
-                        c + 1
-                    ))
-                })?;
-            if c <= factors {
-                if *text != format!("{}", sweep.points[p][c - 1]) {
+        for e in &row.estimates {
+            for value in [e.p, e.ci_low, e.ci_high] {
+                if !(0.0..=1.0).contains(&value) {
                     return Err(bad(format!(
-                        "found {} = {text}, but this sweep's point {p} has {}",
-                        sweep.factors[c - 1],
-                        sweep.points[p][c - 1]
+                        "found {value}, expected a probability from 0 to 1"
                     )));
                 }
-            } else if c <= factors + probabilities && !(0.0..=1.0).contains(&value) {
-                return Err(bad(format!(
-                    "found {value} in column {}, expected a probability from 0 to 1",
-                    c + 1
-                )));
             }
         }
     }

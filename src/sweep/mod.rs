@@ -15,9 +15,7 @@ mod finish;
 pub mod sensitivity;
 mod spec;
 
-pub use execute::{
-    Execution, MAX_SHARDS, Shard, ShardRecord, execute, is_finished, point_row, points_header,
-};
+pub use execute::{Execution, MAX_SHARDS, Shard, ShardRecord, execute, is_finished, point_row};
 pub use finish::{finish, merge, sensitivity_table};
 pub(crate) use spec::path_is_integer;
 pub use spec::{
@@ -46,8 +44,7 @@ pub fn run_whole(
         force,
         progress,
     };
-    execute(&execution)?;
+    let (_, rows) = execute(&execution)?;
     let wall = started.elapsed().as_secs_f64();
-    merge(&[out], out, true, rayon::current_num_threads(), wall)?;
-    Ok(())
+    finish(sweep, out, &rows, rayon::current_num_threads(), wall)
 }

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use super::design;
 use crate::error::InputError;
+use crate::output::sweep::{DesignKind, FactorRange, PointsSchema, SweepInfo, SweepManifest};
 use crate::scenario::build::{Problem, problem};
 use crate::scenario::locate::Seg;
 use crate::scenario::{self, ParamPath, Scenario};
@@ -134,12 +135,16 @@ pub enum Kind {
 
 impl Kind {
     pub fn name(&self) -> &'static str {
+        self.design_kind().name()
+    }
+
+    pub fn design_kind(&self) -> DesignKind {
         match self {
-            Kind::Grid => "grid",
-            Kind::Lhs => "lhs",
-            Kind::Sobol { .. } => "sobol",
-            Kind::Morris { .. } => "morris",
-            Kind::Oat => "oat",
+            Kind::Grid => DesignKind::Grid,
+            Kind::Lhs => DesignKind::Lhs,
+            Kind::Sobol { .. } => DesignKind::Sobol,
+            Kind::Morris { .. } => DesignKind::Morris,
+            Kind::Oat => DesignKind::Oat,
         }
     }
 }
@@ -703,6 +708,57 @@ fn check_budget(budget: Budget, points: Option<u64>, runs: u64) -> Result<(), Pr
 }
 
 impl Sweep {
+    /// The columns of this sweep's points.csv.
+    pub fn points_schema(&self) -> PointsSchema {
+        let names = &self.scenario.built.rules.names;
+        let model = &self.scenario.built.model;
+        PointsSchema {
+            factors: self.factors.clone(),
+            outcomes: self.outcomes.iter().map(|&o| names[o].clone()).collect(),
+            dyads: model
+                .dyads()
+                .into_iter()
+                .map(|(i, j)| model.dyad_name(i, j))
+                .collect(),
+        }
+    }
+
+    /// The manifest of this sweep's result folder, finished on `threads`
+    /// threads in `wall` seconds.
+    pub fn manifest(&self, threads: usize, wall: f64) -> SweepManifest {
+        let names = &self.scenario.built.rules.names;
+        SweepManifest {
+            code_version: crate::output::manifest::code_version(),
+            common_random_numbers: false,
+            entente_version: env!("CARGO_PKG_VERSION").to_string(),
+            factors: self
+                .factors
+                .iter()
+                .zip(&self.ranges)
+                .map(|(path, &(from, to))| FactorRange {
+                    from,
+                    path: path.clone(),
+                    to,
+                })
+                .collect(),
+            kind: self.kind.design_kind(),
+            outcomes: self.points_schema().outcomes,
+            points: self.points.len(),
+            runs_per_point: self.runs,
+            scenario: self.scenario.name().to_string(),
+            seed: self.seed,
+            sweep: SweepInfo {
+                description: self.file.description.clone(),
+                file: self.path.display().to_string(),
+                name: self.file.name.clone(),
+                sha256: self.sha256.clone(),
+            },
+            target: names[self.target].clone(),
+            threads,
+            wall_seconds: wall,
+        }
+    }
+
     /// The model of point `p`: the base scenario with the point's values set.
     /// Whole-number parameters (steps, counts) take the nearest whole value.
     pub fn model_at(&self, p: usize) -> crate::model::Model {

@@ -229,6 +229,10 @@ const CASES: &[Case] = &[
         file: "unknown_shock_none_defined.toml",
         expect: &[&["unknown shock `s1`"], &["defines none"]],
     },
+    Case {
+        file: "empty_label.toml",
+        expect: &[&["agents.USA.label"], &["1 to 60 characters"]],
+    },
 ];
 
 /// The valid scenario every fixture departs from.

@@ -8,9 +8,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common;
-use common::chart_files::{png_stats, svg_texts};
+use common::chart_files::{png_dpi, png_stats, svg_font_sizes, svg_texts};
 
-use entente::charts::{OutcomeRow, draw_comparison, draw_run_charts, read_outcomes};
+use entente::charts::{
+    ChartOptions, ChartSize, OutcomeRow, draw_comparison, draw_run_charts, read_outcomes,
+    with_options,
+};
 
 const OUTCOMES: [&str; 6] = [
     "sino_russian_alliance",
@@ -359,4 +362,237 @@ fn missing_input_names_the_file() {
     fs::remove_file(tmp.path().join("final.csv")).unwrap();
     let err = draw_run_charts(tmp.path()).unwrap_err();
     assert!(format!("{err:#}").contains("final.csv"), "{err:#}");
+}
+
+/// Draws the run charts and a comparison of the three-agent fixture into a new
+/// folder under `options`; returns the folder and the written files.
+fn draw_all_with(options: &ChartOptions) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir, &["USA", "CHN", "RUS", "IND", "VNM"], Some(2020.56));
+    let rows = read_outcomes(&dir.join("outcomes.csv")).unwrap();
+    let written = with_options(options, || {
+        let mut written = draw_run_charts(dir).unwrap();
+        let groups = [("a".to_string(), rows.clone()), ("b".to_string(), rows)];
+        written.extend(draw_comparison(dir, &groups).unwrap());
+        written
+    });
+    (tmp, written)
+}
+
+fn with_extension<'a>(files: &'a [PathBuf], ext: &'a str) -> impl Iterator<Item = &'a PathBuf> {
+    files.iter().filter(move |p| p.extension().unwrap() == ext)
+}
+
+#[test]
+fn presets_keep_every_text_at_8_pt_or_more_at_their_width() {
+    for size in [ChartSize::Paper, ChartSize::Slide] {
+        let preset = size.preset();
+        let (_tmp, written) = draw_all_with(&ChartOptions { size, title: true });
+        // A text of 8 pt printed at `dpi` has an em of 8 * dpi / 72 pixels.
+        let needed = 8.0 * preset.dpi as f64 / 72.0;
+        for svg in with_extension(&written, "svg") {
+            let sizes = svg_font_sizes(svg);
+            assert!(sizes.len() > 5, "{}", svg.display());
+            let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+            assert!(
+                smallest >= needed,
+                "{size:?}: {} has text of {smallest} px, below {needed} px",
+                svg.display()
+            );
+        }
+        let width = match size {
+            ChartSize::Paper => 1950, // 6.5 in at 300 DPI
+            _ => 2000,                // 13.33 in at 150 DPI
+        };
+        for png in with_extension(&written, "png") {
+            let (w, h, colours) = png_stats(png);
+            assert_eq!(w, width, "{}", png.display());
+            assert!(colours >= 6 && h >= 1000, "{}", png.display());
+            let stem = png.file_stem().unwrap().to_str().unwrap();
+            if stem.starts_with("fan_") && stem != "fan_all" && size == ChartSize::Slide {
+                assert_eq!(h, 1125, "7.5 in at 150 DPI: {}", png.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn pngs_state_their_resolution() {
+    for size in [ChartSize::Screen, ChartSize::Paper, ChartSize::Slide] {
+        let (_tmp, written) = draw_all_with(&ChartOptions { size, title: true });
+        let dpi = size.preset().dpi as f64;
+        for png in with_extension(&written, "png") {
+            let (x, y) = png_dpi(png).unwrap_or_else(|| panic!("{} has no pHYs", png.display()));
+            // Pixels per metre are whole numbers, so the stated resolution is
+            // within half a pixel per metre (0.0127 DPI) of the preset's:
+            // 150 DPI is written as 5906 px/m, 150.012 DPI.
+            assert!(
+                (x - dpi).abs() < 0.0127 && (y - dpi).abs() < 0.0127,
+                "{x} {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_title_leaves_out_the_title_and_keeps_the_axes() {
+    let titled = draw_all_with(&ChartOptions::default());
+    let bare = draw_all_with(&ChartOptions {
+        size: ChartSize::Screen,
+        title: false,
+    });
+    let cases = [
+        (
+            "outcomes.svg",
+            "Outcomes of baseline-2020",
+            "probability (share of runs)",
+        ),
+        (
+            "fan_USA-CHN.svg",
+            "Alignment of USA-CHN over time",
+            "alignment z (mean of both stances)",
+        ),
+        ("fan_all.svg", "Alignment of every dyad over time", "median"),
+        (
+            "final.svg",
+            "Final alignment of each dyad across runs",
+            "share of runs",
+        ),
+        (
+            "comparison.svg",
+            "Outcome probabilities by scenario",
+            "probability (share of runs)",
+        ),
+    ];
+    for (file, title, axis) in cases {
+        let with = svg_texts(&chart(titled.0.path(), file));
+        let without = svg_texts(&chart(bare.0.path(), file));
+        assert!(with.contains(title), "{file}: {with}");
+        assert!(!without.contains(title), "{file}: {without}");
+        assert!(
+            !without.contains("seed 2020"),
+            "{file}: subtitle left: {without}"
+        );
+        assert!(without.contains(axis), "{file}: {without}");
+    }
+}
+
+#[test]
+fn plot_takes_the_size_and_title_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_fixture(dir, &["USA", "CHN", "RUS"], Some(2020.56));
+    common::cli::entente_ok(&[
+        "plot",
+        dir.to_str().unwrap(),
+        "--size",
+        "paper",
+        "--no-title",
+    ]);
+    let (w, _, _) = png_stats(&chart(dir, "outcomes.png"));
+    assert_eq!(w, 1950);
+    assert!(!svg_texts(&chart(dir, "outcomes.svg")).contains("Outcomes of"));
+    let out = common::cli::entente_command(&["plot", dir.to_str().unwrap(), "--size", "poster"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("poster"));
+}
+
+/// The 2020 baseline with chart labels for USA, one outcome and every
+/// uncertain parameter (`weight beta_E` for `params.beta_E`), written into `dir`.
+fn labelled_baseline(dir: &Path) -> PathBuf {
+    let text = fs::read_to_string(common::cli::root().join("scenarios/baseline-2020.toml"))
+        .unwrap()
+        .replacen(
+            "id = \"USA\"\n",
+            "id = \"USA\"\nlabel = \"United States\"\n",
+            1,
+        )
+        .replacen(
+            "name = \"sino_russian_alliance\"\n",
+            "name = \"sino_russian_alliance\"\nlabel = \"Sino-Russian alliance\"\n",
+            1,
+        );
+    let mut labelled = String::new();
+    for line in text.lines() {
+        match line
+            .strip_prefix("\"params.")
+            .and_then(|rest| rest.split_once("\" = { "))
+        {
+            Some((name, rest)) => writeln!(
+                labelled,
+                "\"params.{name}\" = {{ label = \"weight {name}\", {rest}"
+            )
+            .unwrap(),
+            None => writeln!(labelled, "{line}").unwrap(),
+        }
+    }
+    assert!(labelled.matches("label = ").count() > 5);
+    let path = dir.join("labelled.toml");
+    fs::write(&path, labelled).unwrap();
+    path
+}
+
+#[test]
+fn scenario_labels_name_agents_outcomes_and_parameters_in_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = labelled_baseline(tmp.path());
+    let out = tmp.path().join("out");
+    common::cli::entente_ok(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--runs",
+        "800",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["labels"]["agents"]["USA"], "United States");
+    assert_texts(
+        &chart(&out, "fan_USA-CHN.svg"),
+        &["Alignment of United States–CHN over time"],
+    );
+    assert_texts(
+        &chart(&out, "fan_RUS-CHN.svg"),
+        &["Alignment of RUS-CHN over time"],
+    );
+    assert_texts(
+        &chart(&out, "fan_all.svg"),
+        &["United States–CHN", "RUS-CHN"],
+    );
+    assert_texts(&chart(&out, "final.svg"), &["United States–RUS"]);
+    assert_texts(
+        &chart(&out, "configurations.svg"),
+        &["romantic triangle, pivot United States"],
+    );
+    let outcomes = svg_texts(&chart(&out, "outcomes.svg"));
+    assert!(outcomes.contains("Sino-Russian alliance"), "{outcomes}");
+    assert!(!outcomes.contains("sino_russian_alliance"), "{outcomes}");
+    assert!(
+        outcomes.contains("drift"),
+        "unlabelled outcomes keep their names"
+    );
+    let importance = svg_texts(&chart(&out, "importance.svg"));
+    assert!(importance.contains("weight "), "{importance}");
+    assert!(!importance.contains("params."), "{importance}");
+    // The tables keep the ids.
+    let table = fs::read_to_string(out.join("outcomes.csv")).unwrap();
+    assert!(table.contains("sino_russian_alliance") && !table.contains("Sino-Russian"));
+}
+
+#[test]
+fn folders_without_labels_still_draw() {
+    // A manifest written before labels existed has no `labels` key.
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    let manifest = fs::read_to_string(tmp.path().join("manifest.json")).unwrap();
+    assert!(!manifest.contains("labels"));
+    draw_run_charts(tmp.path()).unwrap();
+    assert_texts(
+        &chart(tmp.path(), "fan_USA-CHN.svg"),
+        &["Alignment of USA-CHN over time"],
+    );
 }

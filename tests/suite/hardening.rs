@@ -493,12 +493,13 @@ fn merge_refuses_corrupt_shards() {
         (
             "NaN",
             |s| edit_field(&s[2].join("points.partial.csv"), 2, 3, "NaN"),
-            &["shard-2", "row 2", "NaN"],
+            // Row 2 is line 3 of the file, after the header.
+            &["shard-2", "points.partial.csv:3:", "NaN"],
         ),
         (
             "garbage",
             |s| edit_field(&s[0].join("points.partial.csv"), 1, 4, "lots"),
-            &["shard-0", "row 1", "lots"],
+            &["shard-0", "points.partial.csv:2:", "lots"],
         ),
         (
             "a value from another design",

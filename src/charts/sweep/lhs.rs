@@ -49,7 +49,7 @@ impl LhsChart {
             points,
             y_max,
             subtitles,
-            runs: data.manifest.runs_per_point,
+            runs: Some(data.manifest.runs_per_point),
         }
     }
 

@@ -25,19 +25,19 @@
 //! the labels of the Morris scatter are placed where they overlap neither each other
 //! nor a point.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serde::Deserialize;
 
-use super::data::read_csv;
 use super::theme::{self, *};
 use super::{Chart, charts_dir, file_safe, save};
 use crate::format::{fmt_count, fmt_pct_tick};
+use crate::output::sweep::{
+    DesignKind, Estimate, MorrisRow, OatRow, PointsTable, Sensitivity, SobolRow, SweepManifest,
+};
 
 mod bars;
 mod heatmap;
@@ -58,8 +58,8 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     let data = SweepData::read(dir)?;
     let out_dir = charts_dir(dir)?;
     let mut written = Vec::new();
-    match data.manifest.kind.as_str() {
-        "grid" => match data.factors.len() {
+    match data.manifest.kind {
+        DesignKind::Grid => match data.factors.len() {
             0 => {}
             1 => written.extend(save(&LineChart::new(&data), &out_dir)?),
             _ => {
@@ -68,24 +68,26 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
                 }
             }
         },
-        "sobol" => {
-            let rows: Vec<SobolRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?);
+        DesignKind::Sobol | DesignKind::Morris | DesignKind::Oat => {
+            let table = Sensitivity::read(dir, data.manifest.kind)
+                .map_err(crate::error::Error::from)?
+                .expect("these designs have a sensitivity table");
+            match table {
+                Sensitivity::Sobol(rows) => {
+                    written.extend(save(&BarsChart::sobol(&data, &rows), &out_dir)?)
+                }
+                Sensitivity::Morris(rows) => {
+                    written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
+                    written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
+                }
+                Sensitivity::Oat(rows) => {
+                    written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?)
+                }
+            }
         }
-        "morris" => {
-            let rows: Vec<MorrisRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::morris(&data, &rows), &out_dir)?);
-            written.extend(save(&MorrisScatter::new(&data, &rows), &out_dir)?);
+        DesignKind::Lhs | DesignKind::Points => {
+            written.extend(save(&LhsChart::new(&data), &out_dir)?)
         }
-        "oat" => {
-            let rows: Vec<OatRow> = read_csv(&dir.join("sensitivity.csv"))?;
-            written.extend(save(&BarsChart::tornado(&data, &rows), &out_dir)?);
-        }
-        "lhs" => written.extend(save(&LhsChart::new(&data), &out_dir)?),
-        other => bail!(
-            "{}: unknown sweep kind `{other}`, expected grid, lhs, sobol, morris or oat",
-            dir.join("manifest.json").display()
-        ),
     }
     Ok(written)
 }
@@ -93,39 +95,6 @@ pub fn draw_sweep_charts(dir: &Path) -> Result<Vec<PathBuf>> {
 // ---------------------------------------------------------------------------------
 // Reading the folder
 // ---------------------------------------------------------------------------------
-
-/// The `sweep` block of the manifest.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct SweepInfo {
-    name: String,
-    description: String,
-}
-
-/// One factor (or grid axis) of the manifest.
-#[derive(Debug, Clone, Deserialize)]
-struct FactorInfo {
-    path: String,
-    #[serde(default)]
-    from: Option<f64>,
-    #[serde(default)]
-    to: Option<f64>,
-}
-
-/// The fields of a sweep's `manifest.json` that the charts use.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct SweepManifest {
-    sweep: SweepInfo,
-    scenario: String,
-    kind: String,
-    seed: Option<u64>,
-    runs_per_point: Option<u64>,
-    points: Option<u64>,
-    factors: Vec<FactorInfo>,
-    outcomes: Vec<String>,
-    target: String,
-}
 
 /// A sweep result folder: manifest and `points.csv`.
 struct SweepData {
@@ -146,85 +115,25 @@ struct SweepData {
 
 impl SweepData {
     fn read(dir: &Path) -> Result<SweepData> {
-        let manifest_path = dir.join("manifest.json");
-        let file = File::open(&manifest_path)
-            .with_context(|| format!("cannot open {}", manifest_path.display()))?;
-        let manifest: SweepManifest = serde_json::from_reader(std::io::BufReader::new(file))
-            .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+        let manifest = SweepManifest::read(dir).map_err(crate::error::Error::from)?;
 
-        let path = dir.join("points.csv");
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let headers = reader
-            .headers()
-            .with_context(|| format!("cannot read the header of {}", path.display()))?
-            .clone();
-        let column = |name: &str| -> Result<usize> {
-            headers
+        let table = PointsTable::read(dir, &manifest).map_err(crate::error::Error::from)?;
+        let factors = manifest.factor_paths();
+        let outcomes = manifest.outcomes.clone();
+        let x = table.rows.iter().map(|r| r.values.clone()).collect();
+        let column = |f: fn(&Estimate) -> f64| -> Vec<Vec<f64>> {
+            table
+                .rows
                 .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| anyhow!("{}: no column `{name}` in the header", path.display()))
-        };
-        let factors: Vec<String> = manifest.factors.iter().map(|f| f.path.clone()).collect();
-        let outcomes: Vec<String> = if manifest.outcomes.is_empty() {
-            headers
-                .iter()
-                .filter_map(|h| h.strip_prefix("p_"))
-                .map(str::to_string)
-                .collect()
-        } else {
-            manifest.outcomes.clone()
-        };
-        let factor_cols = factors
-            .iter()
-            .map(|f| column(f))
-            .collect::<Result<Vec<_>>>()?;
-        let outcome_cols = outcomes
-            .iter()
-            .map(|o| {
-                Ok([
-                    column(&format!("p_{o}"))?,
-                    column(&format!("ci_low_{o}"))?,
-                    column(&format!("ci_high_{o}"))?,
-                ])
-            })
-            .collect::<Result<Vec<_>>>()?;
-
-        let (mut x, mut p, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, record) in reader.records().enumerate() {
-            // Line 1 is the header, so data row i sits on line i + 2.
-            let line = i + 2;
-            let record =
-                record.with_context(|| format!("{}: bad row on line {line}", path.display()))?;
-            let number = |c: usize| -> Result<f64> {
-                let field = record.get(c).unwrap_or("");
-                field.parse::<f64>().with_context(|| {
-                    format!(
-                        "{}: line {line}, column `{}`: found `{field}`, expected a number",
-                        path.display(),
-                        &headers[c]
-                    )
+                .map(|r| {
+                    r.estimates
+                        .iter()
+                        .map(|e| clean_probability(f(e)))
+                        .collect()
                 })
-            };
-            x.push(
-                factor_cols
-                    .iter()
-                    .map(|&c| number(c))
-                    .collect::<Result<Vec<_>>>()?,
-            );
-            let mut row = [Vec::new(), Vec::new(), Vec::new()];
-            for cols in &outcome_cols {
-                for (k, &c) in cols.iter().enumerate() {
-                    row[k].push(clean_probability(number(c)?));
-                }
-            }
-            let [rp, rlo, rhi] = row;
-            p.push(rp);
-            lo.push(rlo);
-            hi.push(rhi);
-        }
+                .collect()
+        };
+        let (p, lo, hi) = (column(|e| e.p), column(|e| e.ci_low), column(|e| e.ci_high));
         let colors = OutcomeColors::new(outcomes.iter().map(String::as_str));
         Ok(SweepData {
             manifest,
@@ -274,20 +183,11 @@ impl SweepData {
         } else {
             vec![format!("{name} on {}", m.scenario)]
         };
-        let points = m.points.unwrap_or(self.x.len() as u64);
-        let mut design = if m.kind.is_empty() {
-            String::new()
-        } else {
-            format!("{} design, ", m.kind)
-        };
-        design.push_str(&plural(points, "point"));
-        if let Some(r) = m.runs_per_point {
-            design.push_str(&format!(" × {} each", plural(r, "run")));
-        }
+        let mut design = format!("{} design, ", m.kind);
+        design.push_str(&plural(m.points as u64, "point"));
+        design.push_str(&format!(" × {} each", plural(m.runs_per_point, "run")));
         facts.push(design);
-        if let Some(seed) = m.seed {
-            facts.push(format!("seed {seed}"));
-        }
+        facts.push(format!("seed {}", m.seed));
         lines.push(facts.join("  ·  "));
         lines
     }
@@ -303,8 +203,8 @@ impl SweepData {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
-        let from = info.and_then(|i| i.from).unwrap_or(dmin).min(dmin);
-        let to = info.and_then(|i| i.to).unwrap_or(dmax).max(dmax);
+        let from = info.map_or(dmin, |i| i.from).min(dmin);
+        let to = info.map_or(dmax, |i| i.to).max(dmax);
         pad_range(from, to)
     }
 }
@@ -338,43 +238,6 @@ fn pad_range(lo: f64, hi: f64) -> (f64, f64) {
         let d = if lo.abs() > 1e-9 { lo.abs() * 0.1 } else { 0.5 };
         (lo - d, hi + d)
     }
-}
-
-/// One row of a Sobol `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct SobolRow {
-    factor: String,
-    first_order: f64,
-    first_ci_low: f64,
-    first_ci_high: f64,
-    total: f64,
-    total_ci_low: f64,
-    total_ci_high: f64,
-}
-
-/// One row of a Morris `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct MorrisRow {
-    factor: String,
-    mu: f64,
-    mu_star: f64,
-    sigma: f64,
-}
-
-/// One row of a one-at-a-time `sensitivity.csv`.
-#[derive(Debug, Clone, Deserialize)]
-struct OatRow {
-    factor: String,
-    low: f64,
-    high: f64,
-    p_base: f64,
-    p_low: f64,
-    p_high: f64,
-    swing: f64,
-    p_low_ci_low: f64,
-    p_low_ci_high: f64,
-    p_high_ci_low: f64,
-    p_high_ci_high: f64,
 }
 
 /// Finite value or 0.

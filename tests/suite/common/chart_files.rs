@@ -43,3 +43,30 @@ pub fn svg_texts(path: &Path) -> String {
     }
     out.join("\n")
 }
+
+/// The `font-size` of every `<text>` element of an SVG, in pixels.
+pub fn svg_font_sizes(path: &Path) -> Vec<f64> {
+    let svg = fs::read_to_string(path).unwrap();
+    svg.split("<text")
+        .skip(1)
+        .map(|element| {
+            let at = element
+                .find("font-size=\"")
+                .expect("a text has a font size")
+                + 11;
+            let value = &element[at..];
+            value[..value.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// The resolution a PNG's `pHYs` chunk states, in dots per inch (horizontal,
+/// vertical), or `None` without the chunk.
+pub fn png_dpi(path: &Path) -> Option<(f64, f64)> {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let reader = decoder.read_info().unwrap();
+    let dims = reader.info().pixel_dims?;
+    assert_eq!(dims.unit, png::Unit::Meter, "{}", path.display());
+    let dpi = |ppm: u32| f64::from(ppm) * 0.0254;
+    Some((dpi(dims.xppu), dpi(dims.yppu)))
+}
