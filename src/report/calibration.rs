@@ -43,14 +43,27 @@ pub fn write_calibration_report(dir: &Path) -> Result<()> {
     doc.push(Block::Para(facts));
 
     doc.push(Block::Heading(2, "Held-out years".into()));
-    doc.push(Block::Para(vec![Span::Text(
-        "Scores over the dyad-years after the fit: coverage of the central 50% and 90% \
-         predictive intervals (calibrated forecasts cover 0.5 and 0.9), mean absolute \
-         error of the median and CRPS (lower is better), against persistence (the last \
-         fitted year's value) and a linear trend over the last ten fitted years."
-            .into(),
-    )]));
-    doc.push(csv_table(&dir.join("validation.csv"))?);
+    let validation = dir.join("validation.csv");
+    if validation.is_file() {
+        doc.push(Block::Para(vec![Span::Text(
+            "Scores over the dyad-years after the fit: coverage of the central 50% and 90% \
+             predictive intervals (calibrated forecasts cover 0.5 and 0.9), mean absolute \
+             error of the median and CRPS (lower is better), against persistence (the last \
+             fitted year's value) and a linear trend over the last ten fitted years."
+                .into(),
+        )]));
+        doc.push(csv_table(&validation)?);
+    } else {
+        doc.push(Block::Para(vec![
+            Span::Text(
+                "None: the fit used every observed year, so no forecast could be scored. \
+                 Fit up to an earlier year with "
+                    .into(),
+            ),
+            Span::Code("--until".into()),
+            Span::Text(" to score the years after it.".into()),
+        ]));
+    }
     doc.push(Block::Heading(2, "Posterior against prior".into()));
     doc.push(csv_table(&dir.join("summary.csv"))?);
     doc.push(Block::Heading(2, "Generations".into()));

@@ -9,6 +9,7 @@ mod calibrate;
 mod charts;
 mod cli;
 mod determinism;
+mod evidence;
 mod fuzz;
 mod hardening;
 mod invariance;
