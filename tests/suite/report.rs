@@ -280,7 +280,7 @@ fn the_run_report_explains_rules_shocks_treaties_and_evidence() {
     // Evidence kinds, references, limitations and the code version.
     assert!(md.contains("of the calibrated values rest on judgment"));
     assert!(md.contains("## References"));
-    assert!(md.contains("UNGA ideal points"));
+    assert!(md.contains("Estimating Dynamic State Preferences"));
     assert!(md.contains("## Limitations"));
     let code = m["code_version"].as_str().unwrap();
     assert!(md.contains(code), "code version {code}");
