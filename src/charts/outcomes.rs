@@ -85,8 +85,8 @@ impl OutcomesChart {
             if let Some(y0) = m.start_year {
                 s.push_str(&format!(
                     ", {} to {}",
-                    fmt_num(y0),
-                    fmt_num(y0 + h as f64 * m.dt)
+                    fmt_month(y0),
+                    fmt_month(y0 + h as f64 * m.dt)
                 ));
             }
             subtitles.push(s);

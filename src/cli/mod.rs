@@ -240,6 +240,10 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
+    /// Print the number of points and runs and an estimated time (from a
+    /// short timed pilot), then stop: nothing is written.
+    #[arg(long, conflicts_with_all = ["resume", "force"])]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

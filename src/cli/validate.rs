@@ -10,6 +10,9 @@ use crate::error::{InputError, Result, one_line};
 use crate::scenario::{self, parameter_rows};
 
 pub fn execute(args: &ValidateArgs) -> Result<()> {
+    if crate::sweep::is_sweep_file(&args.scenario) {
+        return super::sweep::validate(&args.scenario, &args.set);
+    }
     let scenario = super::load_scenario(&args.scenario, &args.set)?;
     let built = &scenario.built;
     let model = &built.model;

@@ -17,6 +17,7 @@ mod kernel;
 mod lockstep;
 mod oat;
 mod report;
+mod revisions;
 mod sensitivity;
 mod series;
 mod stylized_facts;
