@@ -94,6 +94,7 @@ mod compare;
 mod help;
 mod json;
 mod plot;
+mod report;
 mod run;
 mod sweep;
 mod validate;
@@ -133,6 +134,9 @@ pub enum Command {
     /// Re-draw the charts of a result folder from its CSV files.
     #[command(after_help = help::PLOT)]
     Plot(PlotArgs),
+    /// Write (again) report.md and report.html of a result folder from its
+    /// files, e.g. after `plot` drew its charts.
+    Report(ReportArgs),
     /// Run a parameter sweep or sensitivity design, whole or one shard of it.
     #[command(after_help = help::SWEEP)]
     Sweep(SweepArgs),
@@ -230,6 +234,9 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML), or `-` to read it from standard input.
     pub scenario: PathBuf,
+    /// Fail (exit 2) when a calibrated value has no evidence.
+    #[arg(long)]
+    pub strict: bool,
     /// Set a value by parameter path before checking (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -279,6 +286,12 @@ impl ChartArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folder written by `entente run`, `compare`, `sweep`, `merge` or `calibrate`.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Sweep file (TOML).
     pub sweep: PathBuf,
@@ -308,6 +321,10 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
+    /// Print the number of points and runs and an estimated time (from a
+    /// short timed pilot), then stop: nothing is written.
+    #[arg(long, conflicts_with_all = ["resume", "force"])]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -394,6 +411,7 @@ pub fn main() -> i32 {
             with_options(&charts(&args.sim.charts), || compare::execute(&args))
         }
         Command::Plot(args) => with_options(&charts(&args.charts), || plot::execute(&args)),
+        Command::Report(args) => report::execute(&args),
         Command::Sweep(args) => with_options(&charts(&args.charts), || sweep::execute(&args)),
         Command::Merge(args) => with_options(&charts(&args.charts), || sweep::merge(&args)),
         Command::Calibrate(args) => {

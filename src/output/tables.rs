@@ -279,7 +279,9 @@ impl RunsTable {
     }
 
     pub fn header(&self) -> String {
-        let mut h = String::from("run,draw,outcome,configuration,shocks_fired,unbalanced_share");
+        let mut h = String::from(
+            "run,draw,outcome,configuration,first_treaty_step,first_treaty_dyad,shocks_fired,unbalanced_share",
+        );
         for prefix in ["zbar", "z_final", "state", "first_treaty_step"] {
             for name in &self.dyads {
                 write!(h, ",{prefix}_{name}").expect("write to string");
@@ -303,12 +305,22 @@ impl RunsTable {
             .configuration
             .and_then(|c| self.configurations.get(c))
             .map_or("", String::as_str);
+        // The dyad of the run's first treaty: the earliest of the dyads'
+        // first treaties (the first in dyad order when several formed then).
+        let first_dyad = r
+            .first_treaty_by_dyad
+            .iter()
+            .enumerate()
+            .filter_map(|(d, t)| t.map(|t| (t, d)))
+            .min()
+            .map_or("", |(_, d)| self.dyads[d].as_str());
         let mut row = format!(
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{first_dyad},{},{}",
             r.index,
             r.draw,
             self.outcomes[s.outcome],
             config,
+            r.first_treaty.map_or(String::new(), |t| t.to_string()),
             r.shocks_fired.iter().sum::<u32>(),
             s.unbalanced_share
                 .map_or(String::new(), |u| format!("{u:.4}")),

@@ -171,23 +171,35 @@ fn runs_csv_names_every_dyad_as_dyads_csv_does_and_its_columns_agree_with_the_ta
         );
     }
 
-    // The first treaty of any dyad is the earliest of the per-dyad steps:
-    // its share and mean agree with the manifest's summary.
-    let firsts: Vec<Option<u64>> = runs
-        .rows
-        .iter()
-        .map(|row| {
-            dyads
-                .iter()
-                .filter_map(|d| {
-                    row[runs.column(&format!("first_treaty_step_{d}"))]
-                        .parse()
-                        .ok()
-                })
-                .min()
-        })
-        .collect();
-    let formed: Vec<u64> = firsts.iter().flatten().copied().collect();
+    // The first treaty of any dyad is the earliest of the per-dyad steps,
+    // and first_treaty_dyad names the dyad it formed in; their share and
+    // mean agree with the manifest's summary.
+    let (step, dyad) = (
+        runs.column("first_treaty_step"),
+        runs.column("first_treaty_dyad"),
+    );
+    let mut formed: Vec<u64> = Vec::new();
+    for row in &runs.rows {
+        let earliest = dyads
+            .iter()
+            .filter_map(|d| {
+                let t: Option<u64> = row[runs.column(&format!("first_treaty_step_{d}"))]
+                    .parse()
+                    .ok();
+                t.map(|t| (t, d.as_str()))
+            })
+            .min_by_key(|&(t, _)| t);
+        match earliest {
+            Some((t, d)) => {
+                assert_eq!(row[step], t.to_string());
+                assert_eq!(row[dyad], d);
+                let own = row[runs.column(&format!("first_treaty_step_{}", row[dyad]))].as_str();
+                assert_eq!(own, row[step]);
+                formed.push(t);
+            }
+            None => assert_eq!((row[step].as_str(), row[dyad].as_str()), ("", "")),
+        }
+    }
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let summary = &manifest["summary"];
