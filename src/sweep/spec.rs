@@ -570,7 +570,17 @@ fn design_plan(
         None => cx.outcomes[0],
     };
     if kind == DesignKind::Points {
-        return points_plan(cx, d, hash, target);
+        return points_plan(cx, d, hash, target).map_err(|e| {
+            let e = if e.key.is_none() {
+                e.key("design.file")
+            } else {
+                e
+            };
+            e.hint(format!(
+                "the points file is named by `design.file` of {}, relative to that file",
+                cx.path.display()
+            ))
+        });
     }
     Ok(sampled_plan(cx, d, kind, design_seed, target))
 }
@@ -850,12 +860,7 @@ fn points_plan(
         )));
     };
     let file = cx.path.parent().unwrap_or(Path::new("")).join(name);
-    let text = read_points_file(&file).map_err(|e| {
-        e.key("design.file").hint(format!(
-            "the points file is named by `design.file` of {}, relative to that file",
-            cx.path.display()
-        ))
-    })?;
+    let text = read_points_file(&file)?;
     hash.update(text.as_bytes());
     let fail = |line: usize, column: usize, message: String| {
         InputError::new(message).in_file(&file).at(line, column)
@@ -1041,7 +1046,9 @@ impl Sweep {
                 .factors
                 .iter()
                 .zip(&self.ranges)
-                .map(|(path, &(from, to))| FactorRange {
+                .zip(&self.paths)
+                .map(|((path, &(from, to)), resolved)| FactorRange {
+                    base: Some(resolved.get(&self.scenario.built.model)),
                     from,
                     path: path.clone(),
                     to,
