@@ -16,7 +16,7 @@ use crate::charts::data::RunData;
 use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
-use crate::format::{fmt_count, fmt_pct_tick, fmt_tick};
+use crate::format::{fmt_count, fmt_pct_tick};
 
 /// One stacked band: a configuration and its share at every step.
 struct Band {
@@ -129,7 +129,7 @@ impl Chart for ConfigChart {
 
         let first = *self.steps.first().unwrap_or(&0);
         let last = (*self.steps.last().unwrap_or(&0)).max(first + 1);
-        let (x0, x1) = (self.axis.x(first), self.axis.x(last));
+        let ticks = self.axis.ticks(first, last, 8);
         let totals: Vec<f64> = (0..self.steps.len())
             .map(|i| self.bands.iter().map(|b| b.shares[i]).sum())
             .collect();
@@ -142,12 +142,11 @@ impl Chart for ConfigChart {
             .margin_bottom(MARGIN)
             .x_label_area_size(95)
             .y_label_area_size(130)
-            .build_cartesian_2d(x0..x1, 0.0..y_max)
+            .build_cartesian_2d(ticks.coord(), 0.0..y_max)
             .map_err(draw_err)?;
-        let x_fmt = |v: &f64| fmt_tick(*v);
+        let x_fmt = |v: &f64| ticks.label(*v);
         let y_fmt = |v: &f64| fmt_pct_tick(*v);
         house_mesh(&mut chart.configure_mesh())
-            .x_labels(8)
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)

@@ -19,8 +19,9 @@ use crate::charts::data::{RunData, TimeRow, finite_or_zero};
 use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
+use crate::charts::treaties::TreatyMarks;
 use crate::charts::{Chart, file_safe};
-use crate::format::{fmt_count, fmt_num, fmt_tick};
+use crate::format::{fmt_count, fmt_num};
 
 /// Fill of the 90% band.
 pub(crate) fn outer_band() -> RGBColor {
@@ -34,8 +35,8 @@ pub(crate) fn inner_band() -> RGBColor {
 
 /// Draws a fan's 90% band (`outer`) and 50% band (`inner`), each a closed
 /// polygon of points.
-pub(crate) fn draw_bands<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+pub(crate) fn draw_bands<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
     outer: Vec<(f64, f64)>,
     inner: Vec<(f64, f64)>,
 ) -> Result<()> {
@@ -51,7 +52,7 @@ pub(crate) fn draw_bands<DB: DrawingBackend>(
 const Y_DESC: &str = "alignment z (mean of both stances)";
 
 /// Legend of the fan charts.
-fn fan_legend(theta: f64) -> Vec<LegendItem> {
+fn fan_legend(theta: f64, treaties: &TreatyMarks) -> Vec<LegendItem> {
     [
         LegendItem::line("median", ALIGNMENT, 5),
         LegendItem::fill("middle 50% of runs (p25–p75)", inner_band().to_rgba()),
@@ -59,6 +60,7 @@ fn fan_legend(theta: f64) -> Vec<LegendItem> {
     ]
     .into_iter()
     .chain(threshold_legend(theta))
+    .chain(treaties.legend())
     .collect()
 }
 
@@ -80,13 +82,11 @@ struct PanelStyle {
 /// Draws one fan into `area`.
 fn draw_fan_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    rows: &[TimeRow],
-    axis: TimeAxis,
-    theta: f64,
-    last_step: u32,
+    fan: &FanChart,
     style: &PanelStyle,
 ) -> Result<()> {
-    let end = last_step.max(1);
+    let (rows, axis, theta) = (&fan.rows, fan.axis, fan.theta);
+    let end = fan.last_step.max(1);
     let (x0, x1) = (axis.x(0), axis.x(end));
     let mut builder = ChartBuilder::on(area);
     builder
@@ -102,16 +102,16 @@ fn draw_fan_panel<DB: DrawingBackend>(
     if let Some(c) = &style.caption {
         builder.caption(c, bold(PANEL_TITLE_SIZE, INK));
     }
+    let ticks = axis.ticks(0, end, style.x_ticks);
     let mut chart = builder
-        .build_cartesian_2d(x0..x1, -1.0..1.0)
+        .build_cartesian_2d(ticks.coord(), -1.0..1.0)
         .map_err(draw_err)?;
 
-    let x_fmt = |v: &f64| fmt_tick(*v);
+    let x_fmt = |v: &f64| ticks.label(*v);
     let y_fmt = |v: &f64| fmt_alignment_tick(*v);
     {
         let mut mesh = chart.configure_mesh();
         house_mesh(&mut mesh)
-            .x_labels(style.x_ticks)
             .y_labels(style.y_ticks)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt);
@@ -157,6 +157,7 @@ fn draw_fan_panel<DB: DrawingBackend>(
             ))
             .map_err(draw_err)?;
     }
+    fan.treaties.draw(&mut chart, axis, end)?;
     if !rows.is_empty() {
         chart
             .draw_series(LineSeries::new(
@@ -190,9 +191,9 @@ fn step_tick_spacing(end: u32) -> u32 {
 }
 
 /// Draws the step numbers on a secondary axis along the top of the plot.
-fn draw_step_axis<DB: DrawingBackend>(
+fn draw_step_axis<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     area: &DrawingArea<DB, Shift>,
-    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    chart: &ChartContext<'_, DB, Cartesian2d<X, RangedCoordf64>>,
     axis: TimeAxis,
     end: u32,
 ) -> Result<()> {
@@ -246,11 +247,12 @@ pub(crate) struct FanChart {
     theta: f64,
     last_step: u32,
     subtitles: Vec<String>,
+    treaties: TreatyMarks,
 }
 
 impl FanChart {
-    /// One fan chart per dyad of the run.
-    pub fn all(run: &RunData) -> Vec<FanChart> {
+    /// One fan chart per dyad of the run, with marks of when treaties formed.
+    pub fn all(run: &RunData, treaties: &TreatyMarks) -> Vec<FanChart> {
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
@@ -273,6 +275,7 @@ impl FanChart {
                     ),
                     axis.note(last_step),
                 ],
+                treaties: treaties.clone(),
             })
             .collect()
     }
@@ -291,17 +294,14 @@ impl Chart for FanChart {
         let title = format!("Alignment of {} over time", self.shown);
         let body = draw_header(root, &title, &self.subtitles)?;
         let (w, h) = body.dim_in_pixel();
-        let legend = fan_legend(self.theta);
+        let legend = fan_legend(self.theta, &self.treaties);
         let inner_w = w - 2 * MARGIN;
         let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32;
         let (plot, bottom) = body.split_vertically(h - legend_h - MARGIN - 16);
         let years = self.axis.start_year.is_some();
         draw_fan_panel(
             &plot.margin(0, 0, MARGIN, 0),
-            &self.rows,
-            self.axis,
-            self.theta,
-            self.last_step,
+            self,
             &PanelStyle {
                 caption: None,
                 x_desc: Some(self.axis.desc()),
@@ -327,13 +327,13 @@ pub(crate) struct FanGrid {
 }
 
 impl FanGrid {
-    pub fn new(run: &RunData) -> Self {
-        let fans = FanChart::all(run);
+    pub fn new(run: &RunData, treaties: &TreatyMarks) -> Self {
+        let fans = FanChart::all(run, treaties);
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
         };
-        let legend = fan_legend(run.manifest.theta_p);
+        let legend = fan_legend(run.manifest.theta_p, treaties);
         let legend_rows = legend_rows_count(&legend, GRID_WIDTH - 2 * MARGIN);
         FanGrid {
             fans,
@@ -368,15 +368,12 @@ impl Chart for FanGrid {
             self.fans.len(),
             &first.axis.desc(),
             Y_DESC,
-            &fan_legend(first.theta),
+            &fan_legend(first.theta, &first.treaties),
         )?;
         for (fan, panel) in self.fans.iter().zip(panels) {
             draw_fan_panel(
                 &panel,
-                &fan.rows,
-                fan.axis,
-                fan.theta,
-                fan.last_step,
+                fan,
                 &PanelStyle {
                     caption: Some(fan.shown.clone()),
                     x_desc: None,

@@ -14,7 +14,7 @@ use crate::charts::data::{FinalBin, RunData};
 use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
-use crate::format::{fmt_count, fmt_num, fmt_pct_tick};
+use crate::format::{fmt_count, fmt_pct_tick};
 
 /// Histogram bars of one dyad: (low, high, share of runs).
 struct Panel {
@@ -82,7 +82,7 @@ impl FinalChart {
             facts.push(format!("seed {seed}"));
         }
         let at = match (m.horizon, m.start_year) {
-            (Some(h), Some(y0)) => format!("at step {h} ({})", fmt_num(y0 + h as f64 * m.dt)),
+            (Some(h), Some(y0)) => format!("at step {h} ({})", fmt_month(y0 + h as f64 * m.dt)),
             (Some(h), None) => format!("at step {h}"),
             _ => "at the horizon".to_string(),
         };

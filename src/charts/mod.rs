@@ -1,13 +1,14 @@
 //! Charts of a result folder.
 //!
 //! [`draw_run_charts`] reads the files a run writes (`manifest.json`, `outcomes.csv`,
-//! `timeseries.csv`, `config_timeseries.csv`, `final.csv`) and draws into
+//! `timeseries.csv`, `config_timeseries.csv`, `final.csv`, and `runs.csv` when
+//! present) and draws into
 //! `charts/` of the same folder, each chart as a PNG and an SVG:
 //!
 //! | file stem | chart |
 //! |---|---|
 //! | `outcomes` | probability of each named outcome with Wilson 95% whiskers |
-//! | `fan_<DYAD>` | median alignment of one dyad over time with 50% and 90% bands |
+//! | `fan_<DYAD>` | median alignment of one dyad over time with 50% and 90% bands, and when treaties formed |
 //! | `fan_all` | the fan charts of all dyads as small multiples |
 //! | `configurations` | share of each triad configuration over time, stacked |
 //! | `final` | histogram of each dyad's final averaged alignment |
@@ -39,6 +40,7 @@ mod look;
 mod outcomes;
 mod sweep;
 mod theme;
+mod treaties;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -62,10 +64,11 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     let out_dir = charts_dir(dir)?;
     let mut written = Vec::new();
     written.extend(save(&outcomes::OutcomesChart::new(&run), &out_dir)?);
-    for chart in fan::FanChart::all(&run) {
+    let treaties = treaties::TreatyMarks::read(dir, &run)?;
+    for chart in fan::FanChart::all(&run, &treaties) {
         written.extend(save(&chart, &out_dir)?);
     }
-    written.extend(save(&fan::FanGrid::new(&run), &out_dir)?);
+    written.extend(save(&fan::FanGrid::new(&run, &treaties), &out_dir)?);
     written.extend(save(&configurations::ConfigChart::new(&run), &out_dir)?);
     written.extend(save(&final_hist::FinalChart::new(&run), &out_dir)?);
     let importance = dir.join("importance.csv");

@@ -1041,6 +1041,7 @@ impl Sweep {
     pub fn manifest(&self, threads: usize, wall: f64) -> SweepManifest {
         let names = &self.scenario.built.rules.names;
         SweepManifest {
+            code_version: crate::output::manifest::code_version(),
             entente_version: env!("CARGO_PKG_VERSION").to_string(),
             factors: self
                 .factors

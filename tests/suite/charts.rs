@@ -596,3 +596,206 @@ fn folders_without_labels_still_draw() {
         &["Alignment of USA-CHN over time"],
     );
 }
+
+/// Keeps only steps up to `last` in the time series of a fixture folder.
+fn cut_series(dir: &Path, last: u32) {
+    for file in ["timeseries.csv", "config_timeseries.csv"] {
+        let path = dir.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(|(i, line)| {
+                *i == 0 || line.split(',').next().unwrap().parse::<u32>().unwrap() <= last
+            })
+            .map(|(_, line)| line)
+            .collect();
+        fs::write(&path, kept.join("\n") + "\n").unwrap();
+    }
+}
+
+#[test]
+fn time_axes_show_calendar_years_and_quarters() {
+    // 24 quarters from 2020-07-23 (2020.56): yearly ticks, months in the notes.
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    draw_run_charts(tmp.path()).unwrap();
+    for file in ["fan_USA-CHN.svg", "configurations.svg"] {
+        let texts = svg_texts(&chart(tmp.path(), file));
+        for year in 2021..=2026 {
+            assert!(
+                texts.lines().any(|l| l == year.to_string()),
+                "{file}: {year} in {texts}"
+            );
+        }
+        assert!(
+            !texts.contains("2020.5") && !texts.contains(" Q"),
+            "{file}: {texts}"
+        );
+    }
+    assert_texts(
+        &chart(tmp.path(), "fan_USA-CHN.svg"),
+        &["step 0 = Jul 2020, one step = 0.25 years, 24 steps to Jul 2026"],
+    );
+    assert_texts(
+        &chart(tmp.path(), "outcomes.svg"),
+        &["Jul 2020 to Jul 2026"],
+    );
+
+    // 8 quarters: ticks on calendar quarters.
+    let short = tempfile::tempdir().unwrap();
+    write_fixture(short.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    cut_series(short.path(), 8);
+    draw_run_charts(short.path()).unwrap();
+    for file in ["fan_USA-CHN.svg", "configurations.svg"] {
+        assert_texts(
+            &chart(short.path(), file),
+            &["2020 Q4", "2021 Q1", "2022 Q3"],
+        );
+    }
+    // The small multiples have room for four ticks: every other quarter.
+    let grid = svg_texts(&chart(short.path(), "fan_all.svg"));
+    assert!(
+        grid.contains("2021 Q1") && !grid.contains("2021 Q2"),
+        "{grid}"
+    );
+}
+
+/// Adds treaty figures to a fixture: the manifest's summary and a runs.csv
+/// whose first treaty steps are `steps` (`None`: no treaty in that run).
+fn add_treaties(dir: &Path, steps: &[Option<u32>]) {
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let formed: Vec<u32> = steps.iter().flatten().copied().collect();
+    manifest["summary"] = serde_json::json!({
+        "treaty_probability": formed.len() as f64 / steps.len() as f64,
+        "mean_first_treaty_step": (!formed.is_empty())
+            .then(|| formed.iter().sum::<u32>() as f64 / formed.len() as f64),
+        "mean_unbalanced_share": 0.0,
+    });
+    fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    let mut runs = String::from(
+        "run,draw,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share\n",
+    );
+    for (i, s) in steps.iter().enumerate() {
+        let step = s.map_or(String::new(), |s| s.to_string());
+        writeln!(runs, "{i},0,drift,loose,{step},0,0").unwrap();
+    }
+    fs::write(dir.join("runs.csv"), runs).unwrap();
+}
+
+/// The treaty marks' colour (Okabe-Ito reddish purple), used for nothing
+/// else on a fan chart.
+const TREATY_STROKE: &str = "stroke=\"#CC79A7\"";
+
+#[test]
+fn fans_mark_when_treaties_formed() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    // Four of ten runs formed a treaty, first at steps 4, 4, 10 and 12.
+    let steps = [
+        Some(4),
+        None,
+        Some(4),
+        None,
+        None,
+        Some(10),
+        None,
+        Some(12),
+        None,
+        None,
+    ];
+    add_treaties(tmp.path(), &steps);
+    draw_run_charts(tmp.path()).unwrap();
+    for file in ["fan_USA-CHN.svg", "fan_all.svg"] {
+        let path = chart(tmp.path(), file);
+        assert_texts(
+            &path,
+            &[
+                "mean step of a run's first treaty, any dyad (40.0% of runs)",
+                "first treaties per step, any dyad (tick height ∝ runs)",
+            ],
+        );
+        assert!(fs::read_to_string(&path).unwrap().contains(TREATY_STROKE));
+    }
+    // Vertical marks at four places: a rug tick at each of the steps 4, 10
+    // and 12, and the dashed line at the mean step 7.5.
+    let svg = fs::read_to_string(chart(tmp.path(), "fan_USA-CHN.svg")).unwrap();
+    let mut xs: Vec<i64> = svg
+        .lines()
+        .filter(|l| l.starts_with("<polyline") && l.contains(TREATY_STROKE))
+        .filter_map(|l| {
+            let points = l.split("points=\"").nth(1)?.split('"').next()?;
+            let xs: Vec<i64> = points
+                .split_whitespace()
+                .map(|p| p.split(',').next().unwrap().parse().unwrap())
+                .collect();
+            (xs.len() == 2 && xs[0] == xs[1]).then_some(xs[0])
+        })
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    assert_eq!(xs.len(), 4, "vertical treaty marks at {xs:?}");
+}
+
+#[test]
+fn fans_have_no_treaty_marks_without_treaties() {
+    for steps in [&[None, None, None][..], &[]] {
+        let tmp = tempfile::tempdir().unwrap();
+        write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+        if !steps.is_empty() {
+            add_treaties(tmp.path(), steps);
+        }
+        draw_run_charts(tmp.path()).unwrap();
+        for file in ["fan_USA-CHN.svg", "fan_all.svg"] {
+            let path = chart(tmp.path(), file);
+            assert!(!svg_texts(&path).contains("treat"), "{file}");
+            assert!(
+                !fs::read_to_string(&path).unwrap().contains(TREATY_STROKE),
+                "{file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sweep_charts_follow_the_presets_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let file = common::cli::root().join("tests/sweeps/small-grid.toml");
+    common::cli::entente_ok(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--size",
+        "slide",
+        "--no-title",
+    ]);
+    let slide = ChartSize::Slide.preset();
+    let needed = 8.0 * slide.dpi as f64 / 72.0;
+    let charts: Vec<PathBuf> = fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(charts.len() >= 4);
+    for path in &charts {
+        if path.extension().unwrap() == "svg" {
+            let smallest = svg_font_sizes(path)
+                .into_iter()
+                .fold(f64::INFINITY, f64::min);
+            assert!(smallest >= needed, "{}: {smallest} px", path.display());
+            assert!(
+                !svg_texts(path).contains("Probability of"),
+                "{}",
+                path.display()
+            );
+        } else {
+            assert_eq!(png_stats(path).0, 2000, "{}", path.display());
+            assert!(png_dpi(path).is_some_and(|(x, _)| (x - 150.0).abs() < 0.0127));
+        }
+    }
+}

@@ -37,6 +37,8 @@ pub fn svg_texts(path: &Path) -> String {
         let inner = after[open_end..close]
             .replace("&lt;", "<")
             .replace("&gt;", ">")
+            .replace("&apos;", "'")
+            .replace("&quot;", "\"")
             .replace("&amp;", "&");
         out.push(inner.split_whitespace().collect::<Vec<_>>().join(" "));
         rest = &after[close + 7..];
