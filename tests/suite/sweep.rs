@@ -568,3 +568,31 @@ fn common_random_numbers_make_equal_points_equal() {
         "{manifest}"
     );
 }
+
+/// `sweep --report` and `merge --report` write the report of the folder;
+/// a single shard has none and says so.
+#[test]
+fn report_flag_writes_the_sweep_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    run_sweep("small-oat", &whole, &["--no-charts", "--report"]);
+    let report = String::from_utf8(read(&whole, "report.md")).unwrap();
+    assert!(report.contains("small-oat"), "{report}");
+    assert!(whole.join("report.html").is_file());
+
+    let file = sweep_file("small-oat");
+    let o = entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--shard",
+        "0/2",
+        "--report",
+        "--out",
+        dir.path().join("s0").to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--report"));
+    assert!(!dir.path().join("s0").exists());
+}
