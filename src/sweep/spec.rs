@@ -15,11 +15,20 @@
 //! or a sampling design over factor ranges:
 //! ```toml
 //! [design]
-//! kind = "sobol"          # lhs | sobol | morris | oat
+//! kind = "sobol"          # lhs | sobol | morris | oat | points
 //! points = 256            # lhs: points; sobol: base sample N; morris: trajectories
 //! target = "partnership_short_of_alliance"
 //! factors = [{ path = "params.beta_E", from = 0.3, to = 1.0 }]
 //! ```
+//! or points chosen elsewhere, one CSV row per point under a header of
+//! parameter paths:
+//! ```toml
+//! [design]
+//! kind = "points"
+//! file = "points.csv"     # relative to this file
+//! ```
+//! `common_random_numbers = true` (top level) runs every point on the same
+//! random streams (`docs/model.md`, section 10).
 //! `oat` (one at a time) takes no `points`, `levels` or `bootstrap`: its
 //! 2k+1 points are the base scenario itself, then for each factor in file
 //! order the base with that factor alone at `from` and at `to`. The base
