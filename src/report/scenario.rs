@@ -63,17 +63,31 @@ pub(super) fn outcome_rules(m: &Value) -> Vec<Block> {
             .collect(),
         class: "rules",
     });
-    for r in rules.iter().filter(|r| r.never_matches.is_some()) {
-        out.push(Block::Para(vec![
-            Span::Code(r.name.clone()),
-            Span::Text(format!(
-                " can never match: {}. Its row above is zero by construction, and the \
-                 outcome chart leaves it out.",
-                r.never_matches.as_deref().unwrap_or_default()
-            )),
-        ]));
-    }
+    out.extend(dead_rule_notes(&rules));
     out
+}
+
+/// One paragraph for each rule that can never match.
+fn dead_rule_notes(rules: &[OutcomeRuleInfo]) -> Vec<Block> {
+    rules
+        .iter()
+        .filter_map(|r| {
+            let reason = r.never_matches.as_deref()?;
+            Some(Block::Para(vec![
+                Span::Code(r.name.clone()),
+                Span::Text(format!(
+                    " can never match: {reason}. Its row is zero by construction, and the \
+                     outcome chart leaves it out."
+                )),
+            ]))
+        })
+        .collect()
+}
+
+/// The notes on rules that can never match, from a run manifest (for the
+/// scenario sections of a comparison).
+pub(super) fn dead_rules_of(m: &Value) -> Vec<Block> {
+    dead_rule_notes(&field::<Vec<OutcomeRuleInfo>>(m, "outcome_rules"))
 }
 
 /// "Treaties and dyads": how often a treaty was signed and when, and the
