@@ -799,3 +799,31 @@ fn sweep_charts_follow_the_presets_too() {
         }
     }
 }
+
+#[test]
+fn compare_charts_show_the_outcome_labels_of_the_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let labelled = labelled_baseline(tmp.path());
+    let plain = common::cli::root().join("scenarios/us-courts-russia.toml");
+    let out = tmp.path().join("cmp");
+    common::cli::entente_ok(&[
+        "compare",
+        labelled.to_str().unwrap(),
+        plain.to_str().unwrap(),
+        "--runs",
+        "320",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let comparison = svg_texts(&out.join("charts/comparison.svg"));
+    assert!(comparison.contains("Sino-Russian alliance"), "{comparison}");
+    assert!(
+        !comparison.contains("sino_russian_alliance"),
+        "{comparison}"
+    );
+    let differences = svg_texts(&out.join("charts/differences.svg"));
+    assert!(
+        !differences.contains(": sino_russian_alliance"),
+        "{differences}"
+    );
+}
