@@ -72,6 +72,8 @@ pub(crate) struct Manifest {
     pub dyads: Vec<String>,
     pub triad: Vec<String>,
     pub outcomes: Vec<String>,
+    /// The rules in words, with those that can never match marked.
+    pub outcome_rules: Vec<crate::output::manifest::OutcomeRuleInfo>,
     /// Chart labels of agents, outcomes and parameters (empty in folders
     /// written before scenarios could give them).
     pub labels: crate::output::manifest::Labels,
@@ -103,6 +105,7 @@ impl Default for Manifest {
             dyads: Vec::new(),
             triad: Vec::new(),
             outcomes: Vec::new(),
+            outcome_rules: Vec::new(),
             labels: Default::default(),
             theta_p: DEFAULT_THETA_P,
             summary: Summary::default(),

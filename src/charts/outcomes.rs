@@ -34,9 +34,23 @@ pub(crate) struct OutcomesChart {
 impl OutcomesChart {
     pub fn new(run: &RunData) -> Self {
         let m = &run.manifest;
+        // A rule that can never match has no runs and no bar to draw; it is
+        // named below the title instead, so its absence is explained.
+        let never = |name: &str| {
+            m.outcome_rules
+                .iter()
+                .any(|r| r.name == name && r.never_matches.is_some())
+        };
+        let left_out: Vec<&str> = run
+            .outcomes
+            .iter()
+            .filter(|r| r.count == 0 && never(&r.outcome))
+            .map(|r| r.outcome.as_str())
+            .collect();
         let mut rows: Vec<OutcomeRow> = run
             .outcomes
             .iter()
+            .filter(|r| !left_out.contains(&r.outcome.as_str()))
             .map(|r| OutcomeRow {
                 probability: finite_or_zero(r.probability).clamp(0.0, 1.0),
                 ci_low: finite_or_zero(r.ci_low).clamp(0.0, 1.0),
@@ -83,6 +97,12 @@ impl OutcomesChart {
         } else {
             "bar: share of runs ending in each outcome; whisker: Wilson 95% interval (Monte Carlo error only)".to_string()
         });
+        if !left_out.is_empty() {
+            subtitles.push(format!(
+                "left out, since an earlier rule always takes their runs or their conditions contradict: {}",
+                left_out.join(", ")
+            ));
+        }
         OutcomesChart {
             names: Names::of_run(run),
             title: format!("Outcomes of {scenario}{about}"),

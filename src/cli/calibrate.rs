@@ -155,6 +155,7 @@ fn write_folder(
     let runs_per_second = outcome.simulations as f64 / wall.max(1e-9);
     let manifest = serde_json::json!({
         "entente_version": env!("CARGO_PKG_VERSION"),
+        "code_version": crate::output::manifest::code_version(),
         "calibration": {
             "name": cal.file.name,
             "description": cal.file.description,

@@ -74,6 +74,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     staging.write("differences.csv", differences_table(&differences))?;
     let manifest = CompareManifest {
         entente_version: env!("CARGO_PKG_VERSION").to_string(),
+        code_version: crate::output::manifest::code_version(),
         scenarios: scenarios.iter().map(ScenarioInfo::of).collect(),
         seed: results[0].seed,
         runs: results[0].runs(),

@@ -51,6 +51,7 @@ fn tell(message: &str) {
 mod calibrate;
 mod compare;
 mod plot;
+mod report;
 mod run;
 mod sweep;
 mod validate;
@@ -82,6 +83,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Re-draw the charts of a result folder from its CSV files.
     Plot(PlotArgs),
+    /// Write (again) report.md and report.html of a result folder from its
+    /// files, e.g. after `plot` drew its charts.
+    Report(ReportArgs),
     /// Run a parameter sweep or sensitivity design, whole or one shard of it.
     Sweep(SweepArgs),
     /// Join the shard folders of a sweep into one result.
@@ -150,6 +154,9 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// Fail (exit 2) when a calibrated value has no evidence.
+    #[arg(long)]
+    pub strict: bool,
     /// Set a value by parameter path before checking (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -198,6 +205,12 @@ impl ChartArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folder written by `entente run`, `compare`, `sweep`, `merge` or `calibrate`.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Sweep file (TOML).
     pub sweep: PathBuf,
@@ -227,6 +240,10 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). Changes no result.
     #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
+    /// Print the number of points and runs and an estimated time (from a
+    /// short timed pilot), then stop: nothing is written.
+    #[arg(long, conflicts_with_all = ["resume", "force"])]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -312,6 +329,7 @@ pub fn main() -> i32 {
             with_options(&charts(&args.sim.charts), || compare::execute(&args))
         }
         Command::Plot(args) => with_options(&charts(&args.charts), || plot::execute(&args)),
+        Command::Report(args) => report::execute(&args),
         Command::Sweep(args) => with_options(&charts(&args.charts), || sweep::execute(&args)),
         Command::Merge(args) => with_options(&charts(&args.charts), || sweep::merge(&args)),
         Command::Calibrate(args) => {

@@ -41,7 +41,7 @@ pub fn execute(args: &PlotArgs) -> Result<()> {
 /// A chart error as bad input (exit 2) when a file of the folder is missing
 /// or does not parse, so a damaged folder is reported like any bad file;
 /// other failures (a full disk) stay exit 1.
-fn damaged(e: anyhow::Error) -> Error {
+pub(super) fn damaged(e: anyhow::Error) -> Error {
     let input = e
         .chain()
         .find_map(|cause| match cause.downcast_ref::<Error>() {

@@ -1,11 +1,18 @@
 //! `entente validate`: checks a scenario and prints each parameter, its
-//! value, whether it differs from the default, and its evidence.
+//! value, whether it differs from the default, and its evidence: every
+//! calibrated number, shock effect sizes (`shock.<id>.effects.<k>.value`)
+//! and outcome thresholds (`outcome.<name>.when.<k>.<field>`) included. It
+//! warns about outcome rules that can never match; with `--strict` a
+//! calibrated value without evidence is an error (exit 2).
 
 use super::ValidateArgs;
-use crate::error::{Result, one_line};
+use crate::error::{InputError, Result, one_line};
 use crate::scenario::{self, parameter_rows};
 
 pub fn execute(args: &ValidateArgs) -> Result<()> {
+    if crate::sweep::is_sweep_file(&args.scenario) {
+        return super::sweep::validate(&args.scenario, &args.set);
+    }
     let scenario = super::load_scenario(&args.scenario, &args.set)?;
     let built = &scenario.built;
     let model = &built.model;
@@ -51,7 +58,11 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
         for e in row.evidence.iter().skip(1) {
             say!("  {:<width$}  {:>10}  {:<24}  {}", "", "", "", cite(e));
         }
-        if row.evidence.is_empty() && row.status != "default" {
+        let drawn_with_evidence = built
+            .uncertain
+            .iter()
+            .any(|u| u.name == row.path && !u.evidence.trim().is_empty());
+        if row.evidence.is_empty() && row.status != "default" && !drawn_with_evidence {
             missing.push(row.path.as_str());
         }
     }
@@ -84,7 +95,31 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     print_evidence_kinds(&scenario);
     print_uncertainty(&scenario);
     print_parent_differences(&scenario)?;
+    print_dead_rules(&scenario);
+    if args.strict && !missing.is_empty() {
+        return Err(InputError::new(format!(
+            "{} calibrated values have no evidence: {}",
+            missing.len(),
+            missing.join(", ")
+        ))
+        .in_file(&scenario.path)
+        .key(missing[0])
+        .hint("add an [[evidence]] entry (path, source, section, claim, kind) for each; `--strict` accepts no calibrated value without one")
+        .into());
+    }
     Ok(())
+}
+
+/// Warns about the outcome rules that can never name a run.
+fn print_dead_rules(scenario: &scenario::Scenario) {
+    let names = &scenario.built.rules.names;
+    for dead in scenario.dead_rules() {
+        say!(
+            "\n  warning: outcome rule `{}` can never match: {}; charts leave it out",
+            one_line(&names[dead.rule]),
+            dead.reason
+        );
+    }
 }
 
 /// How many evidence entries rest on data, the literature and judgment.

@@ -110,6 +110,9 @@ pub(crate) fn dependence(p: &Params, e_ij: f64) -> f64 {
 /// Propensity pi_ij (section 7.4) from the dependence term and the
 /// bilateral drivers: `driver(d, k)` is the value of driver `d` at the flat
 /// pair index `k`, and `ij`, `ji` are the indices of i -> j and j -> i.
+/// Pressure and coercion both enter from the partner's side (`P_ji`,
+/// `G_ji`): i values j less the harder j presses and coerces i (section 9,
+/// item 14).
 #[inline(always)]
 pub(crate) fn propensity(
     p: &Params,
@@ -121,6 +124,7 @@ pub(crate) fn propensity(
     p.beta_E * dependence + p.beta_N * driver(Driver::N, ij)
         - p.beta_R * driver(Driver::R, ij)
         - p.beta_P * driver(Driver::P, ji)
+        - p.beta_G * driver(Driver::G, ji)
 }
 
 /// The sums over third parties of a pair before the first term: balance
@@ -162,7 +166,11 @@ pub(crate) fn value(p: &Params, propensity: f64, balance: f64, x_ji: f64) -> f64
 
 /// Utilities of oppose, hedge and align (section 7.5), given the value of
 /// closeness, the dependence term, the pivot sum, the autonomy cost
-/// `kappa_A w_j / (w_i + w_j)` and the entrapment exposure.
+/// `kappa_A w_j / (w_i + w_j)`, the entrapment exposure and the stance
+/// `x_ij` already held. Deepening that stance costs `kappa_S x_ij`:
+/// aligning costs that much more and opposing that much less when `x_ij > 0`,
+/// the other way round when it is negative (section 9, item 13). With
+/// `kappa_S = 0` the utilities are those of the specification, bit for bit.
 #[inline(always)]
 pub(crate) fn utilities(
     p: &Params,
@@ -171,11 +179,13 @@ pub(crate) fn utilities(
     pivot: f64,
     autonomy: f64,
     entrapment: f64,
+    x_ij: f64,
 ) -> [f64; 3] {
+    let deepening = p.kappa_S * x_ij;
     [
-        -value - p.kappa_O * dependence,
+        -value - p.kappa_O * dependence + deepening,
         p.mu_H * pivot,
-        value - autonomy - p.kappa_E * entrapment,
+        value - autonomy - p.kappa_E * entrapment - deepening,
     ]
 }
 
@@ -402,6 +412,45 @@ mod tests {
             worst = worst.max((acceptance_from(math::exp_via_single(-v)) - exact).abs());
         }
         assert!(worst < 1e-7, "worst error {worst}");
+    }
+
+    /// With `kappa_S = 0` and `beta_G = 0` the revised propensity and
+    /// utilities (docs/model.md section 9, items 13 and 14) are those of the
+    /// specification bit for bit, whatever the stance and the coercion; with
+    /// them on, each moves by its term exactly as documented.
+    #[test]
+    fn revised_terms_vanish_at_zero_and_act_as_documented() {
+        let mut p = Params {
+            kappa_S: 0.0,
+            beta_G: 0.0,
+            ..Params::default()
+        };
+        let drivers =
+            |d: Driver, k: usize| [0.3, -0.7, 0.45, 0.9][d as usize % 4] + k as f64 * 0.01;
+        for x_ij in [-1.0, -0.37, -0.0, 0.0, 0.61, 1.0] {
+            for (v, dep, piv, aut, ent) in [(1.3, 0.4, 0.2, 0.5, 0.1), (-0.8, 2.1, 0.0, 0.08, 0.7)]
+            {
+                let old = [
+                    -v - p.kappa_O * dep,
+                    p.mu_H * piv,
+                    v - aut - p.kappa_E * ent,
+                ];
+                let new = utilities(&p, v, dep, piv, aut, ent, x_ij);
+                assert_eq!(new.map(f64::to_bits), old.map(f64::to_bits), "x_ij {x_ij}");
+            }
+        }
+        let old = p.beta_E * 1.2 + p.beta_N * drivers(Driver::N, 1)
+            - p.beta_R * drivers(Driver::R, 1)
+            - p.beta_P * drivers(Driver::P, 2);
+        assert_eq!(propensity(&p, 1.2, drivers, 1, 2).to_bits(), old.to_bits());
+        p.kappa_S = 0.8;
+        p.beta_G = 1.5;
+        let [oppose, hedge, align] = utilities(&p, 1.3, 0.4, 0.2, 0.5, 0.1, 0.5);
+        assert!((oppose - (-1.3 - p.kappa_O * 0.4 + 0.4)).abs() < 1e-12);
+        assert_eq!(hedge, p.mu_H * 0.2);
+        assert!((align - (1.3 - 0.5 - p.kappa_E * 0.1 - 0.4)).abs() < 1e-12);
+        let coerced = old - 1.5 * drivers(Driver::G, 2);
+        assert!((propensity(&p, 1.2, drivers, 1, 2) - coerced).abs() < 1e-12);
     }
 
     /// The weights of the third-party sums are read from `wt_k`, and the

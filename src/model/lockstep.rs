@@ -597,6 +597,7 @@ fn choose_stances(model: &Model, s: &mut Lockstep, rng: &mut LaneRng) {
                     pivot[l],
                     autonomy[l],
                     entrapment[l],
+                    x[ij][l],
                 );
                 let e = choice_exponents(utilities, inverse_tau[l]);
                 [exponents[0][l], exponents[1][l], exponents[2][l]] = e;

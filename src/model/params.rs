@@ -67,6 +67,7 @@ params! {
     beta_N: 1.0, [0.0, 10.0], false, "weight of normative affinity N";
     beta_R: 0.6, [0.0, 10.0], false, "weight of regional rivalry R";
     beta_P: 1.0, [0.0, 10.0], false, "weight of the pressure the partner applies, P_ji";
+    beta_G: 1.0, [0.0, 10.0], false, "weight of the coercion the partner applies to me, G_ji";
     lambda_B: 0.5, [0.0, 10.0], false, "weight of the balance field (the enemy of my enemy)";
     rho: 0.4, [0.0, 10.0], false, "reciprocity: weight of the partner's stance toward me";
     kappa_A: 0.6, [0.0, 10.0], false, "autonomy cost of aligning, scaled by the partner's capability share";
@@ -74,6 +75,7 @@ params! {
     theta0: 0.3, [0.0, 1.0], false, "base exposure to each act of a partner's coercion";
     kappa_O: 0.5, [0.0, 10.0], false, "cost of opposing a trade partner, per unit of ln(1 + E/E0)";
     mu_H: 0.3, [0.0, 10.0], false, "pivot premium for hedging while the partner's rivals court me";
+    kappa_S: 0.5, [0.0, 10.0], false, "cost of deepening the stance already held, per unit of x_ij";
     tau: 0.35, [1e-3, 100.0], false, "default choice temperature of agents";
     eta: 0.15, [0.0, 1.0], false, "stance adjustment rate per step (inertia is 1 - eta)";
     sigma_x: 0.05, [0.0, 1.0], false, "standard deviation of idiosyncratic stance noise per step";

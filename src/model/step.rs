@@ -131,6 +131,8 @@ pub struct PairTerms {
     pub value: f64,
     /// Autonomy cost kappa_A w_j / (w_i + w_j).
     pub autonomy: f64,
+    /// x_ij, the stance whose deepening costs kappa_S per unit.
+    pub stance: f64,
 }
 
 impl PairTerms {
@@ -174,6 +176,7 @@ impl PairTerms {
             entrapment,
             value,
             autonomy,
+            stance: s.x[ij],
         }
     }
 
@@ -186,6 +189,7 @@ impl PairTerms {
             self.pivot,
             self.autonomy,
             self.entrapment,
+            self.stance,
         )
     }
 }

@@ -3,8 +3,11 @@
 //! Reads the [`LaneTrace`] of a lockstep group; knows nothing of files or
 //! aggregation.
 
+mod reach;
 mod rules;
 mod triad;
+
+pub use reach::{DeadRule, dead_rules, rule_in_words};
 
 pub use rules::{Condition, OTHER, OutcomeRules};
 pub use triad::{ConfigKind, Configuration, Triad, wu_roles as triad_roles};

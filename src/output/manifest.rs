@@ -55,6 +55,123 @@ impl ScenarioInfo {
     }
 }
 
+/// One outcome rule of the scenario, as a reader needs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutcomeRuleInfo {
+    pub name: String,
+    /// The scenario's own description, if it gives one.
+    pub description: String,
+    /// The conditions in words.
+    pub definition: String,
+    /// Why the rule can never name a run, when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub never_matches: Option<String>,
+}
+
+impl OutcomeRuleInfo {
+    /// Every rule of `scenario` in rule order (`other` aside).
+    pub fn of(scenario: &Scenario) -> Vec<OutcomeRuleInfo> {
+        let built = &scenario.built;
+        let dead = scenario.dead_rules();
+        built
+            .rules
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(r, conditions)| {
+                let name = built.rules.names[r].clone();
+                OutcomeRuleInfo {
+                    description: scenario
+                        .file
+                        .outcomes
+                        .iter()
+                        .find(|o| o.name == name)
+                        .map(|o| o.description.clone())
+                        .unwrap_or_default(),
+                    definition: crate::outcome::rule_in_words(conditions, &built.model.ids),
+                    never_matches: dead.iter().find(|d| d.rule == r).map(|d| d.reason.clone()),
+                    name,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One shock of the scenario: what sets it off and what it does.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShockInfo {
+    pub id: String,
+    pub description: String,
+    /// When it fires, in words.
+    pub trigger: String,
+    /// Whether its effects move the baselines drivers revert to.
+    pub persistent: bool,
+    /// Each effect as `<path> <op> <value>`, in file order; its value is
+    /// the parameter `shock.<id>.effects.<k>.value`.
+    pub effects: Vec<String>,
+}
+
+impl ShockInfo {
+    /// Every shock of `scenario`, in file order.
+    pub fn of(scenario: &Scenario) -> Vec<ShockInfo> {
+        use crate::model::{EffectOp, Target, Trigger};
+        use crate::scenario::ParamPath;
+        let model = &scenario.built.model;
+        model
+            .shocks
+            .iter()
+            .map(|shock| {
+                let mut trigger = match shock.trigger {
+                    Trigger::Rate(r) => format!("at random, {r} times a year on average"),
+                    Trigger::AtStep(t) => format!("at step {t}"),
+                };
+                if matches!(shock.trigger, Trigger::Rate(_)) {
+                    if shock.first > 0 || shock.last + 1 < model.horizon {
+                        trigger.push_str(&format!(", in steps {} to {}", shock.first, shock.last));
+                    }
+                    match shock.max_count {
+                        u32::MAX => {}
+                        1 => trigger.push_str(", at most once a run"),
+                        n => trigger.push_str(&format!(", at most {n} times a run")),
+                    }
+                }
+                let effects = shock
+                    .effects
+                    .iter()
+                    .map(|e| {
+                        let path = match e.target {
+                            Target::Driver(d, i, j) => ParamPath::Driver(d, i, j),
+                            Target::Attribute(a, i) => ParamPath::Attribute(a, i),
+                            Target::Stance(i, j) => ParamPath::Stance(i, j),
+                        };
+                        let path = path.display(model).to_string();
+                        match e.op {
+                            EffectOp::Add => format!("add {} to {path}", e.value),
+                            EffectOp::Multiply => format!("multiply {path} by {}", e.value),
+                            EffectOp::Set => format!("set {path} to {}", e.value),
+                        }
+                    })
+                    .collect();
+                ShockInfo {
+                    id: shock.id.clone(),
+                    description: scenario
+                        .file
+                        .shocks
+                        .iter()
+                        .find(|s| s.id == shock.id)
+                        .map(|s| s.description.clone())
+                        .unwrap_or_default(),
+                    trigger,
+                    persistent: shock.persistent,
+                    effects,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Summary figures of a run that are not tables.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -79,6 +196,16 @@ pub struct UncertaintyInfo {
     pub nominal: bool,
     /// The posterior file the draws came from, if any.
     pub posterior: Option<String>,
+}
+
+/// The code a result came from: the crate version and, when the binary
+/// was built from a git checkout, the commit, e.g. `0.1.0 (git 1a2b...)`.
+/// Recorded as `code_version` in every manifest.
+pub fn code_version() -> String {
+    match option_env!("ENTENTE_GIT_COMMIT") {
+        Some(commit) => format!("{} (git {commit})", env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION").to_string(),
+    }
 }
 
 /// Labels the scenario gives for charts (`label = "..."` of agents, outcomes
@@ -125,6 +252,9 @@ impl Labels {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunManifest {
     pub entente_version: String,
+    /// [`code_version`]; empty in folders written before it was recorded.
+    #[serde(default)]
+    pub code_version: String,
     pub scenario: ScenarioInfo,
     pub start_year: Option<f64>,
     pub dt: f64,
@@ -135,6 +265,13 @@ pub struct RunManifest {
     pub dyads: Vec<String>,
     pub triad: Option<Vec<String>>,
     pub outcomes: Vec<String>,
+    /// The outcome rules in words; empty in folders written before they
+    /// were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcome_rules: Vec<OutcomeRuleInfo>,
+    /// The shocks in words; empty in older folders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shocks: Vec<ShockInfo>,
     /// Chart labels from the scenario (absent when it gives none).
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
@@ -157,6 +294,7 @@ impl RunManifest {
         let triad = scenario.built.triad.as_ref();
         RunManifest {
             entente_version: env!("CARGO_PKG_VERSION").to_string(),
+            code_version: code_version(),
             scenario: ScenarioInfo::of(scenario),
             start_year: scenario.start_year(),
             dt: model.params.dt,
@@ -167,6 +305,8 @@ impl RunManifest {
             dyads: result.dyads.clone(),
             triad: triad.map(|t| t.ids.to_vec()),
             outcomes: result.outcome_names.clone(),
+            outcome_rules: OutcomeRuleInfo::of(scenario),
+            shocks: ShockInfo::of(scenario),
             labels: Labels::of(scenario),
             theta_p: model.params.theta_P,
             summary: RunSummaryInfo {
@@ -252,6 +392,9 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareManifest {
     pub entente_version: String,
+    /// [`code_version`]; empty in folders written before it was recorded.
+    #[serde(default)]
+    pub code_version: String,
     pub scenarios: Vec<ScenarioInfo>,
     pub seed: u64,
     pub runs: u64,

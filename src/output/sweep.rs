@@ -82,6 +82,10 @@ pub struct FactorRange {
 /// alphabetical order, the order the file has always had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepManifest {
+    /// The crate version and git commit that ran the sweep
+    /// ([`super::manifest::code_version`]); empty in older folders.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code_version: String,
     /// Whether every point ran on the same random numbers (`common_random_numbers = true`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub common_random_numbers: bool,
@@ -543,6 +547,7 @@ mod tests {
 
     fn manifest() -> SweepManifest {
         SweepManifest {
+            code_version: String::new(),
             common_random_numbers: false,
             entente_version: "0.1.0".into(),
             factors: vec![FactorRange {

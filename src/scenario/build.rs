@@ -48,6 +48,33 @@ pub struct Built {
     /// Parameters drawn from a distribution by `run` and `compare`, in path
     /// order. Degenerate distributions are not here: they set their value.
     pub uncertain: Vec<Uncertain>,
+    /// The thresholds the file's outcome rules set, as
+    /// `(outcome.<name>.when.<k>.<field>, value)`, in file order.
+    pub thresholds: Vec<(String, f64)>,
+    /// Evidence entries for those thresholds, by path.
+    pub threshold_evidence: Vec<(String, EvidenceEntry)>,
+}
+
+/// The fields of an outcome condition that hold a calibrated threshold.
+pub const THRESHOLD_FIELDS: [&str; 3] =
+    ["alignment_at_least", "alignment_at_most", "rise_at_least"];
+
+/// Every threshold the file's `[[outcomes]]` set, as
+/// `(outcome.<name>.when.<k>.<field>, value)`, in file order. The default
+/// rules' thresholds are model defaults, not calibrated, so they are not here.
+fn outcome_thresholds(file: &ScenarioFile) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for rule in &file.outcomes {
+        for (k, c) in rule.when.iter().enumerate() {
+            let values = [c.alignment_at_least, c.alignment_at_most, c.rise_at_least];
+            for (field, value) in THRESHOLD_FIELDS.iter().zip(values) {
+                if let Some(v) = value {
+                    out.push((format!("outcome.{}.when.{k}.{field}", rule.name), v));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Ids must be usable in dyad names (`A-B`) and paths (`agent.A.x`).
@@ -360,9 +387,18 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         }
     }
 
+    // A shock's effect sizes are calibrated values like its rate: each is
+    // listed with its evidence under `shock.<id>.effects.<k>.value`.
+    for (s, shock) in model.shocks.iter().enumerate() {
+        for k in 0..shock.effects.len() {
+            calibrated.push(ParamPath::EffectValue(s, k));
+        }
+    }
+
     let triad = report_triad(file, &model)?;
     let rules = outcome_rules(file, &model, triad.as_ref())?;
-    let evidence = evidence(file, &model)?;
+    let thresholds = outcome_thresholds(file);
+    let (evidence, threshold_evidence) = evidence(file, &model, &thresholds)?;
     let uncertain = uncertainty(file, &mut model)?;
 
     Ok(Built {
@@ -375,6 +411,8 @@ pub fn build(file: &ScenarioFile) -> Result<Built, Problem> {
         evidence,
         series: Vec::new(),
         uncertain,
+        thresholds,
+        threshold_evidence,
     })
 }
 
@@ -936,28 +974,74 @@ pub fn default_rules(model: &Model) -> OutcomeRules {
     ])
 }
 
+/// Evidence entries by parameter path, and those for outcome thresholds
+/// (`outcome.<name>.when.<k>.<field>`) apart, since a threshold is no model
+/// parameter.
+#[allow(clippy::type_complexity)]
 fn evidence(
     file: &ScenarioFile,
     model: &Model,
-) -> Result<Vec<(ParamPath, EvidenceEntry)>, Problem> {
-    file.evidence
-        .iter()
-        .enumerate()
-        .map(|(k, e)| {
-            let path = ParamPath::parse(model, &e.path)
-                .map_err(|m| problem(segs!["evidence", k, "path"], "evidence.path", m))?;
-            for (field, text) in [("source", &e.source), ("claim", &e.claim)] {
-                if text.trim().is_empty() {
-                    return Err(problem(
-                        segs!["evidence", k, field],
-                        format!("evidence.{field}"),
-                        format!("found an empty {field} for `{}`, expected text", e.path),
-                    ));
-                }
+    thresholds: &[(String, f64)],
+) -> Result<
+    (
+        Vec<(ParamPath, EvidenceEntry)>,
+        Vec<(String, EvidenceEntry)>,
+    ),
+    Problem,
+> {
+    let mut params = Vec::new();
+    let mut outcomes = Vec::new();
+    for (k, e) in file.evidence.iter().enumerate() {
+        for (field, text) in [("source", &e.source), ("claim", &e.claim)] {
+            if text.trim().is_empty() {
+                return Err(problem(
+                    segs!["evidence", k, field],
+                    format!("evidence.{field}"),
+                    format!("found an empty {field} for `{}`, expected text", e.path),
+                ));
             }
-            Ok((path, e.clone()))
-        })
-        .collect()
+        }
+        if e.path.starts_with("outcome.") {
+            if !thresholds.iter().any(|(p, _)| *p == e.path) {
+                let known: Vec<&str> = thresholds.iter().map(|(p, _)| p.as_str()).collect();
+                let hint = match nearest(&e.path, known.iter().copied()) {
+                    Some(p) => format!("; did you mean `{p}`?"),
+                    None if known.is_empty() => {
+                        "; the file's [[outcomes]] set no thresholds".to_string()
+                    }
+                    None => format!("; the file's thresholds are {}", known.join(", ")),
+                };
+                return Err(problem(
+                    segs!["evidence", k, "path"],
+                    "evidence.path",
+                    format!(
+                        "found `{}`, expected outcome.<name>.when.<k>.<field> naming a threshold \
+                         (alignment_at_least, alignment_at_most or rise_at_least) an outcome rule sets{hint}",
+                        e.path
+                    ),
+                ));
+            }
+            outcomes.push((e.path.clone(), e.clone()));
+            continue;
+        }
+        // `shock.<id>.effects` gives one entry for every effect of a shock,
+        // as if written for each `shock.<id>.effects.<k>.value`.
+        let all_effects = e
+            .path
+            .strip_prefix("shock.")
+            .and_then(|rest| rest.strip_suffix(".effects"))
+            .and_then(|id| model.shocks.iter().position(|s| s.id == id));
+        if let Some(s) = all_effects {
+            for k in 0..model.shocks[s].effects.len() {
+                params.push((ParamPath::EffectValue(s, k), e.clone()));
+            }
+            continue;
+        }
+        let path = ParamPath::parse(model, &e.path)
+            .map_err(|m| problem(segs!["evidence", k, "path"], "evidence.path", m))?;
+        params.push((path, e.clone()));
+    }
+    Ok((params, outcomes))
 }
 
 /// Reads `[uncertainty]`: each entry names one distribution whose support

@@ -46,6 +46,21 @@ impl Scenario {
         &self.file.name
     }
 
+    /// The outcome rules that can never name a run of this scenario
+    /// ([`crate::outcome::dead_rules`]), over every value `theta_P` can take
+    /// in it: its written value, or the support of its distribution when it
+    /// is uncertain.
+    pub fn dead_rules(&self) -> Vec<crate::outcome::DeadRule> {
+        let theta = self.built.model.params.theta_P;
+        let range = self
+            .built
+            .uncertain
+            .iter()
+            .find(|u| u.path == ParamPath::Param("theta_P"))
+            .map_or((theta, theta), |u| u.distribution.support());
+        crate::outcome::dead_rules(&self.built.rules, range)
+    }
+
     /// Sets `PATH=VALUE` (as given to `--set`): the value is range-checked,
     /// counts as set by the scenario, and fixes a parameter the scenario
     /// declared uncertain.

@@ -22,7 +22,8 @@ pub struct ParameterRow {
 }
 
 /// Every global parameter and agent attribute, then every other value the
-/// file sets, in file order.
+/// file sets, in file order (shock effect sizes included), then the
+/// thresholds of the file's outcome rules.
 pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
     let built = &scenario.built;
     let model = &built.model;
@@ -58,6 +59,19 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
             paths.push((u.path, None, "set"));
         }
     }
+    let thresholds = built.thresholds.iter().map(|(path, value)| ParameterRow {
+        path: path.clone(),
+        value: *value,
+        default: None,
+        status: "set",
+        distribution: None,
+        evidence: built
+            .threshold_evidence
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, e)| e.clone())
+            .collect(),
+    });
     paths
         .into_iter()
         .map(|(path, default, status)| ParameterRow {
@@ -77,6 +91,7 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
                 .map(|(_, e)| e.clone())
                 .collect(),
         })
+        .chain(thresholds)
         .collect()
 }
 

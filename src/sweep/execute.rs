@@ -123,8 +123,10 @@ pub struct ShardRecord {
 pub const PARTIAL: &str = "points.partial.csv";
 pub const STATE: &str = "shard.json";
 
-/// Runs point `p`: its row of points.csv.
-pub fn point_row(sweep: &Sweep, p: usize) -> PointRow {
+/// Runs the first `runs` runs of point `p`. Each point's runs draw from the
+/// streams of (seed, point, run); with common random numbers every point
+/// draws from those of point 0, the same (seed, run) streams.
+pub fn run_point(sweep: &Sweep, p: usize, runs: u64) -> Aggregate {
     let model = sweep.model_at(p);
     let built = &sweep.scenario.built;
     let classifier = Classifier::new(&model, built.rules.clone(), built.triad.clone());
@@ -132,10 +134,19 @@ pub fn point_row(sweep: &Sweep, p: usize) -> PointRow {
         model: &model,
         classifier: &classifier,
         seed: sweep.seed,
-        point: p as u64,
-        runs: sweep.runs,
+        point: if sweep.common_random_numbers {
+            0
+        } else {
+            p as u64
+        },
+        runs,
     };
-    let aggregate: Aggregate = engine::run(job, &|_| {});
+    engine::run(job, &|_| {})
+}
+
+/// Runs point `p`: its row of points.csv.
+pub fn point_row(sweep: &Sweep, p: usize) -> PointRow {
+    let aggregate = run_point(sweep, p, sweep.runs);
     let estimates = sweep.outcomes.iter().map(|&o| {
         let (ci_low, ci_high) = wilson(aggregate.outcomes[o], aggregate.runs, Z95);
         Estimate {

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use super::execute::{self, PARTIAL, STATE, ShardRecord};
-use super::{Kind, Sweep, sensitivity};
+use super::{Design, Sweep, sensitivity};
 use crate::error::{InputError, Result};
 use crate::output::manifest::to_json;
 use crate::output::safety::at_path;
@@ -44,8 +44,8 @@ pub fn sensitivity_table(sweep: &Sweep, rows: &[PointRow]) -> Option<Sensitivity
     let target = target_estimates(sweep, rows);
     let y: Vec<f64> = target.iter().map(|e| e.p).collect();
     let factors = sweep.factors.iter().cloned();
-    Some(match (&sweep.kind, &sweep.sobol, &sweep.morris) {
-        (Kind::Sobol { bootstrap, .. }, Some(design), _) => Sensitivity::Sobol(
+    Some(match &sweep.design {
+        Design::Sobol { design, bootstrap } => Sensitivity::Sobol(
             factors
                 .zip(sensitivity::sobol_indices(
                     design, &y, *bootstrap, sweep.seed,
@@ -61,7 +61,7 @@ pub fn sensitivity_table(sweep: &Sweep, rows: &[PointRow]) -> Option<Sensitivity
                 })
                 .collect(),
         ),
-        (Kind::Morris { .. }, _, Some(design)) => Sensitivity::Morris(
+        Design::Morris(design) => Sensitivity::Morris(
             factors
                 .zip(sensitivity::morris_effects(design, &y))
                 .map(|(factor, e)| MorrisRow {
@@ -73,7 +73,7 @@ pub fn sensitivity_table(sweep: &Sweep, rows: &[PointRow]) -> Option<Sensitivity
                 .collect(),
         ),
         // Point 0 is the base; factor f sits at `from` in 2f+1 and `to` in 2f+2.
-        (Kind::Oat, _, _) => Sensitivity::Oat(
+        Design::Oat => Sensitivity::Oat(
             factors
                 .zip(&sweep.ranges)
                 .enumerate()
@@ -95,7 +95,7 @@ pub fn sensitivity_table(sweep: &Sweep, rows: &[PointRow]) -> Option<Sensitivity
                 })
                 .collect(),
         ),
-        _ => return None,
+        Design::Grid | Design::Lhs | Design::Points { .. } => return None,
     })
 }
 

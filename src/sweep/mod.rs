@@ -5,7 +5,9 @@
 //! time). Each point is the base scenario with some values changed by
 //! parameter path, run `runs` times with seeds keyed by the master seed and
 //! the point index, so no two points share random numbers and any point can
-//! be rerun alone.
+//! be rerun alone; with `common_random_numbers = true` every point runs on
+//! the streams of point 0 instead, so points differ by their parameters
+//! alone.
 //! Points can be split into shards (`--shard I/N` or a Slurm array task)
 //! whose folders `merge` joins into the same files as an unsharded run.
 
@@ -15,12 +17,14 @@ mod finish;
 pub mod sensitivity;
 mod spec;
 
-pub use execute::{Execution, MAX_SHARDS, Shard, ShardRecord, execute, is_finished, point_row};
+pub use execute::{
+    Execution, MAX_SHARDS, Shard, ShardRecord, execute, is_finished, point_row, run_point,
+};
 pub use finish::{finish, merge, sensitivity_table};
 pub(crate) use spec::path_is_integer;
 pub use spec::{
-    DEFAULT_MAX_POINTS, DEFAULT_MAX_RUNS, Kind, MAX_BOOTSTRAP, MAX_LEVELS, MAX_POINTS, Sweep,
-    SweepFile, load, parse,
+    DEFAULT_MAX_POINTS, DEFAULT_MAX_RUNS, Design, MAX_BOOTSTRAP, MAX_LEVELS, MAX_POINTS, Sweep,
+    SweepFile, is_sweep_file, load, parse,
 };
 
 /// Runs a whole sweep (every point, one process) into `out` on the current

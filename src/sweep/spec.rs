@@ -60,6 +60,10 @@ pub struct SweepFile {
     /// Largest total number of runs, points x runs (default 10^9).
     #[serde(default)]
     pub max_runs: Option<i64>,
+    /// Every point runs on the same random numbers (default false: each
+    /// point has its own).
+    #[serde(default)]
+    pub common_random_numbers: bool,
     #[serde(default)]
     pub grid: Option<GridSection>,
     #[serde(default)]
@@ -105,6 +109,12 @@ pub struct DesignSection {
     /// Outcome whose probability the sensitivity indices explain.
     #[serde(default)]
     pub target: Option<String>,
+    /// The points file of kind = "points", relative to the sweep file.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// The factors and their ranges (none for kind = "points", whose file
+    /// names them).
+    #[serde(default)]
     pub factors: Vec<FactorEntry>,
 }
 
@@ -116,36 +126,40 @@ pub struct FactorEntry {
     pub to: f64,
 }
 
-/// How the points were chosen.
+/// How the points were chosen, with what its analysis needs.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub enum Design {
     Grid,
     Lhs,
+    /// Saltelli's sample for Sobol' indices and the bootstrap resamples of
+    /// their intervals.
     Sobol {
-        base: usize,
+        design: design::SaltelliDesign,
         bootstrap: usize,
     },
-    Morris {
-        trajectories: usize,
-        levels: usize,
-    },
+    Morris(design::MorrisDesign),
     /// One at a time: the base point, then each factor at `from` and at `to`.
     Oat,
+    /// Points read from a CSV file (its path as resolved from the sweep file).
+    Points {
+        file: PathBuf,
+    },
 }
 
-impl Kind {
-    pub fn name(&self) -> &'static str {
-        self.design_kind().name()
+impl Design {
+    pub fn kind(&self) -> DesignKind {
+        match self {
+            Design::Grid => DesignKind::Grid,
+            Design::Lhs => DesignKind::Lhs,
+            Design::Sobol { .. } => DesignKind::Sobol,
+            Design::Morris(_) => DesignKind::Morris,
+            Design::Oat => DesignKind::Oat,
+            Design::Points { .. } => DesignKind::Points,
+        }
     }
 
-    pub fn design_kind(&self) -> DesignKind {
-        match self {
-            Kind::Grid => DesignKind::Grid,
-            Kind::Lhs => DesignKind::Lhs,
-            Kind::Sobol { .. } => DesignKind::Sobol,
-            Kind::Morris { .. } => DesignKind::Morris,
-            Kind::Oat => DesignKind::Oat,
-        }
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
     }
 }
 
@@ -157,7 +171,7 @@ pub struct Sweep {
     pub sha256: String,
     pub file: SweepFile,
     pub scenario: Scenario,
-    pub kind: Kind,
+    pub design: Design,
     pub runs: u64,
     pub seed: u64,
     /// The varied parameter paths, as written.
@@ -171,9 +185,8 @@ pub struct Sweep {
     pub target: usize,
     /// Every point's parameter values, in point order.
     pub points: Vec<Vec<f64>>,
-    /// The design, kept for the sensitivity analysis.
-    pub sobol: Option<design::SaltelliDesign>,
-    pub morris: Option<design::MorrisDesign>,
+    /// Whether every point runs on the same random numbers.
+    pub common_random_numbers: bool,
 }
 
 /// Points allowed when the file sets no `max_points`.
@@ -192,6 +205,20 @@ pub const MAX_LEVELS: i64 = 1_000;
 pub fn load(path: &Path) -> Result<Sweep, InputError> {
     let source = scenario::read_source(path)?;
     parse(path, &source)
+}
+
+/// True when `path` reads as a sweep file rather than a scenario: a TOML
+/// table with a `scenario` string (the base scenario) or a `[grid]` or
+/// `[design]` table, keys no scenario has.
+pub fn is_sweep_file(path: &Path) -> bool {
+    scenario::read_source(path)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .is_some_and(|t| {
+            t.get("scenario").is_some_and(toml::Value::is_str)
+                || t.get("grid").is_some_and(toml::Value::is_table)
+                || t.get("design").is_some_and(toml::Value::is_table)
+        })
 }
 
 /// Parses and validates sweep text; `path` names it in errors and locates
@@ -217,8 +244,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Sweep, InputError> {
     let mut hash = Sha256::new();
     hash.update(source.as_bytes());
     hash.update(&scenario_bytes);
-    let sha256 = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    build(path, file, scenario, sha256).map_err(|p| scenario::located(path, source, p))
+    build(path, source, file, scenario, hash)
 }
 
 fn whole(at: Vec<Seg>, key: &str, value: i64, min: i64) -> Result<usize, Problem> {
@@ -275,30 +301,80 @@ fn budget(file: &SweepFile) -> Result<Budget, Problem> {
     })
 }
 
-fn build(
-    path: &Path,
-    file: SweepFile,
-    scenario: Scenario,
-    sha256: String,
-) -> Result<Sweep, Problem> {
-    let runs = whole(segs!["runs"], "runs", file.runs, 1)? as u64;
-    let budget = budget(&file)?;
-    let seed = match file.seed {
-        Some(s) => whole(segs!["seed"], "seed", s, 0)? as u64,
-        None => scenario.built.seed,
-    };
-    let names = &scenario.built.rules.names;
-    let outcome_index = |name: &str, at: Vec<Seg>, key: &str| {
-        names.iter().position(|n| n == name).ok_or_else(|| {
+/// What a sweep file's `[grid]` or `[design]` table resolves to: the
+/// design, the varied parameters and every point.
+struct Plan {
+    design: Design,
+    /// The varied parameter paths, as written, resolved, and their ranges.
+    factors: Vec<String>,
+    paths: Vec<ParamPath>,
+    ranges: Vec<(f64, f64)>,
+    points: Vec<Vec<f64>>,
+    /// Index of the analysed outcome.
+    target: usize,
+}
+
+/// What every part of a sweep file is checked against.
+struct Context<'a> {
+    path: &'a Path,
+    model: &'a crate::model::Model,
+    budget: Budget,
+    runs: u64,
+    /// The reported outcomes' indices; the first is the default target.
+    outcomes: &'a [usize],
+    names: &'a [String],
+}
+
+impl Context<'_> {
+    fn resolve(&self, text: &str, at: Vec<Seg>, key: &str) -> Result<ParamPath, Problem> {
+        ParamPath::parse(self.model, text).map_err(|m| problem(at, key, m))
+    }
+
+    /// Checks that a value is admissible at a path, on a scratch copy.
+    fn admissible(&self, p: &ParamPath, v: f64, at: Vec<Seg>, key: &str) -> Result<(), Problem> {
+        p.set(&mut self.model.clone(), v)
+            .map_err(|m| problem(at, key, m))
+    }
+
+    fn outcome_index(&self, name: &str, at: Vec<Seg>, key: &str) -> Result<usize, Problem> {
+        self.names.iter().position(|n| n == name).ok_or_else(|| {
             problem(
                 at,
                 key,
                 format!(
                     "unknown outcome `{name}`; the scenario's outcomes are {}",
-                    names.join(", ")
+                    self.names.join(", ")
                 ),
             )
         })
+    }
+}
+
+/// Validates a parsed sweep file against its base scenario. `source` is the
+/// file's text, which locates problems; `hash` has taken in the sweep and
+/// scenario files and takes in a points file too.
+fn build(
+    path: &Path,
+    source: &str,
+    file: SweepFile,
+    scenario: Scenario,
+    mut hash: Sha256,
+) -> Result<Sweep, InputError> {
+    let located = |p: Problem| scenario::located(path, source, p);
+    let runs = whole(segs!["runs"], "runs", file.runs, 1).map_err(located)? as u64;
+    let budget = budget(&file).map_err(located)?;
+    let seed = match file.seed {
+        Some(s) => whole(segs!["seed"], "seed", s, 0).map_err(located)? as u64,
+        None => scenario.built.seed,
+    };
+    let names = &scenario.built.rules.names;
+    let cx = Context {
+        path,
+        model: &scenario.built.model,
+        budget,
+        runs,
+        outcomes: &[],
+        names,
     };
     let outcomes = if file.outcomes.is_empty() {
         (0..names.len()).collect()
@@ -306,234 +382,299 @@ fn build(
         file.outcomes
             .iter()
             .enumerate()
-            .map(|(k, o)| outcome_index(o, segs!["outcomes", k], "outcomes"))
-            .collect::<Result<Vec<_>, _>>()?
+            .map(|(k, o)| cx.outcome_index(o, segs!["outcomes", k], "outcomes"))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(located)?
     };
-
-    let model = &scenario.built.model;
-    let resolve = |text: &str, at: Vec<Seg>, key: &str| -> Result<ParamPath, Problem> {
-        ParamPath::parse(model, text).map_err(|m| problem(at, key, m))
+    let cx = Context {
+        outcomes: &outcomes,
+        ..cx
     };
-    // Checks that a value is admissible at a path, on a scratch copy.
-    let admissible = |p: &ParamPath, v: f64, at: Vec<Seg>, key: &str| -> Result<(), Problem> {
-        p.set(&mut model.clone(), v)
-            .map_err(|m| problem(at, key, m))
-    };
-
-    let design_seed = seed ^ 0x5eed_de51_9000_0000;
-    let (kind, factors, paths, ranges, points, sobol, morris, target) = match (
-        &file.grid,
-        &file.design,
-    ) {
-        (Some(_), Some(_)) => {
-            return Err(problem(
-                segs!["design"],
-                "design",
-                "found both [grid] and [design]; a sweep has one or the other",
-            ));
-        }
-        (None, None) => {
-            return Err(problem(
-                segs!["name"],
-                "grid",
-                "found neither [grid] nor [design]; expected one of them",
-            ));
-        }
-        (Some(grid), None) => {
-            if grid.axes.is_empty() {
-                return Err(problem(
-                    segs!["grid", "axes"],
-                    "grid.axes",
-                    "found no axes, expected at least one",
-                ));
-            }
-            let mut axes = Vec::new();
-            // The number of points is checked against the budget before any
-            // axis's values are made.
-            let count = grid.axes.iter().try_fold(1u64, |c, axis| {
-                let len = match (&axis.values, axis.steps) {
-                    (Some(v), _) => v.len() as u64,
-                    (None, Some(steps)) => u64::try_from(steps).ok()?,
-                    (None, None) => 1,
-                };
-                c.checked_mul(len)
-            });
-            if grid.axes.iter().all(|a| a.steps.is_none_or(|s| s >= 1)) {
-                check_budget(budget, count, runs)?;
-            }
-            let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
-            for (a, axis) in grid.axes.iter().enumerate() {
-                let at = |k: &str| segs!["grid", "axes", a, k];
-                let key = format!("grid.axes[{a}]");
-                let p = resolve(&axis.path, at("path"), &format!("{key}.path"))?;
-                if paths.contains(&p) {
-                    return Err(problem(
-                        at("path"),
-                        format!("{key}.path"),
-                        format!("`{}` is swept twice", axis.path),
-                    ));
-                }
-                let values = match (&axis.values, axis.from, axis.to, axis.steps) {
-                    (Some(v), None, None, None) => {
-                        if v.is_empty() {
-                            return Err(problem(
-                                at("values"),
-                                format!("{key}.values"),
-                                "found an empty list, expected at least one value",
-                            ));
-                        }
-
-                        v.clone()
-                    }
-                    (None, Some(from), Some(to), Some(steps)) => {
-                        let steps = whole(at("steps"), &format!("{key}.steps"), steps, 1)?;
-
-                        if from.partial_cmp(&to).is_none_or(|o| o.is_gt()) {
-                            return Err(problem(
-                                at("to"),
-                                format!("{key}.to"),
-                                format!("found from = {from} and to = {to}, expected from <= to"),
-                            ));
-                        }
-                        if steps > 1 && from == to {
-                            return Err(problem(
-                                at("steps"),
-                                format!("{key}.steps"),
-                                "an empty range (from = to) takes steps = 1",
-                            ));
-                        }
-                        design::grid_values(from, to, steps)
-                    }
-                    _ => {
-                        return Err(problem(
-                            at("path"),
-                            key,
-                            "an axis takes either `values = [...]` or all of `from`, `to` and `steps`",
-                        ));
-                    }
-                };
-                let mut scratch = model.clone();
-                for (k, &v) in values.iter().enumerate() {
-                    let at = if axis.values.is_some() {
-                        segs!["grid", "axes", a, "values", k]
-                    } else {
-                        at("from")
-                    };
-                    p.set(&mut scratch, v)
-                        .map_err(|m| problem(at, format!("{key}.values"), m))?;
-                }
-                let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-                let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                factors.push(axis.path.clone());
-                paths.push(p);
-                ranges.push((lo, hi));
-                axes.push(values);
-            }
-            (
-                Kind::Grid,
-                factors,
-                paths,
-                ranges,
-                design::cartesian(&axes),
-                None,
-                None,
-                outcomes[0],
-            )
-        }
-        (None, Some(d)) => {
-            if d.factors.is_empty() {
-                return Err(problem(
-                    segs!["design", "factors"],
-                    "design.factors",
-                    "found no factors, expected at least one",
-                ));
-            }
-            let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
-            for (f, factor) in d.factors.iter().enumerate() {
-                let at = |k: &str| segs!["design", "factors", f, k];
-                let key = format!("design.factors[{f}]");
-                let p = resolve(&factor.path, at("path"), &format!("{key}.path"))?;
-                if paths.contains(&p) {
-                    return Err(problem(
-                        at("path"),
-                        format!("{key}.path"),
-                        format!("`{}` is listed twice", factor.path),
-                    ));
-                }
-                if factor
-                    .from
-                    .partial_cmp(&factor.to)
-                    .is_none_or(|o| o.is_ge())
-                {
-                    return Err(problem(
-                        at("to"),
-                        format!("{key}.to"),
-                        format!(
-                            "found from = {} and to = {}, expected from < to",
-                            factor.from, factor.to
-                        ),
-                    ));
-                }
-                admissible(&p, factor.from, at("from"), &format!("{key}.from"))?;
-                admissible(&p, factor.to, at("to"), &format!("{key}.to"))?;
-                factors.push(factor.path.clone());
-                paths.push(p);
-                ranges.push((factor.from, factor.to));
-            }
-            let target = match &d.target {
-                Some(t) => outcome_index(t, segs!["design", "target"], "design.target")?,
-                None => outcomes[0],
-            };
-            let (kind, points, sobol, morris) = if d.kind == "oat" {
-                let points = oat_points(d, budget, runs, &paths, &ranges, model)?;
-                (Kind::Oat, points, None, None)
-            } else {
-                sampled_design(d, budget, runs, &ranges, design_seed)?
-            };
-            (kind, factors, paths, ranges, points, sobol, morris, target)
-        }
-    };
+    let plan = match (&file.grid, &file.design) {
+        (Some(_), Some(_)) => Err(problem(
+            segs!["design"],
+            "design",
+            "found both [grid] and [design]; a sweep has one or the other",
+        )),
+        (None, None) => Err(problem(
+            segs!["name"],
+            "grid",
+            "found neither [grid] nor [design]; expected one of them",
+        )),
+        (Some(grid), None) => grid_plan(&cx, grid),
+        (None, Some(d)) => design_plan(&cx, d, seed ^ 0x5eed_de51_9000_0000, &mut hash)?,
+    }
+    .map_err(located)?;
     let mut outcomes = outcomes;
-    if !outcomes.contains(&target) {
-        outcomes.push(target);
+    if !outcomes.contains(&plan.target) {
+        outcomes.push(plan.target);
     }
     Ok(Sweep {
         path: path.to_path_buf(),
-        sha256,
+        sha256: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        common_random_numbers: file.common_random_numbers,
         file,
         scenario,
-        kind,
+        design: plan.design,
         runs,
         seed,
-        factors,
-        paths,
-        ranges,
+        factors: plan.factors,
+        paths: plan.paths,
+        ranges: plan.ranges,
         outcomes,
-        target,
-        points,
-        sobol,
-        morris,
+        target: plan.target,
+        points: plan.points,
     })
 }
 
-/// A design's kind, its points, and the Sobol or Morris structure its
-/// analysis needs.
-type SampledDesign = (
-    Kind,
-    Vec<Vec<f64>>,
-    Option<design::SaltelliDesign>,
-    Option<design::MorrisDesign>,
-);
+/// A `[grid]`: the Cartesian product of its axes.
+fn grid_plan(cx: &Context<'_>, grid: &GridSection) -> Result<Plan, Problem> {
+    if grid.axes.is_empty() {
+        return Err(problem(
+            segs!["grid", "axes"],
+            "grid.axes",
+            "found no axes, expected at least one",
+        ));
+    }
+    // The number of points is checked against the budget before any axis's
+    // values are made.
+    let count = grid.axes.iter().try_fold(1u64, |c, axis| {
+        let len = match (&axis.values, axis.steps) {
+            (Some(v), _) => v.len() as u64,
+            (None, Some(steps)) => u64::try_from(steps).ok()?,
+            (None, None) => 1,
+        };
+        c.checked_mul(len)
+    });
+    if grid.axes.iter().all(|a| a.steps.is_none_or(|s| s >= 1)) {
+        check_budget(cx.budget, count, cx.runs)?;
+    }
+    let (mut factors, mut paths, mut ranges, mut axes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (a, axis) in grid.axes.iter().enumerate() {
+        let key = format!("grid.axes[{a}]");
+        let p = cx.resolve(
+            &axis.path,
+            segs!["grid", "axes", a, "path"],
+            &format!("{key}.path"),
+        )?;
+        if paths.contains(&p) {
+            return Err(problem(
+                segs!["grid", "axes", a, "path"],
+                format!("{key}.path"),
+                format!("`{}` is swept twice", axis.path),
+            ));
+        }
+        let values = axis_values(cx, a, axis, &p)?;
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        factors.push(axis.path.clone());
+        paths.push(p);
+        ranges.push((lo, hi));
+        axes.push(values);
+    }
+    Ok(Plan {
+        design: Design::Grid,
+        factors,
+        paths,
+        ranges,
+        points: design::cartesian(&axes),
+        target: cx.outcomes[0],
+    })
+}
 
-/// The points of a sampled design (LHS, Sobol/Saltelli or Morris) over the
-/// factor `ranges`, with the Sobol or Morris structure its analysis needs.
-fn sampled_design(
+/// The values of grid axis `a`, each checked to be admissible at `p`.
+fn axis_values(
+    cx: &Context<'_>,
+    a: usize,
+    axis: &AxisEntry,
+    p: &ParamPath,
+) -> Result<Vec<f64>, Problem> {
+    let at = |k: &str| segs!["grid", "axes", a, k];
+    let key = format!("grid.axes[{a}]");
+    let values = match (&axis.values, axis.from, axis.to, axis.steps) {
+        (Some(v), None, None, None) => {
+            if v.is_empty() {
+                return Err(problem(
+                    at("values"),
+                    format!("{key}.values"),
+                    "found an empty list, expected at least one value",
+                ));
+            }
+            v.clone()
+        }
+        (None, Some(from), Some(to), Some(steps)) => {
+            let steps = whole(at("steps"), &format!("{key}.steps"), steps, 1)?;
+            if from.partial_cmp(&to).is_none_or(|o| o.is_gt()) {
+                return Err(problem(
+                    at("to"),
+                    format!("{key}.to"),
+                    format!("found from = {from} and to = {to}, expected from <= to"),
+                ));
+            }
+            if steps > 1 && from == to {
+                return Err(problem(
+                    at("steps"),
+                    format!("{key}.steps"),
+                    "an empty range (from = to) takes steps = 1",
+                ));
+            }
+            design::grid_values(from, to, steps)
+        }
+        _ => {
+            return Err(problem(
+                at("path"),
+                key,
+                "an axis takes either `values = [...]` or all of `from`, `to` and `steps`",
+            ));
+        }
+    };
+    let mut scratch = cx.model.clone();
+    for (k, &v) in values.iter().enumerate() {
+        let at = if axis.values.is_some() {
+            segs!["grid", "axes", a, "values", k]
+        } else {
+            at("from")
+        };
+        p.set(&mut scratch, v)
+            .map_err(|m| problem(at, format!("{key}.values"), m))?;
+    }
+    Ok(values)
+}
+
+/// A `[design]`: its factors, target and points. A points file's bytes go
+/// into `hash`, so a changed file is another sweep.
+fn design_plan(
+    cx: &Context<'_>,
     d: &DesignSection,
-    budget: Budget,
-    runs: u64,
+    design_seed: u64,
+    hash: &mut Sha256,
+) -> Result<Result<Plan, Problem>, InputError> {
+    let Some(kind) = DesignKind::design(&d.kind) else {
+        let names: Vec<&str> = DesignKind::DESIGNS.iter().map(|k| k.name()).collect();
+        return Ok(Err(problem(
+            segs!["design", "kind"],
+            "design.kind",
+            format!(
+                "found `{}`, expected {}",
+                crate::error::clip(&d.kind),
+                names.join(", ")
+            ),
+        )));
+    };
+    let target = match &d.target {
+        Some(t) => match cx.outcome_index(t, segs!["design", "target"], "design.target") {
+            Ok(t) => t,
+            Err(p) => return Ok(Err(p)),
+        },
+        None => cx.outcomes[0],
+    };
+    if kind == DesignKind::Points {
+        return points_plan(cx, d, hash, target);
+    }
+    Ok(sampled_plan(cx, d, kind, design_seed, target))
+}
+
+/// The varied parameters of a design: as written, resolved, and their ranges.
+struct Factors {
+    names: Vec<String>,
+    paths: Vec<ParamPath>,
+    ranges: Vec<(f64, f64)>,
+}
+
+/// The factors of a `[design]` with their ranges, each end admissible.
+fn design_factors(cx: &Context<'_>, d: &DesignSection) -> Result<Factors, Problem> {
+    if d.factors.is_empty() {
+        return Err(problem(
+            segs!["design", "factors"],
+            "design.factors",
+            "found no factors, expected at least one",
+        ));
+    }
+    let (mut factors, mut paths, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+    for (f, factor) in d.factors.iter().enumerate() {
+        let at = |k: &str| segs!["design", "factors", f, k];
+        let key = format!("design.factors[{f}]");
+        let p = cx.resolve(&factor.path, at("path"), &format!("{key}.path"))?;
+        if paths.contains(&p) {
+            return Err(problem(
+                at("path"),
+                format!("{key}.path"),
+                format!("`{}` is listed twice", factor.path),
+            ));
+        }
+        if factor
+            .from
+            .partial_cmp(&factor.to)
+            .is_none_or(|o| o.is_ge())
+        {
+            return Err(problem(
+                at("to"),
+                format!("{key}.to"),
+                format!(
+                    "found from = {} and to = {}, expected from < to",
+                    factor.from, factor.to
+                ),
+            ));
+        }
+        cx.admissible(&p, factor.from, at("from"), &format!("{key}.from"))?;
+        cx.admissible(&p, factor.to, at("to"), &format!("{key}.to"))?;
+        factors.push(factor.path.clone());
+        paths.push(p);
+        ranges.push((factor.from, factor.to));
+    }
+    Ok(Factors {
+        names: factors,
+        paths,
+        ranges,
+    })
+}
+
+/// An LHS, Sobol/Saltelli, Morris or one-at-a-time design over its factors.
+fn sampled_plan(
+    cx: &Context<'_>,
+    d: &DesignSection,
+    kind: DesignKind,
+    design_seed: u64,
+    target: usize,
+) -> Result<Plan, Problem> {
+    if d.file.is_some() {
+        return Err(problem(
+            segs!["design", "file"],
+            "design.file",
+            format!("found `file` for kind = \"{kind}\", expected it only with kind = \"points\""),
+        ));
+    }
+    let Factors {
+        names: factors,
+        paths,
+        ranges,
+    } = design_factors(cx, d)?;
+    let (design, points) = if kind == DesignKind::Oat {
+        (Design::Oat, oat_points(cx, d, &paths, &ranges)?)
+    } else {
+        sampled_design(cx, d, kind, &ranges, design_seed)?
+    };
+    Ok(Plan {
+        design,
+        factors,
+        paths,
+        ranges,
+        points,
+        target,
+    })
+}
+
+/// The design and points of a sampled design (LHS, Sobol/Saltelli or
+/// Morris) over the factor `ranges`.
+fn sampled_design(
+    cx: &Context<'_>,
+    d: &DesignSection,
+    kind: DesignKind,
     ranges: &[(f64, f64)],
     design_seed: u64,
-) -> Result<SampledDesign, Problem> {
+) -> Result<(Design, Vec<Vec<f64>>), Problem> {
+    let (budget, runs) = (cx.budget, cx.runs);
     let k = ranges.len();
     let n = match d.points {
         Some(n) => whole_in(segs!["design", "points"], "design.points", n, 1, MAX_POINTS)?,
@@ -542,23 +683,13 @@ fn sampled_design(
                 segs!["design", "kind"],
                 "design.points",
                 format!(
-                    "found no `points`, expected a whole number of points for kind = \"{}\"",
-                    d.kind
+                    "found no `points`, expected a whole number of points for kind = \"{kind}\""
                 ),
             ));
         }
     };
-    let (kind, unit, sobol, morris) = match d.kind.as_str() {
-        "lhs" => {
-            check_budget(budget, Some(n as u64), runs)?;
-            (
-                Kind::Lhs,
-                design::latin_hypercube(n, k, design_seed),
-                None,
-                None,
-            )
-        }
-        "sobol" => {
+    let (design, unit) = match kind {
+        DesignKind::Sobol => {
             let n = whole(segs!["design", "points"], "design.points", n as i64, 2)?;
             if 2 * k > design::SOBOL_MAX_DIM {
                 return Err(problem(
@@ -579,14 +710,16 @@ fn sampled_design(
                 MAX_BOOTSTRAP,
             )?;
             let s = design::saltelli(n, k, design_seed);
+            let unit = s.points.clone();
             (
-                Kind::Sobol { base: n, bootstrap },
-                s.points.clone(),
-                Some(s),
-                None,
+                Design::Sobol {
+                    design: s,
+                    bootstrap,
+                },
+                unit,
             )
         }
-        "morris" => {
+        DesignKind::Morris => {
             let levels = whole_in(
                 segs!["design", "levels"],
                 "design.levels",
@@ -603,22 +736,12 @@ fn sampled_design(
                 ));
             }
             let m = design::morris(n, k, levels, design_seed);
-            (
-                Kind::Morris {
-                    trajectories: n,
-                    levels,
-                },
-                m.points.clone(),
-                None,
-                Some(m),
-            )
+            let unit = m.points.clone();
+            (Design::Morris(m), unit)
         }
-        other => {
-            return Err(problem(
-                segs!["design", "kind"],
-                "design.kind",
-                format!("found `{other}`, expected lhs, sobol, morris or oat"),
-            ));
+        _ => {
+            check_budget(budget, Some(n as u64), runs)?;
+            (Design::Lhs, design::latin_hypercube(n, k, design_seed))
         }
     };
     let points = unit
@@ -630,18 +753,16 @@ fn sampled_design(
                 .collect()
         })
         .collect();
-    Ok((kind, points, sobol, morris))
+    Ok((design, points))
 }
 
 /// The points of a one-at-a-time design: the base values, then for each factor
 /// the base with that factor alone at `from` and at `to`.
 fn oat_points(
+    cx: &Context<'_>,
     d: &DesignSection,
-    budget: Budget,
-    runs: u64,
     paths: &[ParamPath],
     ranges: &[(f64, f64)],
-    model: &crate::model::Model,
 ) -> Result<Vec<Vec<f64>>, Problem> {
     for (key, given) in [
         ("points", d.points.is_some()),
@@ -658,8 +779,8 @@ fn oat_points(
             ));
         }
     }
-    check_budget(budget, Some(2 * paths.len() as u64 + 1), runs)?;
-    let base: Vec<f64> = paths.iter().map(|p| p.get(model)).collect();
+    check_budget(cx.budget, Some(2 * paths.len() as u64 + 1), cx.runs)?;
+    let base: Vec<f64> = paths.iter().map(|p| p.get(cx.model)).collect();
     let mut points = vec![base.clone()];
     for (f, &(from, to)) in ranges.iter().enumerate() {
         for v in [from, to] {
@@ -669,6 +790,193 @@ fn oat_points(
         }
     }
     Ok(points)
+}
+
+/// Most bytes of a points file.
+pub const MAX_POINTS_FILE_BYTES: u64 = 1 << 30;
+
+/// The text of a points file of at most [`MAX_POINTS_FILE_BYTES`].
+fn read_points_file(file: &Path) -> Result<String, InputError> {
+    let fail = |m: String| InputError::new(m).in_file(file);
+    let size = std::fs::metadata(file)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => fail("no such file".into()),
+            _ => fail(format!("cannot be read ({e})")),
+        })?
+        .len();
+    if size > MAX_POINTS_FILE_BYTES {
+        return Err(fail(format!(
+            "has {size} bytes, more than the {MAX_POINTS_FILE_BYTES} a points file may have"
+        )));
+    }
+    std::fs::read_to_string(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => fail("is not UTF-8 text, expected a CSV file".into()),
+        _ => fail(format!("cannot be read ({e})")),
+    })
+}
+
+/// A `points` design: the points of a CSV file whose header names the
+/// parameter paths and whose rows are the points, so any tool (SALib, the
+/// EMA Workbench, a spreadsheet) can choose them. Problems with the sweep
+/// file are `Problem`s; problems with the points file are errors naming its
+/// line and column.
+fn points_plan(
+    cx: &Context<'_>,
+    d: &DesignSection,
+    hash: &mut Sha256,
+    target: usize,
+) -> Result<Result<Plan, Problem>, InputError> {
+    for (key, given) in [
+        ("points", d.points.is_some()),
+        ("levels", d.levels.is_some()),
+        ("bootstrap", d.bootstrap.is_some()),
+        ("factors", !d.factors.is_empty()),
+    ] {
+        if given {
+            return Ok(Err(problem(
+                segs!["design", key],
+                format!("design.{key}"),
+                format!(
+                    "found `{key}` for kind = \"points\", expected none: the points file names the parameters (its header) and the points (its rows)"
+                ),
+            )));
+        }
+    }
+    let Some(name) = &d.file else {
+        return Ok(Err(problem(
+            segs!["design", "kind"],
+            "design.file",
+            "found no `file` for kind = \"points\", expected the path of a CSV file of points, relative to the sweep file",
+        )));
+    };
+    let file = cx.path.parent().unwrap_or(Path::new("")).join(name);
+    let text = read_points_file(&file).map_err(|e| {
+        e.key("design.file").hint(format!(
+            "the points file is named by `design.file` of {}, relative to that file",
+            cx.path.display()
+        ))
+    })?;
+    hash.update(text.as_bytes());
+    let fail = |line: usize, column: usize, message: String| {
+        InputError::new(message).in_file(&file).at(line, column)
+    };
+    // Character column of field `f` on a line (fields hold numbers and
+    // paths, never quoted commas).
+    let column_of = |line: &str, f: usize| -> usize {
+        line.split(',')
+            .take(f)
+            .map(|x| x.chars().count() + 1)
+            .sum::<usize>()
+            + 1
+    };
+    let mut lines = text.lines();
+    let header_line = lines.next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        return Err(fail(
+            1,
+            1,
+            "is empty, expected a header of parameter paths (like `params.beta_E,dyad.USA.CHN.P`) and one row per point".into(),
+        ));
+    }
+    let mut factors = Vec::new();
+    let mut paths: Vec<ParamPath> = Vec::new();
+    for (f, name) in header_line.split(',').enumerate() {
+        let name = name.trim();
+        let column = column_of(header_line, f);
+        let p = ParamPath::parse(cx.model, name)
+            .map_err(|m| fail(1, column, format!("column {}: {m}", f + 1)).key(name.to_string()))?;
+        if paths.contains(&p) {
+            return Err(fail(
+                1,
+                column,
+                format!(
+                    "found `{}` twice in the header, expected each parameter once",
+                    crate::error::clip(name)
+                ),
+            ));
+        }
+        factors.push(name.to_string());
+        paths.push(p);
+    }
+    // The budget is checked on the number of rows before any is read.
+    let rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    if let Err(p) = check_budget(cx.budget, Some(rows as u64), cx.runs) {
+        return Ok(Err(p));
+    }
+    let mut points = Vec::with_capacity(rows);
+    let mut scratch = cx.model.clone();
+    for (k, line) in lines.enumerate() {
+        let number = k + 2;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != factors.len() {
+            return Err(fail(
+                number,
+                1,
+                format!(
+                    "found {} values, expected {} (one per column of the header)",
+                    fields.len(),
+                    factors.len()
+                ),
+            ));
+        }
+        let mut point = Vec::with_capacity(fields.len());
+        for (f, field) in fields.iter().enumerate() {
+            let column = column_of(line, f);
+            let v: f64 = field
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    fail(
+                        number,
+                        column,
+                        format!(
+                            "found `{}` for `{}`, expected a number",
+                            crate::error::clip(field.trim()),
+                            factors[f]
+                        ),
+                    )
+                    .key(factors[f].clone())
+                })?;
+            paths[f]
+                .set(&mut scratch, v)
+                .map_err(|m| fail(number, column, m).key(factors[f].clone()))?;
+            point.push(v);
+        }
+        points.push(point);
+    }
+    if points.is_empty() {
+        return Err(fail(
+            2,
+            1,
+            "holds a header but no points, expected at least one row of values".into(),
+        ));
+    }
+    let ranges = (0..factors.len())
+        .map(|f| {
+            let column = points.iter().map(|p| p[f]);
+            (
+                column.clone().fold(f64::INFINITY, f64::min),
+                column.fold(f64::NEG_INFINITY, f64::max),
+            )
+        })
+        .collect();
+    Ok(Ok(Plan {
+        design: Design::Points { file },
+        factors,
+        paths,
+        ranges,
+        points,
+        target,
+    }))
 }
 
 /// Checks a design of `points` points (`None`: more than 2^64) of `runs`
@@ -728,7 +1036,7 @@ impl Sweep {
     pub fn manifest(&self, threads: usize, wall: f64) -> SweepManifest {
         let names = &self.scenario.built.rules.names;
         SweepManifest {
-            common_random_numbers: false,
+            code_version: crate::output::manifest::code_version(),
             entente_version: env!("CARGO_PKG_VERSION").to_string(),
             factors: self
                 .factors
@@ -740,7 +1048,8 @@ impl Sweep {
                     to,
                 })
                 .collect(),
-            kind: self.kind.design_kind(),
+            common_random_numbers: self.common_random_numbers,
+            kind: self.design.kind(),
             outcomes: self.points_schema().outcomes,
             points: self.points.len(),
             runs_per_point: self.runs,

@@ -29,7 +29,7 @@ const SIGMA: f64 = 0.1;
 /// params.beta_N = BETA_N) read through the observation model, plus rows of
 /// another state and other years that must be ignored. `change_after`
 /// shifts every value after that year.
-fn synthetic_data(change_after: Option<i32>) -> String {
+pub(crate) fn synthetic_data(change_after: Option<i32>) -> String {
     synthetic_dataset(change_after, 0)
 }
 
@@ -92,7 +92,7 @@ fn synthetic_dataset(change_after: Option<i32>, k: u64) -> String {
 
 /// Writes a calibration of the small scenario (or `scenario`) with the
 /// synthetic data into `dir` and returns the calibration file.
-fn fixture(dir: &Path, data: &str, scenario: &Path, abc: &str) -> PathBuf {
+pub(crate) fn fixture(dir: &Path, data: &str, scenario: &Path, abc: &str) -> PathBuf {
     std::fs::write(dir.join("data.csv"), data).unwrap();
     let file = dir.join("calibration.toml");
     std::fs::write(
@@ -132,11 +132,11 @@ runs = 16
     file
 }
 
-const FAST: &str = "particles = 60\ngenerations = 3\nruns = 16";
+pub(crate) const FAST: &str = "particles = 60\ngenerations = 3\nruns = 16";
 
 /// Runs `entente calibrate` into `out`; charts only when `extra` holds
 /// `--charts` (which is not passed on).
-fn calibrate(cal: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn calibrate(cal: &Path, out: &Path, extra: &[&str]) -> Output {
     let charts = extra.contains(&"--charts");
     let mut args = vec![
         "calibrate",

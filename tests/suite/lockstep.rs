@@ -102,6 +102,10 @@ fn every_effect_model() -> Model {
     m.params.M = 1.0;
     m.params.h_D = 0.5;
     m.params.c_T = 0.0;
+    // Both revised terms switched on (docs/model.md section 9, items 13-14),
+    // whatever the defaults.
+    m.params.kappa_S = 0.7;
+    m.params.beta_G = 0.5;
     m.capability = vec![0.3, 0.2, 0.4, 0.1];
     m.aggression = vec![0.2, 0.0, 0.5, 0.3];
     let n = 4;

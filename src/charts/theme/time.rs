@@ -209,10 +209,12 @@ mod tests {
             labels(2021.5, 2022.5, 8),
             ["2021 Q3", "2021 Q4", "2022 Q1", "2022 Q2", "2022 Q3"]
         );
+        // Both ends are on the axis, so 2023 Q1 (= 2023.0) is the fourth tick.
         assert_eq!(
             labels(2021.5, 2023.0, 4),
             ["2021 Q3", "2022 Q1", "2022 Q3", "2023 Q1"]
         );
+        assert_eq!(labels(2021.5, 2022.9, 4), ["2021 Q3", "2022 Q1", "2022 Q3"]);
     }
 
     #[test]

@@ -83,6 +83,28 @@ impl Results {
         entente::stats::fixed_mean(self.aggregate.final_sum[d], self.aggregate.runs)
     }
 
+    /// Median alignment of a dyad at the last step, from its 400-bin
+    /// histogram (resolution 0.005).
+    pub fn median_last(&self, a: &str, b: &str) -> f64 {
+        let d = self.dyad_index(a, b);
+        self.aggregate
+            .step_quantile(self.aggregate.shape.steps - 1, d, 0.5)
+    }
+
+    /// Share of runs whose dyad ends in one of `states` (by name: alliance,
+    /// partnership, hedging, antagonism).
+    pub fn state_share(&self, a: &str, b: &str, states: &[&str]) -> f64 {
+        let d = self.dyad_index(a, b);
+        let all = entente::outcome::DyadState::ALL;
+        let count: u64 = all
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| states.contains(&s.name()))
+            .map(|(k, _)| self.aggregate.states[d * all.len() + k])
+            .sum();
+        count as f64 / self.aggregate.runs as f64
+    }
+
     /// Standard deviation of the final alignment of a dyad, from its histogram
     /// (bin centres; good to about the bin width).
     pub fn sd_final(&self, a: &str, b: &str) -> f64 {
