@@ -71,9 +71,37 @@ pub(crate) fn fmt_count(n: u64) -> String {
     out
 }
 
+/// A count and its noun, singular for one: `1 thread`, `20,000 runs`.
+pub(crate) fn fmt_counted(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", fmt_count(n))
+}
+
+/// A rate as people read it: `1,234 runs/s` from 10 a second up, one
+/// decimal below (`2.5 points/s`), `0 runs/s` before anything is done.
+pub(crate) fn fmt_rate(per_second: f64, unit: &str) -> String {
+    if !per_second.is_finite() || per_second <= 0.0 {
+        format!("0 {unit}/s")
+    } else if per_second < 10.0 {
+        format!("{per_second:.1} {unit}/s")
+    } else {
+        format!("{} {unit}/s", fmt_count(per_second.round() as u64))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_rounded_with_thousands_separators() {
+        assert_eq!(fmt_rate(542.5851, "runs"), "543 runs/s");
+        assert_eq!(fmt_rate(12_345.6, "runs"), "12,346 runs/s");
+        assert_eq!(fmt_rate(2.46, "points"), "2.5 points/s");
+        assert_eq!(fmt_rate(f64::NAN, "runs"), "0 runs/s");
+        assert_eq!(fmt_counted(1, "thread"), "1 thread");
+        assert_eq!(fmt_counted(20_000, "run"), "20,000 runs");
+    }
 
     #[test]
     fn formats() {

@@ -21,6 +21,7 @@ use anyhow::Context;
 
 use crate::engine::{self, Ensemble, EnsembleAggregate, RunRecord};
 use crate::error::{InputError, Result};
+use crate::output::StepDates;
 use crate::scenario::Scenario;
 use crate::uncertainty::estimate::{self, Clustered, OutcomeSummary};
 use crate::uncertainty::{DEFAULT_DRAWS, DrawPlan, Posterior};
@@ -43,6 +44,10 @@ pub struct Settings {
     /// cluster, runs in all): `compare` gives every scenario the layout of
     /// its draws, so that outcome counts pair cluster by cluster.
     pub layout: Option<(u64, u64)>,
+    /// Runs whose whole alignment path is kept in
+    /// [`EnsembleAggregate::trajectories`], chosen by
+    /// [`engine::trajectory_runs`] (0: none).
+    pub trajectories: u64,
 }
 
 impl Settings {
@@ -56,6 +61,7 @@ impl Settings {
             nominal: false,
             posterior: None,
             layout: None,
+            trajectories: 0,
         }
     }
 
@@ -76,6 +82,11 @@ impl Settings {
 
     pub fn draws(mut self, draws: usize) -> Settings {
         self.draws = draws;
+        self
+    }
+
+    pub fn trajectories(mut self, k: u64) -> Settings {
+        self.trajectories = k;
         self
     }
 
@@ -128,6 +139,8 @@ pub struct RunResult {
     pub configuration_names: Vec<String>,
     pub dyads: Vec<String>,
     pub shocks: Vec<String>,
+    /// The calendar date of each step, for the `date` columns.
+    pub dates: StepDates,
     /// First-order importance of each uncertain parameter for each outcome,
     /// largest first within an outcome; empty without uncertainty.
     pub importance: Vec<Importance>,
@@ -187,6 +200,7 @@ pub fn run_observed(
     }
     let built = &scenario.built;
     let plan = settings.plan(scenario);
+    let kept = engine::trajectory_runs(settings.trajectories, plan.runs);
     let ensemble = Ensemble {
         model: &built.model,
         rules: &built.rules,
@@ -194,6 +208,7 @@ pub fn run_observed(
         seed: settings.seed,
         point: 0,
         plan: &plan,
+        trajectories: &kept,
     };
     let pool = thread_pool(settings.threads)?;
     let started = Instant::now();
@@ -224,6 +239,7 @@ pub fn run_observed(
             .map(|(i, j)| model.dyad_name(i, j))
             .collect(),
         shocks: model.shocks.iter().map(|s| s.id.clone()).collect(),
+        dates: StepDates::of(scenario),
         importance: Vec::new(),
         plan,
         nominal: settings.nominal,

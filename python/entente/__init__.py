@@ -53,6 +53,7 @@ TABLES = (
     "parameters",
     "draws",
     "importance",
+    "trajectories",
 )
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -197,15 +198,23 @@ class Scenario:
         draws: Optional[int] = None,
         nominal: bool = False,
         posterior: Optional[PathLike] = None,
+        trajectories: Optional[int] = None,
     ) -> "Result":
         """Runs the scenario (the GIL is released; Ctrl-C raises KeyboardInterrupt).
 
         Arguments default as for ``entente run``: the scenario's runs and
         seed, all cores, the default number of parameter draws. The result
-        does not depend on ``threads``.
+        does not depend on ``threads``. ``trajectories=K`` keeps the
+        alignment paths of K evenly spaced runs (``trajectories.csv``).
         """
         inner = self._inner.run(
-            runs, seed, threads, draws, nominal, os.fspath(posterior) if posterior else None
+            runs,
+            seed,
+            threads,
+            draws,
+            nominal,
+            os.fspath(posterior) if posterior else None,
+            trajectories,
         )
         command = _call(
             "Scenario.run",
@@ -215,6 +224,7 @@ class Scenario:
             draws=draws,
             nominal=nominal,
             posterior=posterior and os.fspath(posterior),
+            trajectories=trajectories,
         )
         return Result(inner, command)
 
@@ -275,8 +285,15 @@ class Result:
 
     @property
     def timeseries(self) -> Any:
-        """``timeseries.csv``: mean and quantiles of each dyad per step."""
+        """``timeseries.csv``: mean and quantiles of each dyad per step, with
+        the step's date."""
         return self.table("timeseries")
+
+    @property
+    def trajectories(self) -> Any:
+        """``trajectories.csv``: every dyad's alignment at every step of the
+        sampled runs (``None`` unless ``run(trajectories=K)``)."""
+        return self.table("trajectories")
 
     @property
     def final(self) -> Any:

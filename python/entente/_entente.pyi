@@ -42,6 +42,7 @@ class Scenario:
         draws: Optional[int] = None,
         nominal: bool = False,
         posterior: Optional[str] = None,
+        trajectories: Optional[int] = None,
     ) -> Result: ...
 
 class Result:

@@ -13,7 +13,7 @@ each dyad's mean final alignment.
 
 The workbench wants names that are Python identifiers, so a path's dots
 and dashes become ``__`` and ``_`` (:func:`identifier`); outcomes are
-``p_<outcome>`` and ``mean_<dyad>`` (``mean_CHN_RUS``).
+``p_<outcome>`` and ``mean_<dyad>`` (``mean_RUS_CHN``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from . import PathLike, Scenario, load
 
 def identifier(path: str) -> str:
     """A parameter path or dyad as a Python identifier (``params.c_T`` ->
-    ``params__c_T``, ``CHN-RUS`` -> ``CHN_RUS``)."""
+    ``params__c_T``, ``RUS-CHN`` -> ``RUS_CHN``)."""
     return re.sub(r"\W", "_", path.replace(".", "__"))
 
 

@@ -164,8 +164,10 @@ impl Scenario {
     }
 
     /// Runs the scenario; `None` means the scenario's own runs and seed,
-    /// all cores, the default number of draws. Ctrl-C stops it.
-    #[pyo3(signature = (runs=None, seed=None, threads=None, draws=None, nominal=false, posterior=None))]
+    /// all cores, the default number of draws. `trajectories` keeps the
+    /// alignment paths of that many runs (`run --trajectories K`). Ctrl-C
+    /// stops it.
+    #[pyo3(signature = (runs=None, seed=None, threads=None, draws=None, nominal=false, posterior=None, trajectories=None))]
     #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
@@ -176,6 +178,7 @@ impl Scenario {
         draws: Option<usize>,
         nominal: bool,
         posterior: Option<PathBuf>,
+        trajectories: Option<u64>,
     ) -> PyResult<Result> {
         let options = Options {
             runs,
@@ -185,7 +188,17 @@ impl Scenario {
             nominal,
             posterior,
         };
-        let settings = options.settings(&self.inner, &self.inner).map_err(to_py)?;
+        let mut settings = options.settings(&self.inner, &self.inner).map_err(to_py)?;
+        if let Some(k) = trajectories {
+            if k == 0 {
+                return Err(to_py(
+                    entente::InputError::new("found 0, expected a whole number of at least 1")
+                        .key("trajectories")
+                        .into(),
+                ));
+            }
+            settings.trajectories = k;
+        }
         let scenario = Arc::clone(&self.inner);
         let result = interruptible(py, move |cancel| run_one(&scenario, &settings, cancel))?;
         Ok(Result {
@@ -339,8 +352,8 @@ impl Result {
 
     /// The CSV text of a table of the result folder (`outcomes`,
     /// `configurations`, `config_timeseries`, `timeseries`, `final`,
-    /// `dyads`, `shocks`, `parameters`, `draws`, `importance`), or `None`
-    /// when this run has no such table.
+    /// `dyads`, `shocks`, `parameters`, `draws`, `importance`,
+    /// `trajectories`), or `None` when this run has no such table.
     fn table(&self, name: &str) -> PyResult<Option<String>> {
         let r = &self.result;
         let aggregate = &r.ensemble.aggregate;
@@ -355,10 +368,10 @@ impl Result {
                 aggregate.runs,
             )),
             "config_timeseries" if !configurations.is_empty() => {
-                Some(output::config_timeseries_table(aggregate, configurations))
+                Some(output::config_timeseries_table(r))
             }
             "configurations" | "config_timeseries" => None,
-            "timeseries" => Some(output::timeseries_table(aggregate, &r.dyads)),
+            "timeseries" => Some(output::timeseries_table(r)),
             "final" => Some(output::final_table(aggregate, &r.dyads)),
             "dyads" => Some(output::dyads_table(aggregate, &r.dyads)),
             "shocks" => Some(output::shocks_table(aggregate, &r.shocks)),
@@ -366,11 +379,15 @@ impl Result {
             "draws" if nested => Some(output::draws_table(r)),
             "importance" if nested => Some(output::importance_table(r)),
             "draws" | "importance" => None,
+            "trajectories" if !r.ensemble.trajectories.is_empty() => {
+                Some(output::trajectories_table(r))
+            }
+            "trajectories" => None,
             _ => {
                 return Err(PyValueError::new_err(format!(
                     "no table `{name}`; expected one of outcomes, configurations, \
                      config_timeseries, timeseries, final, dyads, shocks, parameters, \
-                     draws, importance"
+                     draws, importance, trajectories"
                 )));
             }
         })

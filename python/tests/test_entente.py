@@ -50,13 +50,14 @@ CSV = [
     "parameters",
     "draws",
     "importance",
+    "trajectories",
 ]
 
 
 def test_tables_equal_the_cli_files(tmp_path):
     pd = pytest.importorskip("pandas")
-    out = cli_run(tmp_path, "--runs", "600", "--seed", "3", "--draws", "20")
-    result = entente.load(BASELINE).run(runs=600, seed=3, draws=20, threads=1)
+    out = cli_run(tmp_path, "--runs", "600", "--seed", "3", "--draws", "20", "--trajectories", "4")
+    result = entente.load(BASELINE).run(runs=600, seed=3, draws=20, threads=1, trajectories=4)
     for name in CSV:
         text = (out / f"{name}.csv").read_text()
         assert result.csv(name) == text, name
@@ -68,6 +69,13 @@ def test_tables_equal_the_cli_files(tmp_path):
         "draw_p05", "draw_p50", "draw_p95", "parameter_share",
     ]
     assert result.outcomes["count"].sum() == result.runs
+    # Dates beside steps (the baseline starts on 2020-07-23, quarterly steps),
+    # and K sampled runs of every dyad at every step.
+    assert list(result.timeseries.columns[:3]) == ["step", "date", "dyad"]
+    first = result.timeseries[result.timeseries["step"] == 1]
+    assert set(first["date"]) == {"2020-10-23"}
+    assert len(result.trajectories) == 4 * 25 * len(result.dyads)
+    assert entente.load(BASELINE).run(runs=32, seed=3).trajectories is None
     manifest = json.loads((out / "manifest.json").read_text())
     mine = result.manifest
     for key in ("seed", "runs", "agents", "dyads", "outcomes", "summary", "uncertainty"):

@@ -151,6 +151,18 @@ pub(crate) struct RunData {
     pub timeseries: Vec<TimeRow>,
     pub config_shares: Vec<ConfigShareRow>,
     pub finals: Vec<FinalBin>,
+    /// The sampled runs of `trajectories.csv`, when the run wrote one.
+    pub trajectories: Vec<TrajectoryRow>,
+}
+
+/// One row of `trajectories.csv`: one sampled run's alignment of one dyad at
+/// one step.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TrajectoryRow {
+    pub run: u64,
+    pub step: u32,
+    pub dyad: String,
+    pub alignment: f64,
 }
 
 impl RunData {
@@ -174,6 +186,10 @@ impl RunData {
             timeseries: read_csv(&dir.join("timeseries.csv"))?,
             config_shares: read_csv(&dir.join("config_timeseries.csv"))?,
             finals: read_csv(&dir.join("final.csv"))?,
+            trajectories: match dir.join("trajectories.csv") {
+                path if path.is_file() => read_csv(&path)?,
+                _ => Vec::new(),
+            },
             manifest,
         })
     }
@@ -205,6 +221,25 @@ impl RunData {
             .collect();
         rows.sort_by_key(|r| r.step);
         rows
+    }
+
+    /// The sampled runs' paths of one dyad, each as (step, alignment) in
+    /// step order, in run order.
+    pub fn paths_of(&self, dyad: &str) -> Vec<Vec<(u32, f64)>> {
+        let mut paths: Vec<(u64, Vec<(u32, f64)>)> = Vec::new();
+        for r in self.trajectories.iter().filter(|r| r.dyad == dyad) {
+            match paths.last_mut() {
+                Some((run, path)) if *run == r.run => path.push((r.step, r.alignment)),
+                _ => paths.push((r.run, vec![(r.step, r.alignment)])),
+            }
+        }
+        paths
+            .into_iter()
+            .map(|(_, mut path)| {
+                path.sort_by_key(|p| p.0);
+                path
+            })
+            .collect()
     }
 
     /// Histogram bins of one dyad, sorted by their lower edge.

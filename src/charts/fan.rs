@@ -51,14 +51,22 @@ pub(crate) fn draw_bands<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
 /// Description of the alignment axis.
 const Y_DESC: &str = "alignment z (mean of both stances)";
 
-/// Legend of the fan charts.
-fn fan_legend(theta: f64, treaties: &TreatyMarks) -> Vec<LegendItem> {
+/// Colour of the sampled runs drawn over a fan.
+fn path_color() -> RGBColor {
+    tint(NEUTRAL_DARK, 0.45)
+}
+
+/// Legend of the fan charts; `paths` sampled runs are drawn over them.
+fn fan_legend(theta: f64, paths: usize, treaties: &TreatyMarks) -> Vec<LegendItem> {
+    let sampled =
+        (paths > 0).then(|| LegendItem::line(format!("{paths} sampled runs"), path_color(), 1));
     [
         LegendItem::line("median", ALIGNMENT, 5),
         LegendItem::fill("middle 50% of runs (p25–p75)", inner_band().to_rgba()),
         LegendItem::fill("middle 90% of runs (p05–p95)", outer_band().to_rgba()),
     ]
     .into_iter()
+    .chain(sampled)
     .chain(threshold_legend(theta))
     .chain(treaties.legend())
     .collect()
@@ -140,6 +148,14 @@ fn draw_fan_panel<DB: DrawingBackend>(
             band(|r| r.p05, |r| r.p95),
             band(|r| r.p25, |r| r.p75),
         )?;
+    }
+    for path in &fan.paths {
+        let points = path
+            .iter()
+            .map(|&(t, z)| (axis.x(t), finite_or_zero(z).clamp(-1.0, 1.0)));
+        chart
+            .draw_series(LineSeries::new(points, path_color().stroke_width(1)))
+            .map_err(draw_err)?;
     }
     chart
         .draw_series(LineSeries::new(
@@ -243,6 +259,8 @@ pub(crate) struct FanChart {
     /// The dyad as the chart names it.
     shown: String,
     rows: Vec<TimeRow>,
+    /// Sampled runs from `trajectories.csv`, drawn as thin lines.
+    paths: Vec<Vec<(u32, f64)>>,
     axis: TimeAxis,
     theta: f64,
     last_step: u32,
@@ -263,6 +281,7 @@ impl FanChart {
             .into_iter()
             .map(|dyad| FanChart {
                 rows: run.series_of(&dyad),
+                paths: run.paths_of(&dyad),
                 shown: names.dyad(&dyad),
                 dyad,
                 axis,
@@ -294,7 +313,7 @@ impl Chart for FanChart {
         let title = format!("Alignment of {} over time", self.shown);
         let body = draw_header(root, &title, &self.subtitles)?;
         let (w, h) = body.dim_in_pixel();
-        let legend = fan_legend(self.theta, &self.treaties);
+        let legend = fan_legend(self.theta, self.paths.len(), &self.treaties);
         let inner_w = w - 2 * MARGIN;
         let legend_h = legend_rows_count(&legend, inner_w) as u32 * LEGEND_ROW as u32;
         let (plot, bottom) = body.split_vertically(h - legend_h - MARGIN - 16);
@@ -333,7 +352,8 @@ impl FanGrid {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
         };
-        let legend = fan_legend(run.manifest.theta_p, treaties);
+        let paths = fans.first().map_or(0, |f| f.paths.len());
+        let legend = fan_legend(run.manifest.theta_p, paths, treaties);
         let legend_rows = legend_rows_count(&legend, GRID_WIDTH - 2 * MARGIN);
         FanGrid {
             fans,
@@ -368,7 +388,7 @@ impl Chart for FanGrid {
             self.fans.len(),
             &first.axis.desc(),
             Y_DESC,
-            &fan_legend(first.theta, &first.treaties),
+            &fan_legend(first.theta, first.paths.len(), &first.treaties),
         )?;
         for (fan, panel) in self.fans.iter().zip(panels) {
             draw_fan_panel(

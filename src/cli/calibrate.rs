@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::format::{fmt_counted, fmt_rate};
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CalibrateArgs, at_least_one, command_line};
 use crate::calibrate::{self, Calibration, Options, Outcome, Run, tables, validate};
@@ -44,12 +44,10 @@ pub fn execute(args: &CalibrateArgs) -> Result<()> {
     let pool = thread_pool(args.threads)?;
 
     let total = (cal.settings.generations * particles) as u64;
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} particles  {msg}  ETA {eta}",
-        )
-        .expect("valid template"),
+    let bar = super::progress_bar(
+        total,
+        "particles",
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} particles  {msg}  ETA {eta}",
     );
     let current = Mutex::new(0usize);
     let start_generation = |g: usize, tolerance: f64| {
@@ -195,14 +193,14 @@ fn write_folder(
 fn print_summary(cal: &Calibration, options: &Options, outcome: &Outcome, wall: f64) {
     let g = outcome.posterior();
     say!(
-        "{}: {} generations of {} particles, seed {}, {:.1} s ({} runs simulated, {:.0} runs/s); {}",
+        "{}: {} of {}, seed {}, {:.1} s ({} simulated, {}); {}",
         cal.file.name,
-        outcome.generations.len(),
-        options.particles,
+        fmt_counted(outcome.generations.len() as u64, "generation"),
+        fmt_counted(options.particles as u64, "particle"),
         options.seed,
         wall,
-        outcome.simulations,
-        outcome.simulations as f64 / wall.max(1e-9),
+        fmt_counted(outcome.simulations, "run"),
+        fmt_rate(outcome.simulations as f64 / wall.max(1e-9), "runs"),
         outcome.stop.describe()
     );
     say!("{}", label(options));

@@ -13,11 +13,25 @@ use super::{CompareArgs, command_line};
 use crate::charts::OutcomeRow;
 use crate::comparison::{OutcomeDifference, differences, pair_layouts};
 use crate::error::{InputError, Result};
+use crate::format::fmt_counted;
 use crate::output::manifest::{CompareManifest, ScenarioInfo, to_json};
 use crate::output::{Staging, comparison_table, differences_table};
 use crate::simulation::RunResult;
 
 pub fn execute(args: &CompareArgs) -> Result<()> {
+    if args
+        .scenarios
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        > 1
+    {
+        return Err(InputError::new(
+            "found `-` twice, expected standard input to hold one scenario at most",
+        )
+        .key("SCENARIOS")
+        .into());
+    }
     let scenarios = args
         .scenarios
         .iter()
@@ -59,7 +73,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     for (s, set) in scenarios.iter().zip(&all) {
         let dir = staging.path().join(s.name());
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let result = simulate_into(&dir, s, set, false)?;
+        let result = simulate_into(&dir, s, set, args.sim.per_run)?;
         if !args.sim.no_charts {
             crate::charts::draw_run_charts(&dir).context("drawing charts")?;
         }
@@ -95,9 +109,17 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;
 
-    print_table(&groups, &results);
-    print_differences(&differences);
-    say!("\nresults: {}/", out.display());
+    if args.sim.json {
+        super::json::print(&super::json::CompareJson::of(
+            &results,
+            &differences,
+            out.display().to_string(),
+        ));
+    } else {
+        print_table(&groups, &results);
+        print_differences(&differences);
+        say!("\nresults: {}/", out.display());
+    }
     Ok(())
 }
 
@@ -121,11 +143,11 @@ fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
 fn print_table(groups: &[(String, Vec<OutcomeRow>)], results: &[RunResult]) {
     let first = &results[0];
     say!(
-        "{} scenarios, {} runs each, seed {}, {} draws\n",
+        "{} scenarios, {} each, seed {}, {}\n",
         groups.len(),
-        first.runs(),
+        fmt_counted(first.runs(), "run"),
         first.seed,
-        first.plan.draws
+        fmt_counted(first.plan.draws as u64, "draw")
     );
     let mut outcomes: Vec<&str> = Vec::new();
     for (_, rows) in groups {

@@ -1,14 +1,17 @@
 //! Command-line interface: flags, dispatch to one module per subcommand,
 //! and the mapping of errors to exit codes (2 for bad input, 1 otherwise).
 
-/// Prints a line to standard output. A closed pipe (`entente ... | head`)
-/// means the reader has seen enough: that write error is ignored, never a
-/// panic. Any other write error (a full disk) is kept by [`stdout_failed`]
-/// and turns the exit code into 1 once the command is done.
+/// Prints a line to standard output, unless `--quiet` was given. A closed
+/// pipe (`entente ... | head`) means the reader has seen enough: that write
+/// error is ignored, never a panic. Any other write error (a full disk) is
+/// kept by [`stdout_failed`] and turns the exit code into 1 once the command
+/// is done.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        $crate::cli::stdout_result(writeln!(std::io::stdout(), $($arg)*));
+        if !$crate::cli::quiet() {
+            $crate::cli::stdout_result(writeln!(std::io::stdout(), $($arg)*));
+        }
     }};
 }
 
@@ -16,8 +19,46 @@ macro_rules! say {
 macro_rules! say_part {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        $crate::cli::stdout_result(write!(std::io::stdout(), $($arg)*));
+        if !$crate::cli::quiet() {
+            $crate::cli::stdout_result(write!(std::io::stdout(), $($arg)*));
+        }
     }};
+}
+
+/// Whether `--quiet` was given: no progress bars, no summaries.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Writes what a command was asked to produce (JSON, a completion script, a
+/// manual page) to standard output, also under `--quiet`.
+fn write_stdout(bytes: &[u8]) {
+    use std::io::Write as _;
+    stdout_result(std::io::stdout().write_all(bytes));
+}
+
+/// A progress bar on standard error for `len` items, drawn with `template`
+/// (an indicatif template; `{rate}` shows e.g. `1,234 runs/s`, with `unit`
+/// the items' name). Hidden under `--quiet`, and by indicatif whenever
+/// standard error is not a terminal.
+fn progress_bar(len: u64, unit: &'static str, template: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+    let bar = ProgressBar::new(len);
+    if quiet() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let style = ProgressStyle::with_template(template)
+        .expect("valid template")
+        .with_key(
+            "rate",
+            move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}", crate::format::fmt_rate(state.per_sec(), unit));
+            },
+        );
+    bar.set_style(style);
+    bar
 }
 
 /// The first error writing standard output other than a closed pipe.
@@ -50,6 +91,8 @@ fn tell(message: &str) {
 
 mod calibrate;
 mod compare;
+mod help;
+mod json;
 mod plot;
 mod report;
 mod run;
@@ -66,8 +109,12 @@ use crate::error::{InputError, Result};
 /// Agent-based simulator of great-power alignment: seeded Monte Carlo over
 /// scenario files.
 #[derive(Debug, Parser)]
-#[command(name = "entente", version, about, long_about = None)]
+#[command(name = "entente", version, about, long_about = None, after_help = help::MAIN)]
 pub struct Cli {
+    /// Print nothing on success: no progress bar and no summary (errors
+    /// still go to standard error; `--json` output is still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,24 +122,49 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario many times and write the distribution of outcomes.
+    #[command(after_help = help::RUN)]
     Run(RunArgs),
     /// Check a scenario and print its parameters with their evidence.
+    #[command(after_help = help::VALIDATE)]
     Validate(ValidateArgs),
     /// Run several scenarios with the same seed and runs (by default those of
     /// the first scenario), side by side.
+    #[command(after_help = help::COMPARE)]
     Compare(CompareArgs),
     /// Re-draw the charts of a result folder from its CSV files.
+    #[command(after_help = help::PLOT)]
     Plot(PlotArgs),
     /// Write (again) report.md and report.html of a result folder from its
     /// files, e.g. after `plot` drew its charts.
     Report(ReportArgs),
     /// Run a parameter sweep or sensitivity design, whole or one shard of it.
+    #[command(after_help = help::SWEEP)]
     Sweep(SweepArgs),
     /// Join the shard folders of a sweep into one result.
+    #[command(after_help = help::MERGE)]
     Merge(MergeArgs),
     /// Calibrate a scenario against observed history by ABC-SMC and score
     /// its forecasts of held-out years.
+    #[command(after_help = help::CALIBRATE)]
     Calibrate(CalibrateArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(after_help = help::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the manual page of entente or of one of its commands (roff).
+    #[command(after_help = help::MAN)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (e.g. `run`) whose page to print instead of the main page.
+    pub command: Option<String>,
 }
 
 /// The flags `run` and `compare` share: how much to simulate and what to write.
@@ -118,6 +190,13 @@ pub struct SimulationArgs {
     /// Also write report.md and report.html.
     #[arg(long)]
     pub report: bool,
+    /// Also write runs.csv with one row per run (per scenario in `compare`).
+    #[arg(long)]
+    pub per_run: bool,
+    /// Print the summary as JSON on standard output instead of the table
+    /// (shape in docs/outputs.md).
+    #[arg(long)]
+    pub json: bool,
     /// Parameter sets drawn when the scenario declares uncertain parameters
     /// (default 200); the runs are split evenly among them.
     #[arg(long, allow_negative_numbers = true)]
@@ -138,21 +217,22 @@ pub struct SimulationArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML), or `-` to read it from standard input.
     pub scenario: PathBuf,
     /// Result folder; `None` means `output/<scenario name>/`.
     #[arg(long, help = "Result folder (default: output/<scenario name>/)")]
     pub out: Option<PathBuf>,
-    /// Also write runs.csv with one row per run.
-    #[arg(long)]
-    pub per_run: bool,
+    /// Also write trajectories.csv: the alignment of every dyad at every step
+    /// of K runs spread evenly over all runs (run floor(i * runs / K)).
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    pub trajectories: Option<u64>,
     #[command(flatten)]
     pub sim: SimulationArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML), or `-` to read it from standard input.
     pub scenario: PathBuf,
     /// Fail (exit 2) when a calibrated value has no evidence.
     #[arg(long)]
@@ -164,7 +244,8 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Scenario files (TOML), two or more.
+    /// Scenario files (TOML), two or more; one of them may be `-` (standard
+    /// input).
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
     /// Result folder; `None` means `output/compare-<names>/`.
@@ -320,6 +401,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     // Charts are drawn on this thread, under the options of the command.
     let charts = |c: &ChartArgs| c.options();
     let result = match cli.command {
@@ -335,6 +417,8 @@ pub fn main() -> i32 {
         Command::Calibrate(args) => {
             with_options(&charts(&args.charts), || calibrate::execute(&args))
         }
+        Command::Completions(args) => help::completions(args.shell),
+        Command::Man(args) => help::man(args.command.as_deref()),
     };
     let code = match result {
         Ok(()) => 0,
@@ -367,9 +451,21 @@ fn at_least_one<T: Into<u64> + Copy + std::fmt::Display>(flag: &str, value: T) -
     Ok(value)
 }
 
-/// Loads a scenario and applies `--set` assignments to it.
+/// The name a scenario read from standard input goes by in messages and
+/// manifests. Its `extends` and data paths resolve against the current
+/// directory, as this name has no folder.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Loads a scenario (`-`: from standard input) and applies `--set`
+/// assignments to it.
 fn load_scenario(path: &std::path::Path, set: &[String]) -> Result<crate::scenario::Scenario> {
-    let mut scenario = crate::scenario::load(path)?;
+    let mut scenario = if path == std::path::Path::new("-") {
+        let name = std::path::Path::new(STDIN_NAME);
+        let source = crate::scenario::read_text(std::io::stdin().lock(), name)?;
+        crate::scenario::parse(name, &source)?
+    } else {
+        crate::scenario::load(path)?
+    };
     for assignment in set {
         scenario.set(assignment)?;
     }

@@ -5,11 +5,11 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{RunArgs, SimulationArgs, at_least_one, command_line};
 use crate::engine::RunRecord;
 use crate::error::Result;
+use crate::format::{fmt_counted, fmt_rate};
 use crate::output::{self, RunsTable, Staging};
 use crate::scenario::Scenario;
 use crate::simulation::{self, RunResult, Settings};
@@ -17,7 +17,10 @@ use crate::uncertainty::Posterior;
 
 pub fn execute(args: &RunArgs) -> Result<()> {
     let scenario = super::load_scenario(&args.scenario, &args.sim.set)?;
-    let settings = settings(&args.sim, &scenario, &scenario)?;
+    let mut settings = settings(&args.sim, &scenario, &scenario)?;
+    if let Some(k) = args.trajectories {
+        settings.trajectories = at_least_one("--trajectories", k)?;
+    }
     // The default folder `output/<name>/` is the tool's own: a new run of the
     // same scenario replaces the result there. A folder named with --out
     // is the user's, and is replaced only with --force.
@@ -26,7 +29,7 @@ pub fn execute(args: &RunArgs) -> Result<()> {
         None => (PathBuf::from("output").join(scenario.name()), true),
     };
     let staging = Staging::create(&out, force)?;
-    let result = simulate_into(staging.path(), &scenario, &settings, args.per_run)?;
+    let result = simulate_into(staging.path(), &scenario, &settings, args.sim.per_run)?;
     if !args.sim.no_charts {
         crate::charts::draw_run_charts(staging.path()).context("drawing charts")?;
     }
@@ -36,8 +39,15 @@ pub fn execute(args: &RunArgs) -> Result<()> {
     let out = staging
         .commit()
         .with_context(|| format!("moving results into {}", out.display()))?;
-    print_summary(&result);
-    say!("\nresults: {}/", out.display());
+    if args.sim.json {
+        super::json::print(&super::json::RunJson::of(
+            &result,
+            Some(out.display().to_string()),
+        ));
+    } else {
+        print_summary(&result);
+        say!("\nresults: {}/", out.display());
+    }
     Ok(())
 }
 
@@ -69,7 +79,11 @@ pub(super) fn simulate_into(
     settings: &Settings,
     per_run: bool,
 ) -> Result<RunResult> {
-    let bar = progress_bar(settings.plan(scenario).runs);
+    let bar = super::progress_bar(
+        settings.plan(scenario).runs,
+        "runs",
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} runs  {rate}  ETA {eta}",
+    );
     let progress = |k: u64| bar.inc(k);
     let result = if per_run {
         let path = dir.join("runs.csv");
@@ -98,37 +112,24 @@ pub(super) fn simulate_into(
     Ok(result)
 }
 
-fn progress_bar(runs: u64) -> ProgressBar {
-    let bar = ProgressBar::new(runs);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} runs  {per_sec}  ETA {eta}")
-            .expect("valid template"),
-    );
-    bar
-}
-
 fn print_summary(result: &RunResult) {
     let runs = result.runs();
     let wall = result.wall_seconds;
-    let threads = result.threads;
-    let threads = if threads == 1 {
-        "1 thread".to_string()
-    } else {
-        format!("{threads} threads")
-    };
     say!(
-        "{}: {runs} runs, seed {}, {threads}, {wall:.2} s ({:.0} runs/s)",
+        "{}: {}, seed {}, {}, {wall:.2} s ({})",
         result.scenario,
+        fmt_counted(runs, "run"),
         result.seed,
-        runs as f64 / wall.max(1e-9)
+        fmt_counted(result.threads as u64, "thread"),
+        fmt_rate(runs as f64 / wall.max(1e-9), "runs")
     );
     let plan = &result.plan;
     if plan.is_nested() {
         say!(
-            "parameter uncertainty: {} draws of {} runs over {} uncertain parameters{}\n",
-            plan.draws,
-            plan.cluster_size,
-            plan.names.len(),
+            "parameter uncertainty: {} of {} over {}{}\n",
+            fmt_counted(plan.draws as u64, "draw"),
+            fmt_counted(plan.cluster_size, "run"),
+            fmt_counted(plan.names.len() as u64, "uncertain parameter"),
             result
                 .posterior
                 .as_ref()

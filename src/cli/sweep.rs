@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{MergeArgs, SweepArgs};
 use crate::error::{InputError, Result, one_line};
-use crate::format::fmt_count;
+use crate::format::{fmt_count, fmt_counted, fmt_rate};
 use crate::simulation::thread_pool;
 use crate::sweep::{self, Design, Execution, Shard, Sweep};
 
@@ -194,12 +193,10 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         return Ok(());
     }
 
-    let bar = ProgressBar::new(range.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points  {per_sec}  ETA {eta}",
-        )
-        .expect("valid template"),
+    let bar = super::progress_bar(
+        range.len() as u64,
+        "points",
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} points  {rate}  ETA {eta}",
     );
     let started = Instant::now();
     let progress = |k: u64| bar.inc(k);
@@ -220,10 +217,11 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     bar.finish_and_clear();
     let wall = started.elapsed().as_secs_f64();
     say!(
-        "{}: {points} points x {} runs in {wall:.2} s ({:.1} points/s, {} design)",
+        "{}: {} x {} in {wall:.2} s ({}, {} design)",
         sweep.file.name,
-        sweep.runs,
-        points as f64 / wall.max(1e-9),
+        fmt_counted(points as u64, "point"),
+        fmt_counted(sweep.runs, "run"),
+        fmt_rate(points as f64 / wall.max(1e-9), "points"),
         sweep.design.name()
     );
     if shard.count > 1 {

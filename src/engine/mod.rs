@@ -49,7 +49,33 @@ pub struct RunRecord {
     pub draw: usize,
     pub summary: RunSummary,
     pub first_treaty: Option<usize>,
+    /// Step at which each dyad's treaty first formed (in force at that step,
+    /// not at the one before), in [`Model::dyads`] order.
+    pub first_treaty_by_dyad: Vec<Option<usize>>,
+    /// Alignment z of each dyad at the horizon, in [`Model::dyads`] order.
+    pub final_alignment: Vec<f64>,
     pub shocks_fired: Vec<u32>,
+}
+
+/// The alignment path of one run, kept for `trajectories.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    pub run: u64,
+    /// The parameter draw the run belongs to.
+    pub draw: usize,
+    /// Alignment z of every dyad at every step 0..=horizon, `t * dyads + d`
+    /// with dyads in [`Model::dyads`] order.
+    pub alignment: Vec<f64>,
+}
+
+/// `k` run indices out of `runs`, evenly spaced from run 0: run
+/// `floor(i * runs / k)` for `i` in `0..k` (all runs when `k >= runs`).
+/// Which runs are chosen depends only on `k` and `runs`, never on threads.
+pub fn trajectory_runs(k: u64, runs: u64) -> Vec<u64> {
+    let k = k.min(runs);
+    (0..k)
+        .map(|i| (u128::from(i) * u128::from(runs) / u128::from(k)) as u64)
+        .collect()
 }
 
 /// The buffers one thread reuses across its runs.
@@ -101,6 +127,7 @@ impl Worker {
                 draw: at.draw,
                 lane,
                 summary: &self.group.runs[lane],
+                alignment: &self.group.alignment,
                 trace: &self.trace,
             });
         }
@@ -123,6 +150,8 @@ struct RunView<'a> {
     draw: usize,
     lane: usize,
     summary: &'a RunSummary,
+    /// The group's alignments, `[t * dyads + d][lane]`.
+    alignment: &'a [crate::model::Lane],
     trace: &'a LaneTrace,
 }
 
@@ -133,8 +162,43 @@ impl RunView<'_> {
             draw: self.draw,
             summary: self.summary.clone(),
             first_treaty: self.trace.first_treaty[self.lane],
+            first_treaty_by_dyad: self.first_treaty_by_dyad(),
+            final_alignment: self.alignment_path(self.trace.horizon).collect(),
             shocks_fired: self.trace.shocks_fired(self.lane).collect(),
         }
+    }
+
+    /// Number of dyads.
+    fn dyads(&self) -> usize {
+        self.trace.n * (self.trace.n - 1) / 2
+    }
+
+    /// Alignment z of every dyad at steps `from..=horizon`, step by step.
+    fn alignment_path(&self, from: usize) -> impl Iterator<Item = f64> + '_ {
+        let cells = from * self.dyads()..(self.trace.horizon + 1) * self.dyads();
+        self.alignment[cells].iter().map(|z| z[self.lane])
+    }
+
+    fn trajectory(&self) -> Trajectory {
+        Trajectory {
+            run: self.index,
+            draw: self.draw,
+            alignment: self.alignment_path(0).collect(),
+        }
+    }
+
+    /// The first step at which each dyad's treaty is in force and was not at
+    /// the step before.
+    fn first_treaty_by_dyad(&self) -> Vec<Option<usize>> {
+        let n = self.trace.n;
+        let in_force =
+            |t: usize, i: usize, j: usize| self.trace.treaty[t * n * n + i * n + j][self.lane];
+        (0..n)
+            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            .map(|(i, j)| {
+                (1..=self.trace.horizon).find(|&t| in_force(t, i, j) && !in_force(t - 1, i, j))
+            })
+            .collect()
     }
 }
 
@@ -222,6 +286,9 @@ pub struct Ensemble<'a> {
     pub seed: u64,
     pub point: u64,
     pub plan: &'a DrawPlan,
+    /// Runs whose whole alignment path is kept (sorted; see
+    /// [`trajectory_runs`]).
+    pub trajectories: &'a [u64],
 }
 
 /// What an ensemble produced: the aggregate over all runs, and the outcome
@@ -232,6 +299,8 @@ pub struct EnsembleAggregate {
     pub aggregate: Aggregate,
     /// `[cluster][outcome]`.
     pub cluster_outcomes: Vec<u64>,
+    /// The kept runs' alignment paths, in run order.
+    pub trajectories: Vec<Trajectory>,
 }
 
 impl EnsembleAggregate {
@@ -278,6 +347,14 @@ impl Ensemble<'_> {
 
     fn classifier(&self, model: &Model) -> Classifier {
         Classifier::new(model, self.rules.clone(), self.triad.cloned())
+    }
+
+    /// Adds `run`'s alignment path to `kept` when it is one of the runs whose
+    /// trajectory is kept.
+    fn keep(&self, run: &RunView<'_>, kept: &mut Vec<Trajectory>) {
+        if self.trajectories.binary_search(&run.index).is_ok() {
+            kept.push(run.trajectory());
+        }
     }
 
     /// Runs one unit on `worker`, adding its outcome counts to its cluster
@@ -327,24 +404,37 @@ pub fn run_ensemble(ensemble: Ensemble<'_>, progress: &(dyn Fn(u64) + Sync)) -> 
     let shape = ensemble.shape();
     let base = ensemble.classifier(ensemble.model);
     let slots = ensemble.plan.clusters() * shape.outcomes;
-    let (aggregate, cluster_outcomes) = units(ensemble.plan)
+    let (aggregate, cluster_outcomes, mut trajectories) = units(ensemble.plan)
         .into_par_iter()
         .fold(
-            || (Worker::new(ensemble.model, &base), vec![0; slots]),
-            |(mut worker, mut counts), unit| {
-                ensemble.run_unit(&mut worker, &base, unit, &mut counts, |_| ());
+            || {
+                (
+                    Worker::new(ensemble.model, &base),
+                    vec![0; slots],
+                    Vec::new(),
+                )
+            },
+            |(mut worker, mut counts, mut kept), unit| {
+                ensemble.run_unit(&mut worker, &base, unit, &mut counts, |run| {
+                    ensemble.keep(&run, &mut kept)
+                });
                 progress(unit.runs.1 - unit.runs.0);
-                (worker, counts)
+                (worker, counts, kept)
             },
         )
-        .map(|(w, counts)| (w.aggregate, counts))
+        .map(|(w, counts, kept)| (w.aggregate, counts, kept))
         .reduce(
-            || (Aggregate::new(shape), vec![0; slots]),
-            |(a, x), (b, y)| (a.merged(b), add_counts(x, y)),
+            || (Aggregate::new(shape), vec![0; slots], Vec::new()),
+            |(a, x, mut s), (b, y, t)| {
+                s.extend(t);
+                (a.merged(b), add_counts(x, y), s)
+            },
         );
+    trajectories.sort_by_key(|t: &Trajectory| t.run);
     EnsembleAggregate {
         aggregate,
         cluster_outcomes,
+        trajectories,
     }
 }
 
@@ -362,22 +452,26 @@ pub fn run_ensemble_with_records(
     let mut total = EnsembleAggregate {
         aggregate: Aggregate::new(shape),
         cluster_outcomes: vec![0; slots],
+        trajectories: Vec::new(),
     };
     for block in units(ensemble.plan).chunks(BLOCK) {
-        let done: Vec<(Aggregate, Vec<u64>, Vec<RunRecord>)> = block
+        type Done = (Aggregate, Vec<u64>, Vec<RunRecord>, Vec<Trajectory>);
+        let done: Vec<Done> = block
             .par_iter()
             .map(|&unit| {
                 let mut worker = Worker::new(ensemble.model, &base);
                 let mut counts = vec![0; slots];
-                let mut records = Vec::new();
+                let (mut records, mut kept) = (Vec::new(), Vec::new());
                 ensemble.run_unit(&mut worker, &base, unit, &mut counts, |run| {
+                    ensemble.keep(&run, &mut kept);
                     records.push(run.record())
                 });
                 progress(records.len() as u64);
-                (worker.aggregate, counts, records)
+                (worker.aggregate, counts, records, kept)
             })
             .collect();
-        for (aggregate, counts, records) in done {
+        for (aggregate, counts, records, kept) in done {
+            total.trajectories.extend(kept);
             total.aggregate =
                 std::mem::replace(&mut total.aggregate, Aggregate::new(shape)).merged(aggregate);
             total.cluster_outcomes =

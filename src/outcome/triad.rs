@@ -141,22 +141,30 @@ impl Configuration {
     ];
 
     /// Name of the configuration in a triad of agents `ids`, as written in
-    /// the outputs: `romantic_triangle_RUS`, `stable_marriage_CHN-RUS`.
-    pub fn name(self, ids: &[String; 3]) -> String {
+    /// the outputs: `romantic_triangle_RUS`, `stable_marriage_RUS-CHN`. A
+    /// couple is named in the order of `rank` (the agents' places in the
+    /// scenario), so it reads as its dyad does everywhere else.
+    pub fn name(self, ids: &[String; 3], rank: &[usize; 3]) -> String {
         match self {
             Configuration::RomanticTriangle { pivot } => {
                 format!("romantic_triangle_{}", ids[pivot])
             }
             Configuration::StableMarriage { couple: (a, b), .. } => {
+                let (a, b) = if rank[a] <= rank[b] { (a, b) } else { (b, a) };
                 format!("stable_marriage_{}-{}", ids[a], ids[b])
             }
             other => other.kind().name().to_string(),
         }
     }
 
-    /// The configuration that `name` names in the triad `ids`, if any.
+    /// The configuration that `name` names in the triad `ids`, if any; a
+    /// couple may be named in either order.
     pub fn from_name(name: &str, ids: &[String; 3]) -> Option<Configuration> {
-        Configuration::ALL.into_iter().find(|c| c.name(ids) == name)
+        Configuration::ALL.into_iter().find(|c| {
+            [[0, 1, 2], [2, 1, 0]]
+                .iter()
+                .any(|rank| c.name(ids, rank) == name)
+        })
     }
 
     /// Dense index in `0..COUNT`: menage, three pivots, three couples, unit veto, loose.
@@ -197,9 +205,13 @@ impl Triad {
     }
 
     /// Names of the configurations in index order, e.g. `romantic_triangle_RUS`,
-    /// `stable_marriage_CHN-RUS`.
+    /// `stable_marriage_RUS-CHN`. A couple is named as its dyad is
+    /// everywhere else (`Model::dyad_name`): its two agents in scenario
+    /// order, whatever their order in the triad.
     pub fn configuration_names(&self) -> Vec<String> {
-        Configuration::ALL.map(|c| c.name(&self.ids)).to_vec()
+        Configuration::ALL
+            .map(|c| c.name(&self.ids, &self.members))
+            .to_vec()
     }
 
     /// Position of an agent within the triad.
@@ -217,11 +229,20 @@ mod tests {
         }
         let ids = ["USA", "CHN", "RUS"].map(String::from);
         for c in super::Configuration::ALL {
-            assert_eq!(
-                super::Configuration::from_name(&c.name(&ids), &ids),
-                Some(c)
-            );
+            for rank in [[0, 1, 2], [0, 2, 1], [2, 1, 0]] {
+                assert_eq!(
+                    super::Configuration::from_name(&c.name(&ids, &rank), &ids),
+                    Some(c)
+                );
+            }
         }
+        // The couple in the order of the agents' places in the scenario.
+        let couple = super::Configuration::StableMarriage {
+            couple: (1, 2),
+            outcast: 0,
+        };
+        assert_eq!(couple.name(&ids, &[0, 2, 1]), "stable_marriage_RUS-CHN");
+        assert_eq!(couple.name(&ids, &[0, 1, 2]), "stable_marriage_CHN-RUS");
     }
 
     use super::*;

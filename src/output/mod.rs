@@ -2,6 +2,7 @@
 //! that replaces the result folder in one rename, so a reader never sees a
 //! half-written result.
 
+mod dates;
 pub mod manifest;
 mod run_folder;
 pub mod safety;
@@ -9,6 +10,7 @@ mod staging;
 pub mod sweep;
 mod tables;
 
+pub use dates::StepDates;
 pub use manifest::{CompareManifest, RunManifest, read_manifest};
 pub use run_folder::write_run;
 pub use safety::Lock;

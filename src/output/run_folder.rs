@@ -35,13 +35,13 @@ pub fn write_run(dir: &Path, scenario: &Scenario, result: &RunResult, command: &
         )?;
         put(
             "config_timeseries.csv",
-            tables::config_timeseries_table(aggregate, names),
+            tables::config_timeseries_table(result),
         )?;
     }
-    put(
-        "timeseries.csv",
-        tables::timeseries_table(aggregate, &result.dyads),
-    )?;
+    put("timeseries.csv", tables::timeseries_table(result))?;
+    if !result.ensemble.trajectories.is_empty() {
+        put("trajectories.csv", tables::trajectories_table(result))?;
+    }
     put("final.csv", tables::final_table(aggregate, &result.dyads))?;
     put("dyads.csv", tables::dyads_table(aggregate, &result.dyads))?;
     put(

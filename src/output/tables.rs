@@ -119,15 +119,17 @@ pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 /// `timeseries.csv`: mean and quantiles of each dyad's alignment per step.
-pub fn timeseries_table(aggregate: &Aggregate, dyads: &[String]) -> String {
-    let mut out = String::from("step,dyad,mean,p05,p25,p50,p75,p95\n");
+pub fn timeseries_table(result: &RunResult) -> String {
+    let aggregate = &result.ensemble.aggregate;
+    let mut out = String::from("step,date,dyad,mean,p05,p25,p50,p75,p95\n");
     for t in 0..aggregate.shape.steps {
-        for (d, dyad) in dyads.iter().enumerate() {
+        let date = result.dates.date(t);
+        for (d, dyad) in result.dyads.iter().enumerate() {
             let mean = fixed_mean(
                 aggregate.alignment_sum[t * aggregate.shape.dyads + d],
                 aggregate.runs,
             );
-            write!(out, "{t},{dyad},{mean:.4}").expect("write to string");
+            write!(out, "{t},{date},{dyad},{mean:.4}").expect("write to string");
             for q in QUANTILES {
                 write!(out, ",{:.4}", aggregate.step_quantile(t, d, q)).expect("write to string");
             }
@@ -138,14 +140,41 @@ pub fn timeseries_table(aggregate: &Aggregate, dyads: &[String]) -> String {
 }
 
 /// `config_timeseries.csv`: share of runs in each configuration per step.
-pub fn config_timeseries_table(aggregate: &Aggregate, configurations: &[String]) -> String {
-    let mut out = String::from("step,configuration,share\n");
+pub fn config_timeseries_table(result: &RunResult) -> String {
+    let aggregate = &result.ensemble.aggregate;
+    let mut out = String::from("step,date,configuration,share\n");
     let k = aggregate.shape.configurations;
     for t in 0..aggregate.shape.steps {
-        for (c, name) in configurations.iter().enumerate() {
+        let date = result.dates.date(t);
+        for (c, name) in result.configuration_names.iter().enumerate() {
             let share =
                 aggregate.configurations_by_step[t * k + c] as f64 / aggregate.runs.max(1) as f64;
-            writeln!(out, "{t},{name},{share:.6}").expect("write to string");
+            writeln!(out, "{t},{date},{name},{share:.6}").expect("write to string");
+        }
+    }
+    out
+}
+
+/// `trajectories.csv` (with `--trajectories K`): the alignment z of every
+/// dyad at every step of each kept run, one row per run, step and dyad.
+pub fn trajectories_table(result: &RunResult) -> String {
+    let mut out = String::from("run,draw,step,date,dyad,alignment\n");
+    let dyads = result.dyads.len();
+    let dates: Vec<String> = (0..result.ensemble.aggregate.shape.steps)
+        .map(|t| result.dates.date(t))
+        .collect();
+    for path in &result.ensemble.trajectories {
+        for (t, date) in dates.iter().enumerate() {
+            for (d, dyad) in result.dyads.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{},{},{t},{date},{dyad},{:.4}",
+                    path.run,
+                    path.draw,
+                    path.alignment[t * dyads + d]
+                )
+                .expect("write to string");
+            }
         }
     }
     out
@@ -211,6 +240,8 @@ pub fn shocks_table(aggregate: &Aggregate, shocks: &[String]) -> String {
 }
 
 /// `runs.csv`: one row per run (with `--per-run`), written as runs finish.
+/// Dyads are named `A-B` as in `dyads.csv`; a directed stance `xbar_A-B` is
+/// A's stance toward B.
 pub struct RunsTable {
     dyads: Vec<String>,
     pairs: Vec<(usize, usize)>,
@@ -218,6 +249,7 @@ pub struct RunsTable {
     outcomes: Vec<String>,
     configurations: Vec<String>,
     triad: Option<Vec<String>>,
+    shocks: Vec<String>,
 }
 
 impl RunsTable {
@@ -242,21 +274,27 @@ impl RunsTable {
                 .map(|t| t.configuration_names())
                 .unwrap_or_default(),
             triad: built.triad.as_ref().map(|t| t.ids.to_vec()),
+            shocks: model.shocks.iter().map(|s| s.id.clone()).collect(),
         }
     }
 
     pub fn header(&self) -> String {
         let mut h = String::from(
-            "run,draw,outcome,configuration,first_treaty_step,shocks_fired,unbalanced_share",
+            "run,draw,outcome,configuration,first_treaty_step,first_treaty_dyad,shocks_fired,unbalanced_share",
         );
-        for name in &self.dyads {
-            write!(h, ",zbar_{name}").expect("write to string");
+        for prefix in ["zbar", "z_final", "state", "first_treaty_step"] {
+            for name in &self.dyads {
+                write!(h, ",{prefix}_{name}").expect("write to string");
+            }
         }
         for &(i, j) in &self.pairs {
-            write!(h, ",xbar_{}_{}", self.ids[i], self.ids[j]).expect("write to string");
+            write!(h, ",xbar_{}-{}", self.ids[i], self.ids[j]).expect("write to string");
         }
         for id in self.triad.iter().flatten() {
             write!(h, ",role_{id}").expect("write to string");
+        }
+        for id in &self.shocks {
+            write!(h, ",fires_{}", csv_field(id)).expect("write to string");
         }
         h + "\n"
     }
@@ -267,8 +305,17 @@ impl RunsTable {
             .configuration
             .and_then(|c| self.configurations.get(c))
             .map_or("", String::as_str);
+        // The dyad of the run's first treaty: the earliest of the dyads'
+        // first treaties (the first in dyad order when several formed then).
+        let first_dyad = r
+            .first_treaty_by_dyad
+            .iter()
+            .enumerate()
+            .filter_map(|(d, t)| t.map(|t| (t, d)))
+            .min()
+            .map_or("", |(_, d)| self.dyads[d].as_str());
         let mut row = format!(
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{first_dyad},{},{}",
             r.index,
             r.draw,
             self.outcomes[s.outcome],
@@ -278,8 +325,17 @@ impl RunsTable {
             s.unbalanced_share
                 .map_or(String::new(), |u| format!("{u:.4}")),
         );
-        for z in &s.zbar {
+        for z in s.zbar.iter().chain(&r.final_alignment) {
             write!(row, ",{z:.4}").expect("write to string");
+        }
+        for state in &s.states {
+            write!(row, ",{}", state.name()).expect("write to string");
+        }
+        for step in &r.first_treaty_by_dyad {
+            row.push(',');
+            if let Some(t) = step {
+                write!(row, "{t}").expect("write to string");
+            }
         }
         let n = self.ids.len();
         for &(i, j) in &self.pairs {
@@ -289,6 +345,9 @@ impl RunsTable {
             for r in roles {
                 write!(row, ",{r}").expect("write to string");
             }
+        }
+        for fired in &r.shocks_fired {
+            write!(row, ",{fired}").expect("write to string");
         }
         row + "\n"
     }

@@ -120,7 +120,6 @@ pub const MAX_INPUT_BYTES: u64 = 1 << 20;
 /// Reads a text input file of at most [`MAX_INPUT_BYTES`], turning the usual
 /// mistakes into clear errors.
 pub fn read_source(path: &Path) -> Result<String, InputError> {
-    use std::io::Read;
     if path.is_dir() {
         return Err(InputError::new("is a directory, expected a TOML file").in_file(path));
     }
@@ -132,10 +131,18 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
         InputError::new(what).in_file(path)
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
+    read_text(file, path)
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] of TOML text from `reader` (a file or
+/// standard input); `path` names it in errors.
+pub fn read_text(reader: impl std::io::Read, path: &Path) -> Result<String, InputError> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
+    reader
+        .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+        .map_err(|e| InputError::new(format!("cannot be read: {e}")).in_file(path))?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(InputError::new(format!(
             "is larger than {} KiB, the limit for a scenario or sweep file; expected a TOML file",

@@ -469,6 +469,8 @@ fn results_do_not_depend_on_the_thread_count() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     calibrate(&cal, &one, &["--until", "2009", "--threads", "1"]);
     calibrate(&cal, &two, &["--until", "2009", "--threads", "2"]);
+    // Every column written is defined in docs/outputs.md.
+    assert!(crate::common::docs::assert_documented(&one) >= 6);
     assert_same(
         &one,
         &two,

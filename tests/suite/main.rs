@@ -16,6 +16,7 @@ mod invariance;
 mod kernel;
 mod lockstep;
 mod oat;
+mod outputs;
 mod report;
 mod revisions;
 mod sensitivity;

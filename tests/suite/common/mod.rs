@@ -4,6 +4,7 @@
 
 pub mod chart_files;
 pub mod cli;
+pub mod docs;
 
 use std::path::{Path, PathBuf};
 
