@@ -64,7 +64,7 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     let out_dir = charts_dir(dir)?;
     let mut written = Vec::new();
     written.extend(save(&outcomes::OutcomesChart::new(&run), &out_dir)?);
-    let treaties = treaties::TreatyMarks::read(dir, &run)?;
+    let treaties = treaties::RunTreaties::read(dir, &run)?;
     for chart in fan::FanChart::all(&run, &treaties) {
         written.extend(save(&chart, &out_dir)?);
     }
