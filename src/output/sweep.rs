@@ -73,6 +73,10 @@ pub struct SweepInfo {
 /// largest value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorRange {
+    /// The base scenario's own value (absent in folders written before it
+    /// was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<f64>,
     pub from: f64,
     pub path: String,
     pub to: f64,
@@ -551,6 +555,7 @@ mod tests {
             common_random_numbers: false,
             entente_version: "0.1.0".into(),
             factors: vec![FactorRange {
+                base: Some(0.8),
                 from: 0.2,
                 path: "dyad.USA.CHN.P".into(),
                 to: 1.0,
