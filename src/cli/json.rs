@@ -7,19 +7,14 @@ use serde::Serialize;
 
 use crate::comparison::OutcomeDifference;
 use crate::simulation::RunResult;
+use crate::uncertainty::estimate::OutcomeSummary;
 
 /// One outcome's row of `outcomes.csv`.
 #[derive(Debug, Serialize)]
 pub struct OutcomeJson<'a> {
     pub outcome: &'a str,
-    pub count: u64,
-    pub probability: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    pub draw_p05: f64,
-    pub draw_p50: f64,
-    pub draw_p95: f64,
-    pub parameter_share: f64,
+    #[serde(flatten)]
+    pub summary: OutcomeSummary,
 }
 
 /// The summary of one scenario's run.
@@ -49,14 +44,7 @@ impl<'a> RunJson<'a> {
                 .zip(&result.outcomes)
                 .map(|(name, o)| OutcomeJson {
                     outcome: name,
-                    count: o.count,
-                    probability: o.probability,
-                    ci_low: o.ci_low,
-                    ci_high: o.ci_high,
-                    draw_p05: o.draw_p05,
-                    draw_p50: o.draw_p50,
-                    draw_p95: o.draw_p95,
-                    parameter_share: o.parameter_share,
+                    summary: *o,
                 })
                 .collect(),
             results,

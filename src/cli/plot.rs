@@ -9,16 +9,23 @@ use std::path::{Path, PathBuf};
 use super::PlotArgs;
 use crate::error::{Error, InputError, Result};
 
+/// Fails with a clear message unless `dir` holds a `manifest.json`, as the
+/// folder of every command that writes results does.
+pub(super) fn require_result_folder(dir: &Path) -> Result<()> {
+    if dir.join("manifest.json").is_file() {
+        return Ok(());
+    }
+    Err(InputError::new(
+        "is not a result folder (no manifest.json); expected the --out folder of \
+         `entente run`, `entente compare`, `entente sweep`, `entente merge` or `entente calibrate`",
+    )
+    .in_file(dir)
+    .into())
+}
+
 pub fn execute(args: &PlotArgs) -> Result<()> {
     let dir = &args.dir;
-    if !dir.join("manifest.json").is_file() {
-        return Err(InputError::new(
-            "is not a result folder (no manifest.json); expected the --out folder of \
-             `entente run`, `entente compare`, `entente sweep`, `entente merge` or `entente calibrate`",
-        )
-        .in_file(dir)
-        .into());
-    }
+    require_result_folder(dir)?;
     let written = if crate::charts::calibration::is_calibration(dir) {
         crate::charts::calibration::draw(dir).map_err(damaged)?
     } else if dir.join("points.csv").is_file() {

@@ -10,14 +10,7 @@ use crate::report::FolderKind;
 
 pub fn execute(args: &ReportArgs) -> Result<()> {
     let dir = &args.dir;
-    if !dir.join("manifest.json").is_file() {
-        return Err(InputError::new(
-            "is not a result folder (no manifest.json); expected the --out folder of \
-             `entente run`, `entente compare`, `entente sweep`, `entente merge` or `entente calibrate`",
-        )
-        .in_file(dir)
-        .into());
-    }
+    super::plot::require_result_folder(dir)?;
     let Some(kind) = FolderKind::of(dir) else {
         return Err(InputError::new(
             "has a manifest.json but not the files of a run, comparison, sweep or \

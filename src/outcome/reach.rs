@@ -204,32 +204,10 @@ impl<'a> World<'a> {
     /// Whether a triad condition holds in this world (it depends on the
     /// dyad states alone).
     fn triad_holds(&self, c: &Condition) -> bool {
-        let Condition::Triad {
-            members,
-            kind,
-            pivot,
-            couple,
-            outcast,
-        } = *c
-        else {
-            return false;
-        };
-        let config = self.configuration(members);
-        config.kind() == kind
-            && match config {
-                Configuration::RomanticTriangle { pivot: p } => {
-                    pivot.is_none_or(|a| members[p] == a)
-                }
-                Configuration::StableMarriage {
-                    couple: (a, b),
-                    outcast: o,
-                } => {
-                    let pair = (members[a], members[b]);
-                    couple.is_none_or(|(x, y)| (x, y) == pair || (y, x) == pair)
-                        && outcast.is_none_or(|x| members[o] == x)
-                }
-                _ => true,
-            }
+        match *c {
+            Condition::Triad { members, .. } => c.triad_matches(self.configuration(members)),
+            Condition::Dyad { .. } => false,
+        }
     }
 
     /// Whether `conditions` hold at every point of `region` in this world.

@@ -26,6 +26,39 @@ pub enum Condition {
     },
 }
 
+impl Condition {
+    /// Whether this condition, a triad condition, holds for the triad's
+    /// configuration `config` (false for a dyad condition).
+    #[inline]
+    pub fn triad_matches(&self, config: Configuration) -> bool {
+        let Condition::Triad {
+            members,
+            kind,
+            pivot,
+            couple,
+            outcast,
+        } = *self
+        else {
+            return false;
+        };
+        config.kind() == kind
+            && match config {
+                Configuration::RomanticTriangle { pivot: p } => {
+                    pivot.is_none_or(|a| members[p] == a)
+                }
+                Configuration::StableMarriage {
+                    couple: (a, b),
+                    outcast: o,
+                } => {
+                    let pair = (members[a], members[b]);
+                    couple.is_none_or(|(x, y)| (x, y) == pair || (y, x) == pair)
+                        && outcast.is_none_or(|x| members[o] == x)
+                }
+                _ => true,
+            }
+    }
+}
+
 /// The outcome rules of a scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeRules {
@@ -69,30 +102,7 @@ impl OutcomeRules {
                     && alignment_at_most.is_none_or(|hi| z <= hi)
                     && rise_at_least.is_none_or(|rise| z - z0 >= rise)
             }
-            Condition::Triad {
-                members,
-                kind,
-                pivot,
-                couple,
-                outcast,
-            } => {
-                let config = triad(members);
-                config.kind() == kind
-                    && match config {
-                        Configuration::RomanticTriangle { pivot: p } => {
-                            pivot.is_none_or(|a| members[p] == a)
-                        }
-                        Configuration::StableMarriage {
-                            couple: (a, b),
-                            outcast: o,
-                        } => {
-                            let pair = (members[a], members[b]);
-                            couple.is_none_or(|(x, y)| (x, y) == pair || (y, x) == pair)
-                                && outcast.is_none_or(|x| members[o] == x)
-                        }
-                        _ => true,
-                    }
-            }
+            Condition::Triad { members, .. } => c.triad_matches(triad(members)),
         };
         self.rules
             .iter()

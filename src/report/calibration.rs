@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::doc::{Block, Doc, Span};
-use super::folder::{chart_stems, csv_table, figure, no_charts, read_manifest};
+use super::folder::{charts_section, csv_table, read_manifest};
 use super::render::write_both;
 
 /// Writes `report.md` and `report.html` into the calibration folder `dir`:
@@ -68,19 +68,7 @@ pub fn write_calibration_report(dir: &Path) -> Result<()> {
     doc.push(csv_table(&dir.join("summary.csv"))?);
     doc.push(Block::Heading(2, "Generations".into()));
     doc.push(csv_table(&dir.join("generations.csv"))?);
-    doc.push(Block::Heading(2, "Charts".into()));
-    let charts = chart_stems(&dir.join("charts"))?;
-    if charts.is_empty() {
-        doc.push(no_charts());
-    }
-    for stem in charts {
-        doc.push(figure(
-            dir,
-            Path::new("charts"),
-            &stem,
-            &stem.replace('_', " "),
-        )?);
-    }
+    doc.extend(charts_section(dir, |stem| stem.replace('_', " "))?);
     doc.push(Block::Heading(2, "Reproducing this calibration".into()));
     if let Some(code) = super::run::code_version(&m) {
         doc.push(Block::Para(vec![

@@ -213,8 +213,23 @@ pub(super) fn csv_table_with(path: &Path, show: impl Fn(&str, &str) -> String) -
     })
 }
 
+/// The "Charts" section: every chart of `dir/charts`, the main ones first,
+/// each with the caption `caption(stem)`; or a paragraph saying how to draw
+/// them when there are none.
+pub(super) fn charts_section(dir: &Path, caption: impl Fn(&str) -> String) -> Result<Vec<Block>> {
+    let mut blocks = vec![Block::Heading(2, "Charts".into())];
+    let charts = chart_stems(&dir.join("charts"))?;
+    if charts.is_empty() {
+        blocks.push(no_charts());
+    }
+    for stem in &charts {
+        blocks.push(figure(dir, Path::new("charts"), stem, &caption(stem))?);
+    }
+    Ok(blocks)
+}
+
 /// The paragraph that says a folder has no charts yet.
-pub(super) fn no_charts() -> Block {
+fn no_charts() -> Block {
     Block::Para(vec![
         Span::Text("No charts in this folder; draw them with ".into()),
         Span::Code("entente plot <folder>".into()),

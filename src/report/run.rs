@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::doc::{Block, Cell, Doc, Span, fmt_interval};
 use super::evidence::{self, read_parameters};
-use super::folder::{chart_caption, chart_stems, figure, no_charts, read_manifest, scenario_field};
+use super::folder::{chart_caption, charts_section, read_manifest, scenario_field};
 use super::render::write_both;
 use super::scenario;
 use crate::charts::{OutcomeRow, read_csv, read_outcomes};
@@ -59,19 +59,7 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
     doc.extend(scenario::treaties_and_dyads(dir, &manifest)?);
     doc.extend(scenario::shocks(dir, &manifest, parameters)?);
 
-    doc.push(Block::Heading(2, "Charts".into()));
-    let charts = chart_stems(&dir.join("charts"))?;
-    if charts.is_empty() {
-        doc.push(no_charts());
-    }
-    for stem in &charts {
-        doc.push(figure(
-            dir,
-            Path::new("charts"),
-            stem,
-            &chart_caption(stem),
-        )?);
-    }
+    doc.extend(charts_section(dir, chart_caption)?);
 
     doc.push(Block::Heading(2, "Parameters and evidence".into()));
     doc.extend(evidence::parameter_blocks(parameters, &manifest));

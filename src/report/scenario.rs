@@ -133,9 +133,7 @@ pub(super) fn treaties_and_dyads(dir: &Path, m: &Value) -> Result<Vec<Block>> {
         )]));
         out.push(super::folder::csv_table_with(&path, |column, cell| {
             if column.starts_with("p_") {
-                cell.parse::<f64>()
-                    .map(fmt_pct)
-                    .unwrap_or_else(|_| cell.into())
+                as_percent(cell)
             } else {
                 cell.to_string()
             }
@@ -218,15 +216,21 @@ pub(super) fn shocks(dir: &Path, m: &Value, lines: Option<&[ParamLine]>) -> Resu
         )]));
         out.push(super::folder::csv_table_with(&path, |column, cell| {
             if column == "probability" {
-                cell.parse::<f64>()
-                    .map(fmt_pct)
-                    .unwrap_or_else(|_| cell.into())
+                as_percent(cell)
             } else {
                 cell.to_string()
             }
         })?);
     }
     Ok(out)
+}
+
+/// A table cell holding a fraction, written as a percentage (as it is when
+/// it does not parse).
+fn as_percent(cell: &str) -> String {
+    cell.parse::<f64>()
+        .map(fmt_pct)
+        .unwrap_or_else(|_| cell.into())
 }
 
 /// The evidence entries of `path` in one line each, or a dash.

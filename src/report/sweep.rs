@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::doc::{Block, Cell, Doc, Span};
-use super::folder::{chart_stems, csv_table, figure, no_charts};
+use super::folder::{charts_section, csv_table};
 use super::render::write_both;
 use crate::format::{fmt_count, fmt_num, fmt_pct};
 use crate::output::sweep::{PointsTable, SweepManifest};
@@ -77,19 +77,7 @@ pub fn write_sweep_report(dir: &Path) -> Result<()> {
         doc.push(csv_table(&sensitivity)?);
     }
 
-    doc.push(Block::Heading(2, "Charts".into()));
-    let charts = chart_stems(&dir.join("charts"))?;
-    if charts.is_empty() {
-        doc.push(no_charts());
-    }
-    for stem in &charts {
-        doc.push(figure(
-            dir,
-            Path::new("charts"),
-            stem,
-            &stem.replace('_', " "),
-        )?);
-    }
+    doc.extend(charts_section(dir, |stem| stem.replace('_', " "))?);
 
     doc.push(Block::Heading(2, "Reproducing this sweep".into()));
     let mut facts = Vec::new();

@@ -8,7 +8,7 @@
 use crate::stats::{Z95, wilson};
 
 /// What `outcomes.csv` reports for one outcome.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct OutcomeSummary {
     pub count: u64,
     pub probability: f64,
