@@ -20,6 +20,7 @@ use plotters::prelude::*;
 use crate::charts::data::RunData;
 use crate::charts::theme::*;
 use crate::format::fmt_pct;
+use crate::output::RunsTable;
 
 /// Colour of the treaty marks (used for nothing else on a fan chart).
 const TREATY: RGBColor = OI_PURPLE;
@@ -118,8 +119,14 @@ fn first_treaty_steps(path: &Path) -> Result<Vec<(u32, u64)>> {
         .headers()
         .with_context(|| format!("cannot read the header of {}", path.display()))?
         .iter()
-        .position(|h| h == "first_treaty_step")
-        .with_context(|| format!("{} has no first_treaty_step column", path.display()))?;
+        .position(|h| h == RunsTable::FIRST_TREATY_STEP)
+        .with_context(|| {
+            format!(
+                "{} has no {} column",
+                path.display(),
+                RunsTable::FIRST_TREATY_STEP
+            )
+        })?;
     let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
