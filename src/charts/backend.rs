@@ -197,3 +197,66 @@ pub(crate) fn write_png(path: &Path, rgb: &[u8], (w, h): (u32, u32), dpi: u32) -
     writer.finish()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::look::ChartSize;
+    use crate::charts::theme::{INK, register_fonts, text};
+
+    /// Draws a line, a circle and a text on `root`.
+    fn sketch<DB: DrawingBackend>(root: &DrawingArea<DB, plotters::coord::Shift>) {
+        root.fill(&WHITE).unwrap();
+        root.draw(&PathElement::new(
+            vec![(10, 10), (100, 50)],
+            ShapeStyle::from(&INK).stroke_width(2),
+        ))
+        .unwrap();
+        root.draw(&Circle::new((50, 50), 5, INK.filled())).unwrap();
+        root.draw(&Text::new("label", (20, 30), text(20, INK)))
+            .unwrap();
+        root.present().unwrap();
+    }
+
+    fn svg_of(preset: Option<&Preset>) -> String {
+        register_fonts().unwrap();
+        let mut svg = String::new();
+        {
+            let backend = SVGBackend::with_string(&mut svg, (200, 100));
+            match preset {
+                Some(p) => sketch(&Scaled::new(backend, (200, 100), p).into_drawing_area()),
+                None => sketch(&backend.into_drawing_area()),
+            }
+        }
+        svg
+    }
+
+    #[test]
+    fn scale_one_passes_every_call_through() {
+        assert_eq!(svg_of(Some(&ChartSize::Screen.preset())), svg_of(None));
+    }
+
+    #[test]
+    fn a_scale_enlarges_coordinates_strokes_and_text_and_raises_small_text() {
+        let preset = Preset {
+            dpi: 300,
+            design: (200, 100),
+            scale: 2.0,
+            min_text: 26,
+        };
+        let svg = svg_of(Some(&preset));
+        assert!(svg.contains("points=\"20,20 200,100 \""), "{svg}");
+        assert!(svg.contains("stroke-width=\"4\""), "{svg}");
+        assert!(svg.contains("r=\"10\""), "{svg}");
+        // 20 nominal px is raised to the floor of 26, then doubled: an em of
+        // 52 / 1.24 px.
+        let em = format!("font-size=\"{}\"", 52.0 / 1.24);
+        assert!(svg.contains(&em), "{svg}");
+    }
+
+    #[test]
+    fn resolution_in_pixels_per_metre() {
+        assert_eq!(pixels_per_metre(300), 11811);
+        assert_eq!(pixels_per_metre(150), 5906);
+    }
+}

@@ -49,7 +49,7 @@ impl ConfigChart {
         steps.sort_unstable();
         steps.dedup();
         let shown = Names::of_run(run);
-        let style = ConfigStyle::new(&m.triad, |id| shown.agent(id));
+        let style = ConfigStyle::new(m.triad_ids(), |id| shown.agent(id));
         let mut names: Vec<&String> = table.keys().collect();
         names.sort_by_key(|n| style.sort_key(n));
         let bands = names
@@ -63,10 +63,10 @@ impl ConfigChart {
                     .collect(),
             })
             .collect();
-        let triad = if m.triad.is_empty() {
+        let triad = if m.triad_ids().is_empty() {
             String::new()
         } else {
-            let triad: Vec<String> = m.triad.iter().map(|id| shown.agent(id)).collect();
+            let triad: Vec<String> = m.triad_ids().iter().map(|id| shown.agent(id)).collect();
             format!(" {}", triad.join("–"))
         };
         let mut facts = vec![scenario_name(run)];

@@ -7,13 +7,12 @@
 //! CSV columns are ignored, so newer simulators can add to the files freely.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use anyhow::{Result, bail};
 
-use crate::output::read_table;
+use crate::output::{RunManifest, read_table};
+
 pub(crate) use crate::output::rows::TimeseriesRow as TimeRow;
 pub use crate::output::rows::{ConfigShareRow, FinalBin, OutcomeRow, TrajectoryRow};
 
@@ -22,76 +21,10 @@ pub fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>> {
     Ok(read_table(path)?)
 }
 
-/// The scenario block of `manifest.json`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct ScenarioInfo {
-    pub name: String,
-}
-
-/// The fields of `manifest.json` that the charts use.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub(crate) struct Manifest {
-    pub scenario: ScenarioInfo,
-    pub start_year: Option<f64>,
-    pub dt: f64,
-    pub seed: Option<u64>,
-    pub runs: Option<u64>,
-    pub horizon: Option<u32>,
-    pub agents: Vec<String>,
-    pub dyads: Vec<String>,
-    pub triad: Vec<String>,
-    pub outcomes: Vec<String>,
-    /// The rules in words, with those that can never match marked.
-    pub outcome_rules: Vec<crate::output::manifest::OutcomeRuleInfo>,
-    /// Chart labels of agents, outcomes and parameters (empty in folders
-    /// written before scenarios could give them).
-    pub labels: crate::output::manifest::Labels,
-    #[serde(rename = "theta_P")]
-    pub theta_p: f64,
-    pub summary: Summary,
-}
-
-/// The summary figures of `manifest.json` that the charts use.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct Summary {
-    /// Share of runs in which a treaty formed.
-    pub treaty_probability: Option<f64>,
-    /// Mean step at which the first treaty of a run formed, over those runs.
-    pub mean_first_treaty_step: Option<f64>,
-}
-
-impl Default for Manifest {
-    /// A manifest that states nothing: the step length and the partnership
-    /// threshold are then the model's defaults (every manifest written since
-    /// they were added states both).
-    fn default() -> Self {
-        let params = crate::model::Params::default();
-        Manifest {
-            scenario: ScenarioInfo::default(),
-            start_year: None,
-            dt: params.dt,
-            seed: None,
-            runs: None,
-            horizon: None,
-            agents: Vec::new(),
-            dyads: Vec::new(),
-            triad: Vec::new(),
-            outcomes: Vec::new(),
-            outcome_rules: Vec::new(),
-            labels: Default::default(),
-            theta_p: params.theta_P,
-            summary: Summary::default(),
-        }
-    }
-}
-
 /// Everything the run charts need, read from one result folder.
 #[derive(Debug, Clone)]
 pub(crate) struct RunData {
-    pub manifest: Manifest,
+    pub manifest: RunManifest,
     pub outcomes: Vec<OutcomeRow>,
     pub timeseries: Vec<TimeRow>,
     pub config_shares: Vec<ConfigShareRow>,
@@ -104,15 +37,11 @@ impl RunData {
     /// Reads `manifest.json`, `outcomes.csv`, `timeseries.csv`, `config_timeseries.csv`
     /// and `final.csv` from `dir`.
     pub fn read(dir: &Path) -> Result<RunData> {
-        let manifest_path = dir.join("manifest.json");
-        let file = File::open(&manifest_path)
-            .with_context(|| format!("cannot open {}", manifest_path.display()))?;
-        let manifest: Manifest = serde_json::from_reader(std::io::BufReader::new(file))
-            .with_context(|| format!("cannot parse {}", manifest_path.display()))?;
+        let manifest = RunManifest::read(dir).map_err(crate::error::Error::from)?;
         if !(manifest.dt.is_finite() && manifest.dt > 0.0) {
             bail!(
                 "{}: dt must be a positive number, found {}",
-                manifest_path.display(),
+                dir.join("manifest.json").display(),
                 manifest.dt
             );
         }
@@ -209,11 +138,7 @@ impl RunData {
             .map(|r| r.step)
             .chain(self.config_shares.iter().map(|r| r.step))
             .max();
-        match (data_max, self.manifest.horizon) {
-            (Some(d), _) => d,
-            (None, Some(h)) => h,
-            (None, None) => 0,
-        }
+        data_max.unwrap_or(self.manifest.horizon.unwrap_or(0) as u32)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::charts::data::{RunData, TimeRow, finite_or_zero};
 use crate::charts::labels::Names;
 use crate::charts::outcomes::scenario_name;
 use crate::charts::theme::*;
-use crate::charts::treaties::TreatyMarks;
+use crate::charts::treaties::{RunTreaties, TreatyMarks};
 use crate::charts::{Chart, file_safe};
 use crate::format::{fmt_count, fmt_num};
 
@@ -270,7 +270,7 @@ pub(crate) struct FanChart {
 
 impl FanChart {
     /// One fan chart per dyad of the run, with marks of when treaties formed.
-    pub fn all(run: &RunData, treaties: &TreatyMarks) -> Vec<FanChart> {
+    pub fn all(run: &RunData, treaties: &RunTreaties) -> Vec<FanChart> {
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
@@ -283,7 +283,6 @@ impl FanChart {
                 rows: run.series_of(&dyad),
                 paths: run.paths_of(&dyad),
                 shown: names.dyad(&dyad),
-                dyad,
                 axis,
                 theta: run.manifest.theta_p,
                 last_step,
@@ -294,7 +293,8 @@ impl FanChart {
                     ),
                     axis.note(last_step),
                 ],
-                treaties: treaties.clone(),
+                treaties: treaties.of_dyad(&dyad),
+                dyad,
             })
             .collect()
     }
@@ -346,14 +346,15 @@ pub(crate) struct FanGrid {
 }
 
 impl FanGrid {
-    pub fn new(run: &RunData, treaties: &TreatyMarks) -> Self {
+    pub fn new(run: &RunData, treaties: &RunTreaties) -> Self {
         let fans = FanChart::all(run, treaties);
         let axis = TimeAxis {
             start_year: run.manifest.start_year,
             dt: run.manifest.dt,
         };
         let paths = fans.first().map_or(0, |f| f.paths.len());
-        let legend = fan_legend(run.manifest.theta_p, paths, treaties);
+        let marks = fans.first().map(|f| f.treaties.clone()).unwrap_or_default();
+        let legend = fan_legend(run.manifest.theta_p, paths, &marks);
         let legend_rows = legend_rows_count(&legend, GRID_WIDTH - 2 * MARGIN);
         FanGrid {
             fans,

@@ -64,7 +64,7 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     let out_dir = charts_dir(dir)?;
     let mut written = Vec::new();
     written.extend(save(&outcomes::OutcomesChart::new(&run), &out_dir)?);
-    let treaties = treaties::TreatyMarks::read(dir, &run)?;
+    let treaties = treaties::RunTreaties::read(dir, &run)?;
     for chart in fan::FanChart::all(&run, &treaties) {
         written.extend(save(&chart, &out_dir)?);
     }
@@ -154,7 +154,7 @@ pub(crate) fn save<C: Chart>(chart: &C, out_dir: &Path) -> Result<Vec<PathBuf>> 
     let size = preset.output_canvas(design);
 
     let png = out_dir.join(format!("{stem}.png"));
-    let png_tmp = out_dir.join(format!("{stem}.png.tmp"));
+    let png_tmp = out_dir.join(format!("{stem}.tmp.png"));
     // Whatever sits at a temporary name (a link, a stale file) is removed,
     // never written through.
     let _ = fs::remove_file(&png_tmp);

@@ -2,13 +2,16 @@
 //!
 //! The run aggregates only two figures about treaties: the share of runs in
 //! which one formed and the mean step of the first (`manifest.json`,
-//! `summary`). Those give one dashed vertical line at the mean step. When the
-//! folder also has `runs.csv` (`entente run --per-run`), every run's first
-//! treaty step is known, and the fan charts add a rug along their bottom
-//! edge: one tick per step at which some run formed its first treaty, its
-//! height proportional to the number of such runs. The first treaty of a run
-//! may be in any dyad, so the marks are the same on every dyad's fan; the
-//! legend says so. A run with no treaty draws no mark at all.
+//! `summary`). Those give one dashed vertical line at the mean step; the first
+//! treaty of a run may be in any dyad, so the line is the same on every
+//! dyad's fan, and the legend says so. When the folder also has `runs.csv`
+//! (`entente run --per-run`), every run's first treaty step is known, and the
+//! fan charts add a rug along their bottom edge: one tick per step at which
+//! some run formed a first treaty, its height proportional to the number of
+//! such runs (on one scale for all dyads). When `runs.csv` has a
+//! `first_treaty_step_<DYAD>` column, a dyad's rug counts that dyad's own
+//! first treaties; otherwise the run's first treaty in any dyad. A run with
+//! no treaty draws no mark at all.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,40 +23,73 @@ use plotters::prelude::*;
 use crate::charts::data::RunData;
 use crate::charts::theme::*;
 use crate::format::fmt_pct;
-use crate::output::RunsTable;
 
 /// Colour of the treaty marks (used for nothing else on a fan chart).
 const TREATY: RGBColor = OI_PURPLE;
 /// Height of the tallest rug tick, in alignment units from the bottom edge.
 const RUG_HEIGHT: f64 = 0.2;
 
-/// When runs formed their first treaty.
+/// Runs per first-treaty step.
+type Counts = Vec<(u32, u64)>;
+
+/// When the runs of a folder formed their first treaties.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TreatyMarks {
+pub(crate) struct RunTreaties {
     /// Share of runs in which a treaty formed, and the mean step of the
     /// first, when any did.
     mean: Option<(f64, f64)>,
-    /// Runs whose first treaty formed at each step (from `runs.csv`).
-    by_step: Vec<(u32, u64)>,
+    /// First treaty of each run, any dyad (from `runs.csv`).
+    any: Counts,
+    /// First treaty of each dyad (from `runs.csv`, when it has the columns).
+    by_dyad: BTreeMap<String, Counts>,
 }
 
-impl TreatyMarks {
-    /// The marks of the run folder `dir`.
-    pub fn read(dir: &Path, run: &RunData) -> Result<TreatyMarks> {
+/// The treaty marks of one fan chart.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TreatyMarks {
+    mean: Option<(f64, f64)>,
+    rug: Counts,
+    /// Whether the rug counts the dyad's own first treaties.
+    own: bool,
+    /// Runs of the highest tick of any dyad's rug, which sets the scale.
+    most: u64,
+}
+
+impl RunTreaties {
+    /// The treaties of the run folder `dir`.
+    pub fn read(dir: &Path, run: &RunData) -> Result<RunTreaties> {
         let summary = &run.manifest.summary;
         let mean = match (summary.treaty_probability, summary.mean_first_treaty_step) {
             (Some(share), Some(step)) if share > 0.0 && step.is_finite() => Some((share, step)),
             _ => None,
         };
         let runs = dir.join("runs.csv");
-        let by_step = if runs.is_file() {
+        let (any, by_dyad) = if runs.is_file() {
             first_treaty_steps(&runs)?
         } else {
-            Vec::new()
+            Default::default()
         };
-        Ok(TreatyMarks { mean, by_step })
+        Ok(RunTreaties { mean, any, by_dyad })
     }
 
+    /// The marks on the fan of `dyad`.
+    pub fn of_dyad(&self, dyad: &str) -> TreatyMarks {
+        let own = self.by_dyad.get(dyad);
+        let most = if self.by_dyad.is_empty() {
+            self.any.iter().map(|(_, n)| *n).max()
+        } else {
+            self.by_dyad.values().flatten().map(|(_, n)| *n).max()
+        };
+        TreatyMarks {
+            mean: self.mean,
+            rug: own.unwrap_or(&self.any).clone(),
+            own: own.is_some(),
+            most: most.unwrap_or(0),
+        }
+    }
+}
+
+impl TreatyMarks {
     /// Legend entries of the marks (none without a treaty).
     pub fn legend(&self) -> Vec<LegendItem> {
         let mut items = Vec::new();
@@ -67,9 +103,14 @@ impl TreatyMarks {
                 3,
             ));
         }
-        if !self.by_step.is_empty() {
+        if !self.rug.is_empty() {
+            let whose = if self.own {
+                "of the dyad shown"
+            } else {
+                "of a run, any dyad"
+            };
             items.push(LegendItem::line(
-                "first treaties per step, any dyad (tick height ∝ runs)",
+                format!("first treaties {whose}, per step (tick height ∝ runs)"),
                 TREATY,
                 3,
             ));
@@ -84,16 +125,12 @@ impl TreatyMarks {
         axis: TimeAxis,
         end: u32,
     ) -> Result<()> {
-        let most = self.by_step.iter().map(|(_, n)| *n).max().unwrap_or(0);
-        let ticks = self
-            .by_step
-            .iter()
-            .filter(|(s, _)| *s <= end)
-            .map(|&(s, n)| {
-                let x = axis.x(s);
-                let h = RUG_HEIGHT * n as f64 / most as f64;
-                PathElement::new(vec![(x, -1.0), (x, -1.0 + h)], TREATY.stroke_width(3))
-            });
+        let most = self.most.max(1);
+        let ticks = self.rug.iter().filter(|(s, _)| *s <= end).map(|&(s, n)| {
+            let x = axis.x(s);
+            let h = RUG_HEIGHT * n as f64 / most as f64;
+            PathElement::new(vec![(x, -1.0), (x, -1.0 + h)], TREATY.stroke_width(3))
+        });
         chart.draw_series(ticks).map_err(draw_err)?;
         if let Some((_, step)) = self.mean {
             let x = axis.x_at(step);
@@ -111,38 +148,62 @@ impl TreatyMarks {
 }
 
 /// Runs per first-treaty step, from the `first_treaty_step` column of
-/// `runs.csv` (empty for a run without a treaty).
-fn first_treaty_steps(path: &Path) -> Result<Vec<(u32, u64)>> {
+/// `runs.csv` (any dyad) and from each `first_treaty_step_<DYAD>` column
+/// (empty for a run without a treaty).
+fn first_treaty_steps(path: &Path) -> Result<(Counts, BTreeMap<String, Counts>)> {
+    const ANY: &str = crate::output::RunsTable::FIRST_TREATY_STEP;
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let column = reader
+    // Each column with its dyad (`None`: any dyad).
+    let columns: Vec<(usize, Option<String>)> = reader
         .headers()
         .with_context(|| format!("cannot read the header of {}", path.display()))?
         .iter()
-        .position(|h| h == RunsTable::FIRST_TREATY_STEP)
-        .with_context(|| {
-            format!(
-                "{} has no {} column",
-                path.display(),
-                RunsTable::FIRST_TREATY_STEP
-            )
-        })?;
-    let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
+        .enumerate()
+        .filter_map(|(i, h)| match h.strip_prefix(ANY)? {
+            "" => Some((i, None)),
+            rest => Some((i, Some(rest.strip_prefix('_')?.to_string()))),
+        })
+        .collect();
+    anyhow::ensure!(
+        columns.iter().any(|(_, d)| d.is_none()),
+        "{} has no {ANY} column",
+        path.display()
+    );
+    let mut counts: BTreeMap<Option<String>, BTreeMap<u32, u64>> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let record =
             record.with_context(|| format!("{}: bad row on line {line}", path.display()))?;
-        let value = record.get(column).unwrap_or_default().trim();
-        if value.is_empty() {
-            continue;
+        for (column, dyad) in &columns {
+            let value = record.get(*column).unwrap_or_default().trim();
+            if value.is_empty() {
+                continue;
+            }
+            let step: u32 = value.parse().with_context(|| {
+                format!(
+                    "{}: line {line}: first treaty step `{value}` is not a step number",
+                    path.display()
+                )
+            })?;
+            *counts
+                .entry(dyad.clone())
+                .or_default()
+                .entry(step)
+                .or_default() += 1;
         }
-        let step: u32 = value.parse().with_context(|| {
-            format!(
-                "{}: line {line}: first_treaty_step `{value}` is not a step number",
-                path.display()
-            )
-        })?;
-        *counts.entry(step).or_default() += 1;
     }
-    Ok(counts.into_iter().collect())
+    let mut take = |dyad: &Option<String>| -> Counts {
+        counts
+            .remove(dyad)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    };
+    let any = take(&None);
+    let by_dyad = columns
+        .iter()
+        .filter_map(|(_, d)| Some((d.clone()?, take(d))))
+        .collect();
+    Ok((any, by_dyad))
 }

@@ -323,8 +323,12 @@ pub struct SweepArgs {
     pub threads: Option<usize>,
     /// Print the number of points and runs and an estimated time (from a
     /// short timed pilot), then stop: nothing is written.
-    #[arg(long, conflicts_with_all = ["resume", "force"])]
+    #[arg(long, conflicts_with_all = ["resume", "force", "report"])]
     pub dry_run: bool,
+    /// Also write report.md and report.html (not for a single shard: the
+    /// report of a sharded sweep comes with `merge --report`).
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +345,9 @@ pub struct MergeArgs {
     /// Skip the charts (draw them later with `entente plot`).
     #[arg(long)]
     pub no_charts: bool,
+    /// Also write report.md and report.html.
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub charts: ChartArgs,
 }

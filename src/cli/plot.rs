@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use super::PlotArgs;
 use crate::error::{Error, InputError, Result};
 
@@ -78,18 +76,10 @@ pub(super) fn damaged(e: anyhow::Error) -> Error {
 /// scenario subfolder, in the order the manifest lists the scenarios.
 fn draw_comparison_folder(dir: &Path) -> Result<Vec<PathBuf>> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(format!("is not valid JSON ({e})"))
-            .in_file(&path)
-            .hint("the result folder is damaged; run the command that wrote it again")
-    })?;
-    let names: Vec<String> = manifest["scenarios"]
-        .as_array()
+    let names: Vec<String> = crate::output::CompareManifest::read(dir)?
+        .scenarios
         .into_iter()
-        .flatten()
-        .filter_map(|s| s["name"].as_str().map(str::to_string))
+        .map(|s| s.name)
         .collect();
     let mut written = Vec::new();
     let mut groups = Vec::new();

@@ -176,15 +176,20 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
     if args.dry_run {
         return dry_run(&sweep, shard, args.threads);
     }
+    if args.report && shard.count > 1 {
+        return Err(InputError::new(
+            "found --report with a shard, expected it on the whole sweep: a shard has no report; pass --report to `entente merge`",
+        )
+        .key("--report")
+        .into());
+    }
     let range = shard.range(sweep.points.len());
     let pool = thread_pool(args.threads)?;
     let _lock = crate::output::Lock::acquire(&out)?;
     if args.resume && shard.count == 1 && sweep::is_finished(&out, &sweep) {
         // Killed while drawing its charts: every point is in, only the
         // charts are left to draw.
-        if !args.no_charts {
-            crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
-        }
+        finish_folder(&out, args.no_charts, args.report)?;
         say!(
             "{}: already complete; results: {}/",
             sweep.file.name,
@@ -235,10 +240,20 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
         );
         say!("join the shards with: entente merge <shard folders> --out <folder>");
     } else {
-        if !args.no_charts {
-            crate::charts::draw_sweep_charts(&out).context("drawing the sweep charts")?;
-        }
+        finish_folder(&out, args.no_charts, args.report)?;
         say!("results: {}/", out.display());
+    }
+    Ok(())
+}
+
+/// Draws the charts and writes the report of a finished sweep folder, as
+/// asked.
+fn finish_folder(out: &Path, no_charts: bool, report: bool) -> Result<()> {
+    if !no_charts {
+        crate::charts::draw_sweep_charts(out).context("drawing the sweep charts")?;
+    }
+    if report {
+        crate::report::write_sweep_report(out).context("writing the report")?;
     }
     Ok(())
 }
@@ -246,9 +261,7 @@ pub fn execute(args: &SweepArgs) -> Result<()> {
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let started = Instant::now();
     let sweep = sweep::merge(&args.dirs, &args.out, args.force, 1, 0.0)?;
-    if !args.no_charts {
-        crate::charts::draw_sweep_charts(&args.out).context("drawing the sweep charts")?;
-    }
+    finish_folder(&args.out, args.no_charts, args.report)?;
     say!(
         "merged {} shard folders of {} ({} points) in {:.2} s: {}/",
         args.dirs.len(),

@@ -115,7 +115,7 @@ fn print_dead_rules(scenario: &scenario::Scenario) {
     let names = &scenario.built.rules.names;
     for dead in scenario.dead_rules() {
         say!(
-            "\n  warning: outcome rule `{}` can never match: {}; charts leave it out",
+            "\n  warning: outcome rule `{}` can never match: {}; the outcome chart of a run leaves it out",
             one_line(&names[dead.rule]),
             dead.reason
         );

@@ -176,7 +176,9 @@ impl ShockInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RunSummaryInfo {
-    pub treaty_probability: f64,
+    /// Share of runs in which a treaty formed (absent in folders written
+    /// before it was recorded).
+    pub treaty_probability: Option<f64>,
     pub mean_first_treaty_step: Option<f64>,
     pub mean_unbalanced_share: f64,
     pub mean_wu_role_score: Option<BTreeMap<String, f64>>,
@@ -250,6 +252,10 @@ impl Labels {
 
 /// `manifest.json` of a `run` folder (and of each scenario of a `compare`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Read leniently: a field missing from an older folder takes its default
+// (the step length and partnership threshold of the model's defaults), so
+// the charts of any folder can be drawn again.
+#[serde(default)]
 pub struct RunManifest {
     pub entente_version: String,
     /// [`code_version`]; empty in folders written before it was recorded.
@@ -258,9 +264,11 @@ pub struct RunManifest {
     pub scenario: ScenarioInfo,
     pub start_year: Option<f64>,
     pub dt: f64,
-    pub seed: u64,
-    pub runs: u64,
-    pub horizon: usize,
+    /// Master seed and number of runs (always written; `None` only when
+    /// read from a folder that lacks them).
+    pub seed: Option<u64>,
+    pub runs: Option<u64>,
+    pub horizon: Option<usize>,
     pub agents: Vec<String>,
     pub dyads: Vec<String>,
     pub triad: Option<Vec<String>>,
@@ -285,7 +293,43 @@ pub struct RunManifest {
     pub command: String,
 }
 
+impl Default for RunManifest {
+    /// A manifest that states nothing: its step length and partnership
+    /// threshold are the model's defaults, never copies of them.
+    fn default() -> Self {
+        let params = crate::model::Params::default();
+        RunManifest {
+            entente_version: String::new(),
+            code_version: String::new(),
+            scenario: ScenarioInfo::default(),
+            start_year: None,
+            dt: params.dt,
+            seed: None,
+            runs: None,
+            horizon: None,
+            agents: Vec::new(),
+            dyads: Vec::new(),
+            triad: None,
+            outcomes: Vec::new(),
+            outcome_rules: Vec::new(),
+            shocks: Vec::new(),
+            labels: Labels::default(),
+            theta_p: params.theta_P,
+            summary: RunSummaryInfo::default(),
+            uncertainty: UncertaintyInfo::default(),
+            threads: 0,
+            wall_seconds: 0.0,
+            command: String::new(),
+        }
+    }
+}
+
 impl RunManifest {
+    /// The triad's agents, none when the scenario has no triad.
+    pub fn triad_ids(&self) -> &[String] {
+        self.triad.as_deref().unwrap_or_default()
+    }
+
     /// The manifest of `result`, a run of `scenario` started by `command`.
     pub fn of(scenario: &Scenario, result: &RunResult, command: &str) -> RunManifest {
         let model = &scenario.built.model;
@@ -298,9 +342,9 @@ impl RunManifest {
             scenario: ScenarioInfo::of(scenario),
             start_year: scenario.start_year(),
             dt: model.params.dt,
-            seed: result.seed,
-            runs: aggregate.runs,
-            horizon: model.horizon,
+            seed: Some(result.seed),
+            runs: Some(aggregate.runs),
+            horizon: Some(model.horizon),
             agents: model.ids.clone(),
             dyads: result.dyads.clone(),
             triad: triad.map(|t| t.ids.to_vec()),
@@ -310,7 +354,7 @@ impl RunManifest {
             labels: Labels::of(scenario),
             theta_p: model.params.theta_P,
             summary: RunSummaryInfo {
-                treaty_probability: aggregate.treaty_runs as f64 / runs,
+                treaty_probability: Some(aggregate.treaty_runs as f64 / runs),
                 mean_first_treaty_step: (aggregate.treaty_runs > 0)
                     .then(|| aggregate.first_treaty_step_sum as f64 / aggregate.treaty_runs as f64),
                 mean_unbalanced_share: fixed_mean(aggregate.unbalanced_sum, aggregate.runs),

@@ -82,6 +82,13 @@ pub fn write_calibration_report(dir: &Path) -> Result<()> {
         )?);
     }
     doc.push(Block::Heading(2, "Reproducing this calibration".into()));
+    if let Some(code) = super::run::code_version(&m) {
+        doc.push(Block::Para(vec![
+            Span::Text("Produced by entente ".into()),
+            Span::Code(code),
+            Span::Text("; the same code, files and seed give the same results:".into()),
+        ]));
+    }
     if let Some(command) = m.get("command").and_then(Value::as_str) {
         doc.push(Block::Command(command.to_string()));
     }

@@ -88,6 +88,7 @@ pub fn write_compare_report(dir: &Path) -> Result<()> {
         doc.extend(parent_differences(&sub_manifest));
         let outcomes = read_outcomes(&sub_dir.join("outcomes.csv"))?;
         doc.push(outcome_table(&outcomes));
+        doc.extend(super::scenario::dead_rules_of(&sub_manifest));
         let rel = Path::new(&sub).join("charts");
         if chart_exists(dir, &rel, "outcomes") {
             doc.push(figure(

@@ -1,11 +1,14 @@
 //! Reports of result folders: `report.md` and a self-contained `report.html`.
 //!
 //! [`write_run_report`] reads the folder `entente run` writes and sets out, in order:
-//! the scenario's name and description, the outcome table with its Wilson 95%
-//! intervals (`outcomes.csv`), the triad configurations (`configurations.csv`, when
-//! present), the charts (`charts/*.svg`), the parameter and evidence table
-//! (`parameters.csv`) and what a reader needs to reproduce the run (`manifest.json`:
-//! version, seed, runs, scenario file and its SHA-256, the command line).
+//! the scenario's name and description, the code version, the outcome table with its
+//! intervals (`outcomes.csv`), each outcome rule in words with those that can never
+//! match, how sure the figures are, the triad configurations (`configurations.csv`),
+//! the treaty summary and `dyads.csv`, each shock with its effects and their evidence
+//! and `shocks.csv`, the charts (`charts/*.svg`), the parameter and evidence table
+//! (`parameters.csv`) with the share of calibrated values resting on judgment, the
+//! references, the limitations, and what a reader needs to reproduce the run
+//! (`manifest.json`: versions, seed, runs, scenario file and its SHA-256, command).
 //!
 //! [`write_compare_report`] does the same for the folder `entente compare` writes:
 //! the side-by-side table (`comparison.csv`), the comparison chart, and for each

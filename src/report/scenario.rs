@@ -45,35 +45,51 @@ pub(super) fn outcome_rules(m: &Value) -> Vec<Block> {
         )]));
         return out;
     }
+    // The default rules carry no descriptions: no empty column for them.
+    let described = rules.iter().any(|r| !r.description.trim().is_empty());
+    let mut header = vec!["outcome".to_string(), "matches a run when".to_string()];
+    if described {
+        header.push("scenario's description".into());
+    }
     out.push(Block::Table {
-        header: vec![
-            "outcome".into(),
-            "matches a run when".into(),
-            "scenario's description".into(),
-        ],
+        header,
         rows: rules
             .iter()
             .map(|r| {
-                vec![
-                    Cell::code(&r.name),
-                    Cell::text(&r.definition),
-                    Cell::text(&r.description),
-                ]
+                let mut row = vec![Cell::code(&r.name), Cell::text(&r.definition)];
+                if described {
+                    row.push(Cell::text(&r.description));
+                }
+                row
             })
             .collect(),
         class: "rules",
     });
-    for r in rules.iter().filter(|r| r.never_matches.is_some()) {
-        out.push(Block::Para(vec![
-            Span::Code(r.name.clone()),
-            Span::Text(format!(
-                " can never match: {}. Its row above is zero by construction, and the \
-                 outcome chart leaves it out.",
-                r.never_matches.as_deref().unwrap_or_default()
-            )),
-        ]));
-    }
+    out.extend(dead_rule_notes(&rules));
     out
+}
+
+/// One paragraph for each rule that can never match.
+fn dead_rule_notes(rules: &[OutcomeRuleInfo]) -> Vec<Block> {
+    rules
+        .iter()
+        .filter_map(|r| {
+            let reason = r.never_matches.as_deref()?;
+            Some(Block::Para(vec![
+                Span::Code(r.name.clone()),
+                Span::Text(format!(
+                    " can never match: {reason}. Its row is zero by construction, and the \
+                     outcome chart leaves it out."
+                )),
+            ]))
+        })
+        .collect()
+}
+
+/// The notes on rules that can never match, from a run manifest (for the
+/// scenario sections of a comparison).
+pub(super) fn dead_rules_of(m: &Value) -> Vec<Block> {
+    dead_rule_notes(&field::<Vec<OutcomeRuleInfo>>(m, "outcome_rules"))
 }
 
 /// "Treaties and dyads": how often a treaty was signed and when, and the
@@ -139,9 +155,11 @@ pub(super) fn shocks(dir: &Path, m: &Value, lines: Option<&[ParamLine]>) -> Resu
     let mut out = vec![Block::Heading(2, "Shocks".into())];
     out.push(Block::Para(vec![Span::Text(
         "Shocks are events that change a driver, an attribute or a stance when they fire \
-         (docs/model.md section 7.1). A persistent shock also moves the baseline the \
-         value reverts to; any other fades at the reversion rate phi. Each number below \
-         is a parameter with its own path and evidence."
+         (docs/model.md section 7.1). A change of N, R, P or G decays back toward its \
+         baseline at the rate phi, unless the shock is persistent and moves the baseline \
+         too; a change of E carries on in its random walk; a change of an attribute or a \
+         stance lasts until the dynamics or another shock move it. Each number below is \
+         a parameter with its own path and evidence."
             .into(),
     )]));
     for s in &shocks {
@@ -172,14 +190,17 @@ pub(super) fn shocks(dir: &Path, m: &Value, lines: Option<&[ParamLine]>) -> Resu
                 ]
             })
             .collect();
-        for key in ["rate", "at_step", "max_count"] {
+        for (key, what) in [
+            ("rate", "how often it fires, per year"),
+            ("at_step", "the step it fires at"),
+            ("max_count", "the most times it fires in a run"),
+        ] {
             let path = format!("{prefix}{key}");
-            let evidence = evidence_of(lines, &path);
             if lines.is_some_and(|ls| ls.iter().any(|l| l.path() == path)) {
                 rows.push(vec![
                     Cell::code(&path),
-                    Cell::text(format!("the shock's {}", key.replace('_', " "))),
-                    Cell::text(evidence),
+                    Cell::text(what),
+                    Cell::text(evidence_of(lines, &path)),
                 ]);
             }
         }
@@ -240,8 +261,8 @@ pub(super) fn limitations(m: &Value, lines: Option<&[ParamLine]>) -> Vec<Block> 
     let mut items = vec![
         "The model is a stylised account of alignment: a handful of drivers (economic dependence, \
          normative affinity, regional rivalry, pressure and coercion) move each state's stance toward \
-         another. It leaves out domestic politics except through shocks, and every other \
-         state except those modelled."
+         another. It leaves out domestic politics except through shocks, and every state \
+         that is not modelled."
             .to_string(),
         "Probabilities are shares of simulated runs under the scenario's assumptions, not \
          forecasts of the world; they are conditional on the drivers, weights and shock \

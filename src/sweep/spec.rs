@@ -15,11 +15,20 @@
 //! or a sampling design over factor ranges:
 //! ```toml
 //! [design]
-//! kind = "sobol"          # lhs | sobol | morris | oat
+//! kind = "sobol"          # lhs | sobol | morris | oat | points
 //! points = 256            # lhs: points; sobol: base sample N; morris: trajectories
 //! target = "partnership_short_of_alliance"
 //! factors = [{ path = "params.beta_E", from = 0.3, to = 1.0 }]
 //! ```
+//! or points chosen elsewhere, one CSV row per point under a header of
+//! parameter paths:
+//! ```toml
+//! [design]
+//! kind = "points"
+//! file = "points.csv"     # relative to this file
+//! ```
+//! `common_random_numbers = true` (top level) runs every point on the same
+//! random streams (`docs/model.md`, section 10).
 //! `oat` (one at a time) takes no `points`, `levels` or `bootstrap`: its
 //! 2k+1 points are the base scenario itself, then for each factor in file
 //! order the base with that factor alone at `from` and at `to`. The base
@@ -570,7 +579,17 @@ fn design_plan(
         None => cx.outcomes[0],
     };
     if kind == DesignKind::Points {
-        return points_plan(cx, d, hash, target);
+        return points_plan(cx, d, hash, target).map_err(|e| {
+            let e = if e.key.is_none() {
+                e.key("design.file")
+            } else {
+                e
+            };
+            e.hint(format!(
+                "the points file is named by `design.file` of {}, relative to that file",
+                cx.path.display()
+            ))
+        });
     }
     Ok(sampled_plan(cx, d, kind, design_seed, target))
 }
@@ -850,12 +869,7 @@ fn points_plan(
         )));
     };
     let file = cx.path.parent().unwrap_or(Path::new("")).join(name);
-    let text = read_points_file(&file).map_err(|e| {
-        e.key("design.file").hint(format!(
-            "the points file is named by `design.file` of {}, relative to that file",
-            cx.path.display()
-        ))
-    })?;
+    let text = read_points_file(&file)?;
     hash.update(text.as_bytes());
     let fail = |line: usize, column: usize, message: String| {
         InputError::new(message).in_file(&file).at(line, column)
@@ -1042,7 +1056,9 @@ impl Sweep {
                 .factors
                 .iter()
                 .zip(&self.ranges)
-                .map(|(path, &(from, to))| FactorRange {
+                .zip(&self.paths)
+                .map(|((path, &(from, to)), resolved)| FactorRange {
+                    base: Some(resolved.get(&self.scenario.built.model)),
                     from,
                     path: path.clone(),
                     to,

@@ -612,3 +612,49 @@ fn bad_calibration_files_exit_2_naming_the_key() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--until"));
 }
+
+/// `history-per-dyad.toml` is a documented copy of `history.toml` (calibration
+/// files have no inheritance): it must differ only in its name, description and
+/// `per_dyad` on alpha, and give one intercept per observed dyad where the
+/// default gives one for all, so the two stay comparable (docs/model.md, 11.5).
+#[test]
+fn the_per_dyad_calibration_differs_from_the_default_only_in_its_intercepts() {
+    let dir = root().join("scenarios/calibration");
+    let parse = |file: &str| -> toml::Table {
+        toml::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap()
+    };
+    let strip = |mut t: toml::Table| {
+        t.remove("name");
+        t.remove("description");
+        let mut alpha = t["observation"]["alpha"].as_table().unwrap().clone();
+        let per_dyad = alpha.remove("per_dyad");
+        t["observation"]
+            .as_table_mut()
+            .unwrap()
+            .insert("alpha".into(), alpha.into());
+        (t, per_dyad)
+    };
+    let (default, default_flag) = strip(parse("history.toml"));
+    let (per_dyad, per_dyad_flag) = strip(parse("history-per-dyad.toml"));
+    assert_eq!(default, per_dyad);
+    assert_eq!(default_flag, None);
+    assert_eq!(per_dyad_flag, Some(toml::Value::Boolean(true)));
+
+    let alphas = |file: &str| {
+        let cal = entente::calibrate::load(&dir.join(file)).unwrap();
+        cal.parameters
+            .iter()
+            .filter(|p| p.name.starts_with("observation.alpha"))
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(alphas("history.toml"), ["observation.alpha"]);
+    assert_eq!(
+        alphas("history-per-dyad.toml"),
+        [
+            "observation.alpha.USA-RUS",
+            "observation.alpha.USA-CHN",
+            "observation.alpha.RUS-CHN"
+        ]
+    );
+}

@@ -715,7 +715,7 @@ fn fans_mark_when_treaties_formed() {
             &path,
             &[
                 "mean step of a run's first treaty, any dyad (40.0% of runs)",
-                "first treaties per step, any dyad (tick height ∝ runs)",
+                "first treaties of a run, any dyad, per step (tick height ∝ runs)",
             ],
         );
         assert!(fs::read_to_string(&path).unwrap().contains(TREATY_STROKE));
@@ -738,6 +738,35 @@ fn fans_mark_when_treaties_formed() {
     xs.sort_unstable();
     xs.dedup();
     assert_eq!(xs.len(), 4, "vertical treaty marks at {xs:?}");
+}
+
+#[test]
+fn a_dyads_rug_counts_its_own_first_treaties_when_runs_csv_has_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_fixture(tmp.path(), &["USA", "CHN", "RUS"], Some(2020.56));
+    add_treaties(tmp.path(), &[Some(4), Some(6), None]);
+    // Per-dyad columns, as `--per-run` writes them: CHN-RUS formed its first
+    // treaties at steps 4 and 6, USA-CHN never.
+    let path = tmp.path().join("runs.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",first_treaty_step_USA-CHN,first_treaty_step_CHN-RUS");
+    for (line, chn_rus) in lines[1..].iter_mut().zip(["4", "6", ""]) {
+        line.push_str(&format!(",,{chn_rus}"));
+    }
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    draw_run_charts(tmp.path()).unwrap();
+    let own = "first treaties of the dyad shown, per step (tick height ∝ runs)";
+    for dyad in ["USA-CHN", "CHN-RUS"] {
+        let file = chart(tmp.path(), &format!("fan_{dyad}.svg"));
+        let texts = svg_texts(&file);
+        // USA-CHN formed none: its legend has no rug entry, only the mean line.
+        assert_eq!(texts.contains(own), dyad == "CHN-RUS", "{dyad}: {texts}");
+        assert!(
+            texts.contains("mean step of a run's first treaty"),
+            "{dyad}"
+        );
+    }
 }
 
 #[test]
@@ -799,4 +828,32 @@ fn sweep_charts_follow_the_presets_too() {
             assert!(png_dpi(path).is_some_and(|(x, _)| (x - 150.0).abs() < 0.0127));
         }
     }
+}
+
+#[test]
+fn compare_charts_show_the_outcome_labels_of_the_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let labelled = labelled_baseline(tmp.path());
+    let plain = common::cli::root().join("scenarios/us-courts-russia.toml");
+    let out = tmp.path().join("cmp");
+    common::cli::entente_ok(&[
+        "compare",
+        labelled.to_str().unwrap(),
+        plain.to_str().unwrap(),
+        "--runs",
+        "320",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let comparison = svg_texts(&out.join("charts/comparison.svg"));
+    assert!(comparison.contains("Sino-Russian alliance"), "{comparison}");
+    assert!(
+        !comparison.contains("sino_russian_alliance"),
+        "{comparison}"
+    );
+    let differences = svg_texts(&out.join("charts/differences.svg"));
+    assert!(
+        !differences.contains(": sino_russian_alliance"),
+        "{differences}"
+    );
 }

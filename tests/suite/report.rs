@@ -331,6 +331,12 @@ fn report_dir_rebuilds_compare_reports() {
         "--report",
     ]);
     assert_rebuilt_identically(&out);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert_eq!(
+        md.matches("`russia_pivot` can never match").count(),
+        2,
+        "noted under each scenario"
+    );
 }
 
 #[test]

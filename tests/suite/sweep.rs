@@ -275,6 +275,10 @@ fn bad_sweep_files_exit_with_code_2() {
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
+        // The CSV files are the points files some of the sweeps name.
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
         let out = tempfile::tempdir().unwrap();
         let o = entente(&[
             "sweep",
@@ -324,4 +328,271 @@ fn shard_flag_is_checked() {
         assert_eq!(o.status.code(), Some(2), "--shard {bad}");
         assert!(String::from_utf8_lossy(&o.stderr).contains("--shard"));
     }
+}
+
+/// Writes a sweep file (on the bundled baseline) and, when given, its points
+/// file into `dir`; returns the sweep file's path.
+fn write_sweep(dir: &Path, name: &str, body: &str, points: Option<&str>) -> PathBuf {
+    let scenario = root().join("scenarios/baseline-2020.toml");
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"{name}\"\nscenario = \"{}\"\n{body}",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+    if let Some(points) = points {
+        std::fs::write(dir.join(format!("{name}.csv")), points).unwrap();
+    }
+    file
+}
+
+fn sweep_into(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ];
+    args.extend_from_slice(extra);
+    ok(entente(&args))
+}
+
+/// A points file listing the points of small-grid in its order runs the
+/// same points with the same streams (keyed by the point index), so its
+/// points.csv equals the grid's byte for byte; its manifest says
+/// `"kind": "points"`.
+#[test]
+fn points_design_runs_the_points_of_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("grid");
+    run_sweep("small-grid", &grid, &[]);
+    let mut csv = String::from("dyad.USA.CHN.P,params.c_T\n");
+    for p in ["0.2", "0.6", "1"] {
+        for c in ["1", "2", "3"] {
+            csv += &format!("{p},{c}\n");
+        }
+    }
+    let file = write_sweep(
+        dir.path(),
+        "from-file",
+        "runs = 300\nseed = 5\n[design]\nkind = \"points\"\nfile = \"from-file.csv\"\n",
+        Some(&csv),
+    );
+    let out = dir.path().join("points");
+    sweep_into(&file, &out, &[]);
+    assert_same(&grid, &out, &["points.csv"]);
+    let manifest = String::from_utf8(read(&out, "manifest.json")).unwrap();
+    assert!(manifest.contains("\"kind\": \"points\""), "{manifest}");
+    assert!(manifest.contains("\"points\": 9"), "{manifest}");
+
+    // The points file is part of the sweep's identity: a changed file is
+    // another sweep, so --resume refuses the finished folder's state.
+    let sha = |dir: &Path| {
+        let m: serde_json::Value = serde_json::from_slice(&read(dir, "manifest.json")).unwrap();
+        m["sweep"]["sha256"].as_str().unwrap().to_string()
+    };
+    let before = sha(&out);
+    std::fs::write(dir.path().join("from-file.csv"), csv.replace("0.6", "0.5")).unwrap();
+    sweep_into(&file, &out, &["--force"]);
+    assert_ne!(sha(&out), before);
+}
+
+/// Bad points files: each error names the CSV file with its line and
+/// column, what was found and what was expected, and exits with code 2.
+#[test]
+fn bad_points_files_are_located() {
+    let dir = root().join("tests/bad_sweeps");
+    let cases = [
+        (
+            "points_unknown_path",
+            &["points_unknown_path.csv:1:12", "dyad.USA.RUS.Q", "unknown"][..],
+        ),
+        (
+            "points_not_a_number",
+            &[
+                "points_not_a_number.csv:3:5",
+                "found `lots`",
+                "expected a number",
+            ],
+        ),
+        (
+            "points_out_of_range",
+            &[
+                "points_out_of_range.csv:3:5",
+                "found 7.5",
+                "expected a number from 0 to 1",
+            ],
+        ),
+        (
+            "points_empty",
+            &["points_empty.csv:1:1", "is empty", "expected a header"],
+        ),
+        ("points_no_rows", &["points_no_rows.csv:2:1", "no points"]),
+        (
+            "points_wrong_count",
+            &["points_wrong_count.csv:3:1", "expected 2"],
+        ),
+        (
+            "points_missing_file",
+            &["no-such-points.csv", "no such file"],
+        ),
+        (
+            "points_with_factors",
+            &[
+                "points_with_factors.toml:7",
+                "design.factors",
+                "expected none",
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let file = dir.join(format!("{name}.toml"));
+        let o = entente(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "--out",
+            out.path().join("r").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{name}: expected `{e}` in: {err}");
+        }
+        assert!(!out.path().join("r").exists(), "{name}: output left behind");
+    }
+}
+
+/// `--dry-run` prints the counts and an estimate, and writes nothing: not
+/// the result folder, not its parent.
+#[test]
+fn dry_run_prints_counts_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("parent/never");
+    let file = sweep_file("small-grid");
+    let o = ok(entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("points: 9, runs per point: 300, runs in all: 2,700"),
+        "{text}"
+    );
+    assert!(text.contains("estimated time:"), "{text}");
+    assert!(!dir.path().join("parent").exists());
+    // A shard's share: points 3..6 of 9.
+    let o = ok(entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--shard",
+        "1/3",
+        "--out",
+        out.to_str().unwrap(),
+        "--dry-run",
+    ]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("shard 1/3: points 3..6 (3 points, 900 runs)"),
+        "{text}"
+    );
+    assert!(!dir.path().join("parent").exists());
+}
+
+/// `entente validate` knows a sweep file by its keys and prints its design.
+#[test]
+fn validate_describes_a_sweep_file() {
+    let file = sweep_file("small-sobol");
+    let o = ok(entente(&["validate", file.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("valid sweep"), "{text}");
+    // N = 8 base points, k = 3 factors: 8 x 5 = 40 points of 100 runs.
+    assert!(text.contains("N(k+2) = 40 points"), "{text}");
+    assert!(text.contains("runs in all: 4,000"), "{text}");
+    let file = sweep_file("small-morris");
+    let o = ok(entente(&["validate", file.to_str().unwrap()]));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("r(k+1) = 12 points"), "{text}");
+    // A bad sweep file fails validation like a bad scenario.
+    let bad = root().join("tests/bad_sweeps/unknown_outcome.toml");
+    let o = entente(&["validate", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// With common random numbers, two grid points with equal parameters give
+/// identical rows; without, their runs draw from different streams and the
+/// rows differ.
+#[test]
+fn common_random_numbers_make_equal_points_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = |crn: bool| {
+        format!(
+            "runs = 400\nseed = 11\ncommon_random_numbers = {crn}\n[grid]\naxes = [{{ path = \"params.c_T\", values = [2.0, 2.0, 3.0] }}]\n"
+        )
+    };
+    let rows = |crn: bool| -> Vec<String> {
+        let name = format!("crn-{crn}");
+        let file = write_sweep(dir.path(), &name, &body(crn), None);
+        let out = dir.path().join(&name);
+        sweep_into(&file, &out, &[]);
+        String::from_utf8(read(&out, "points.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split_once(',').unwrap().1.to_string())
+            .collect()
+    };
+    let crn = rows(true);
+    assert_eq!(crn[0], crn[1], "equal points on common random numbers");
+    assert_ne!(crn[1], crn[2], "c_T = 2 and 3 differ");
+    let own = rows(false);
+    // 400 runs on independent streams: the mean final alignments (four
+    // decimals, three dyads) coincide with negligible probability.
+    assert_ne!(own[0], own[1], "independent streams");
+    // Point 0 runs on the streams of point 0 either way.
+    assert_eq!(crn[0], own[0]);
+    let manifest = String::from_utf8(read(&dir.path().join("crn-true"), "manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"common_random_numbers\": true"),
+        "{manifest}"
+    );
+}
+
+/// `sweep --report` and `merge --report` write the report of the folder;
+/// a single shard has none and says so.
+#[test]
+fn report_flag_writes_the_sweep_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    run_sweep("small-oat", &whole, &["--no-charts", "--report"]);
+    let report = String::from_utf8(read(&whole, "report.md")).unwrap();
+    assert!(report.contains("small-oat"), "{report}");
+    assert!(whole.join("report.html").is_file());
+
+    let file = sweep_file("small-oat");
+    let o = entente(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--shard",
+        "0/2",
+        "--report",
+        "--out",
+        dir.path().join("s0").to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--report"));
+    assert!(!dir.path().join("s0").exists());
 }

@@ -15,6 +15,25 @@ pub(super) struct Heatmap {
     v_max: f64,
     v_step: f64,
     subtitles: Vec<String>,
+    /// The cell `(ix, iy)` of the base scenario's own values, outlined.
+    base: Option<(usize, usize)>,
+}
+
+/// The level of `levels` that holds `v`: the nearest one, when `v` lies
+/// within half a level spacing of the axis. `exact` when `v` is that level.
+fn level_of(levels: &[f64], v: f64) -> Option<(usize, bool)> {
+    let (first, last) = (*levels.first()?, *levels.last()?);
+    let tolerance = 1e-9 * (1.0 + v.abs());
+    let half = if levels.len() > 1 {
+        (last - first) / (levels.len() - 1) as f64 / 2.0
+    } else {
+        tolerance
+    };
+    if !(v.is_finite() && v >= first - half && v <= last + half) {
+        return None;
+    }
+    let i = level_index(levels, v);
+    Some((i, (levels[i] - v).abs() <= tolerance))
 }
 
 impl Heatmap {
@@ -54,6 +73,32 @@ impl Heatmap {
             "cell: share of runs ending in {outcome}; Wilson 95% intervals at most ±{:.1} percentage points",
             half_width * 100.0
         ));
+        let bases = data
+            .manifest
+            .factors
+            .get(..2)
+            .map(|f| (f[0].base, f[1].base));
+        let mut base = None;
+        if let Some((Some(bx), Some(by))) = bases {
+            let values = format!(
+                "{} = {}, {} = {}",
+                data.factors[0],
+                fmt_level(bx),
+                data.factors[1],
+                fmt_level(by)
+            );
+            subtitles.push(match (level_of(&xs, bx), level_of(&ys, by)) {
+                (Some((ix, ex)), Some((iy, ey))) => {
+                    base = Some((ix, iy));
+                    if ex && ey {
+                        format!("outlined cell: the scenario's own values ({values})")
+                    } else {
+                        format!("outlined cell: nearest to the scenario's own values ({values})")
+                    }
+                }
+                _ => format!("the scenario's own values lie outside the grid ({values})"),
+            });
+        }
         if data.factors.len() > 2 {
             let others: Vec<String> = (2..data.factors.len())
                 .map(|f| {
@@ -76,6 +121,7 @@ impl Heatmap {
             v_max,
             v_step,
             subtitles,
+            base,
         }
     }
 }
@@ -180,6 +226,16 @@ impl Chart for Heatmap {
                         .map_err(draw_err)?;
                 }
             }
+        }
+
+        // The base scenario's cell: a black frame with a white inner line,
+        // visible on every colour of the map.
+        if let Some((ix, iy)) = self.base {
+            let corners = [(x_edge(ix), y_edge(iy + 1)), (x_edge(ix + 1), y_edge(iy))];
+            body.draw(&Rectangle::new(corners, INK.stroke_width(6)))
+                .map_err(draw_err)?;
+            body.draw(&Rectangle::new(corners, WHITE.stroke_width(2)))
+                .map_err(draw_err)?;
         }
 
         // Frame and axes.
