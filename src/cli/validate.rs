@@ -92,6 +92,16 @@ pub fn execute(args: &ValidateArgs) -> Result<()> {
     if !missing.is_empty() {
         say!("  without evidence: {}", missing.join(", "));
     }
+    let basis = scenario::table::EvidenceBasis::of(&rows);
+    say!(
+        "  calibrated values by what they rest on: {} data, {} literature, {} judgment alone ({} of them), {} unstated kind, {} no evidence",
+        basis.data,
+        basis.literature,
+        basis.judgment,
+        crate::format::fmt_pct(basis.judged_share()),
+        basis.unstated,
+        basis.none
+    );
     print_evidence_kinds(&scenario);
     print_uncertainty(&scenario);
     print_parent_differences(&scenario)?;

@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::doc::{Block, Cell, Span};
 use super::folder::scenario_field;
 use crate::format::fmt_pct;
-use crate::scenario::table::PARAMETER_COLUMNS;
+use crate::scenario::schema::EvidenceKind;
+use crate::scenario::table::{EvidenceBasis, PARAMETER_COLUMNS};
 
 /// One line of `parameters.csv`: a value and one of its evidence entries
 /// (a value with several entries has several lines).
@@ -86,66 +87,41 @@ pub(super) fn read_parameters(dir: &Path) -> Result<Option<Vec<ParamLine>>> {
     Ok(Some(lines))
 }
 
-/// What the calibrated values rest on, value by value: a value counts as
-/// resting on data when any of its entries is data, else on the literature
-/// when any is, else on judgment; `unstated` when its entries give no kind,
-/// `none` when it has no evidence.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Basis {
-    pub data: usize,
-    pub literature: usize,
-    pub judgment: usize,
-    pub unstated: usize,
-    pub none: usize,
+/// What the calibrated values rest on ([`EvidenceBasis`]), from the lines
+/// of `parameters.csv`.
+pub(super) fn basis(lines: &[ParamLine]) -> EvidenceBasis {
+    let mut by_path: BTreeMap<&str, Vec<Option<EvidenceKind>>> = BTreeMap::new();
+    for line in lines.iter().filter(|l| l.calibrated()) {
+        let kinds = by_path.entry(line.path()).or_default();
+        if line.cited() {
+            kinds.push(
+                EvidenceKind::ALL
+                    .into_iter()
+                    .find(|k| k.name() == line.kind()),
+            );
+        }
+    }
+    let mut basis = EvidenceBasis::default();
+    for kinds in by_path.values() {
+        basis.add(kinds);
+    }
+    basis
 }
 
-impl Basis {
-    pub(super) fn of(lines: &[ParamLine]) -> Basis {
-        let mut by_path: BTreeMap<&str, Vec<&ParamLine>> = BTreeMap::new();
-        for line in lines.iter().filter(|l| l.calibrated()) {
-            by_path.entry(line.path()).or_default().push(line);
-        }
-        let mut basis = Basis::default();
-        for entries in by_path.values() {
-            let has = |k: &str| entries.iter().any(|e| e.cited() && e.kind() == k);
-            if has("data") {
-                basis.data += 1;
-            } else if has("literature") {
-                basis.literature += 1;
-            } else if has("judgment") {
-                basis.judgment += 1;
-            } else if entries.iter().any(|e| e.cited()) {
-                basis.unstated += 1;
-            } else {
-                basis.none += 1;
-            }
-        }
-        basis
-    }
-
-    pub(super) fn total(&self) -> usize {
-        self.data + self.literature + self.judgment + self.unstated + self.none
-    }
-
-    /// Share of the calibrated values that rest on judgment alone.
-    pub(super) fn judged_share(&self) -> f64 {
-        self.judgment as f64 / self.total().max(1) as f64
-    }
-
-    pub(super) fn sentence(&self) -> String {
-        format!(
-            "{} values are calibrated (set by the scenario or moved off their default): {} rest \
-             on data, {} on the literature and {} on judgment alone, so {} of the calibrated \
-             values rest on judgment; {} cite evidence of unstated kind and {} cite none.",
-            self.total(),
-            self.data,
-            self.literature,
-            self.judgment,
-            fmt_pct(self.judged_share()),
-            self.unstated,
-            self.none
-        )
-    }
+/// The basis in one sentence.
+pub(super) fn basis_sentence(b: &EvidenceBasis) -> String {
+    format!(
+        "{} values are calibrated (set by the scenario or moved off their default): {} rest \
+         on data, {} on the literature and {} on judgment alone, so {} of the calibrated \
+         values rest on judgment; {} cite evidence of unstated kind and {} cite none.",
+        b.total(),
+        b.data,
+        b.literature,
+        b.judgment,
+        fmt_pct(b.judged_share()),
+        b.unstated,
+        b.none
+    )
 }
 
 /// The parameter/evidence table, or a note that the folder has none.
@@ -183,7 +159,7 @@ pub(super) fn parameter_blocks(lines: Option<&[ParamLine]>, manifest: &Value) ->
          shock.<id>.effects.<k>.value, counted from 0 in the order the scenario lists them.",
         paths.len(),
         defaults,
-        Basis::of(lines).sentence()
+        basis_sentence(&basis(lines))
     );
     let rows = lines
         .iter()

@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::doc::{Block, Cell, Span};
-use super::evidence::{Basis, ParamLine};
+use super::evidence::ParamLine;
 use crate::format::{fmt_num, fmt_pct};
 use crate::output::manifest::{OutcomeRuleInfo, ShockInfo};
 
@@ -277,7 +277,7 @@ pub(super) fn limitations(m: &Value, lines: Option<&[ParamLine]>) -> Vec<Block> 
             .to_string(),
     ];
     if let Some(lines) = lines {
-        let basis = Basis::of(lines);
+        let basis = super::evidence::basis(lines);
         items.push(format!(
             "{} of the calibrated values rest on judgment alone ({} of {}); results that \
              move with those values are only as good as that judgment. The codebook \

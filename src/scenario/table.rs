@@ -4,7 +4,7 @@
 
 use super::{ParamPath, Scenario};
 use crate::model::{Attribute, PARAM_SPECS};
-use crate::scenario::schema::EvidenceEntry;
+use crate::scenario::schema::{EvidenceEntry, EvidenceKind};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +95,57 @@ pub fn parameter_rows(scenario: &Scenario) -> Vec<ParameterRow> {
         .collect()
 }
 
+/// What the calibrated values of a scenario rest on, value by value: a value
+/// rests on data when any of its evidence entries is data, else on the
+/// literature when any is, else on judgment; `unstated` when its entries
+/// give no kind, `none` when it has no evidence.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceBasis {
+    pub data: usize,
+    pub literature: usize,
+    pub judgment: usize,
+    pub unstated: usize,
+    pub none: usize,
+}
+
+impl EvidenceBasis {
+    /// Counts one value with the kinds of its evidence entries (`None` for
+    /// an entry that states no kind).
+    pub fn add(&mut self, kinds: &[Option<EvidenceKind>]) {
+        let has = |k: EvidenceKind| kinds.contains(&Some(k));
+        if kinds.is_empty() {
+            self.none += 1;
+        } else if has(EvidenceKind::Data) {
+            self.data += 1;
+        } else if has(EvidenceKind::Literature) {
+            self.literature += 1;
+        } else if has(EvidenceKind::Judgment) {
+            self.judgment += 1;
+        } else {
+            self.unstated += 1;
+        }
+    }
+
+    /// The basis of the calibrated rows (status other than `default`).
+    pub fn of(rows: &[ParameterRow]) -> EvidenceBasis {
+        let mut basis = EvidenceBasis::default();
+        for row in rows.iter().filter(|r| r.status != "default") {
+            let kinds: Vec<_> = row.evidence.iter().map(|e| e.kind).collect();
+            basis.add(&kinds);
+        }
+        basis
+    }
+
+    pub fn total(&self) -> usize {
+        self.data + self.literature + self.judgment + self.unstated + self.none
+    }
+
+    /// Share of the counted values that rest on judgment alone.
+    pub fn judged_share(&self) -> f64 {
+        self.judgment as f64 / self.total().max(1) as f64
+    }
+}
+
 /// The columns of `parameters.csv`.
 pub const PARAMETER_COLUMNS: [&str; 9] = [
     "path",
@@ -146,4 +197,31 @@ pub fn parameters_csv(rows: &[ParameterRow]) -> String {
         }
     }
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8 fields")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_rests_on_its_strongest_evidence() {
+        use EvidenceKind::*;
+        let mut b = EvidenceBasis::default();
+        b.add(&[Some(Judgment), Some(Data)]);
+        b.add(&[Some(Judgment), Some(Literature)]);
+        b.add(&[Some(Judgment)]);
+        b.add(&[Some(Judgment), Some(Judgment)]);
+        b.add(&[None]);
+        b.add(&[]);
+        let want = EvidenceBasis {
+            data: 1,
+            literature: 1,
+            judgment: 2,
+            unstated: 1,
+            none: 1,
+        };
+        assert_eq!(b, want);
+        assert_eq!(b.total(), 6);
+        assert!((b.judged_share() - 2.0 / 6.0).abs() < 1e-12);
+    }
 }

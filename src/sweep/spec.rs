@@ -934,8 +934,9 @@ fn points_plan(
                 number,
                 1,
                 format!(
-                    "found {} values, expected {} (one per column of the header)",
+                    "found {} {}, expected {} (one per column of the header)",
                     fields.len(),
+                    if fields.len() == 1 { "value" } else { "values" },
                     factors.len()
                 ),
             ));

@@ -87,6 +87,10 @@ fn validate_lists_effects_and_thresholds_with_their_evidence() {
         "{threshold}"
     );
     assert!(!out.contains("without evidence"), "{out}");
+    assert!(
+        out.contains("calibrated values by what they rest on:") && out.contains(" no evidence"),
+        "{out}"
+    );
 }
 
 #[test]
