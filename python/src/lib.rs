@@ -361,8 +361,7 @@ impl Result {
         let nested = r.plan.is_nested();
         Ok(match name {
             "outcomes" => Some(output::outcomes_table(r)),
-            "configurations" if !configurations.is_empty() => Some(output::probability_table(
-                "configuration",
+            "configurations" if !configurations.is_empty() => Some(output::configurations_table(
                 configurations,
                 &aggregate.configurations,
                 aggregate.runs,

@@ -17,7 +17,8 @@ use crate::calibrate::Prior;
 use crate::calibrate::validate::METRICS;
 use crate::charts::fan::{draw_bands, inner_band, outer_band};
 use crate::charts::theme::*;
-use crate::charts::{Chart, charts_dir, read_csv, save};
+use crate::charts::{Chart, charts_dir, save};
+use crate::output::read_table;
 
 /// True when `dir` holds a calibration result.
 pub fn is_calibration(dir: &Path) -> bool {
@@ -39,15 +40,15 @@ pub fn draw(dir: &Path) -> Result<Vec<PathBuf>> {
         label: text(&manifest["forecast"]),
         generations: manifest["generations"].as_u64().unwrap_or_default(),
     };
-    let priors: Vec<PriorRow> = read_csv(&dir.join("priors.csv"))?;
+    let priors: Vec<PriorRow> = read_table(&dir.join("priors.csv"))?;
     let posterior = read_posterior(&dir.join("posterior.csv"))?;
-    let predictive: Vec<PredictiveRow> = read_csv(&dir.join("predictive.csv"))?;
+    let predictive: Vec<PredictiveRow> = read_table(&dir.join("predictive.csv"))?;
     let out = charts_dir(dir)?;
     let mut written = save(&PosteriorChart::new(&facts, &priors, &posterior)?, &out)?;
     written.extend(save(&PredictiveChart::new(&facts, predictive), &out)?);
     let validation = dir.join("validation.csv");
     if validation.is_file() {
-        let rows: Vec<ValidationRow> = read_csv(&validation)?;
+        let rows: Vec<ValidationRow> = read_table(&validation)?;
         written.extend(save(
             &ValidationChart {
                 rows,

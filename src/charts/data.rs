@@ -9,72 +9,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use crate::output::RunManifest;
-use serde::{Deserialize, Serialize};
+use crate::output::{RunManifest, read_table};
 
-/// One row of `outcomes.csv`: a named outcome, how many runs ended in it, its share of
-/// the runs and the Wilson 95% interval of that share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutcomeRow {
-    /// Outcome name, e.g. `partnership_short_of_alliance` or `other` (or, read
-    /// from `configurations.csv`, a configuration name).
-    #[serde(alias = "configuration")]
-    pub outcome: String,
-    /// Number of runs that ended in this outcome.
-    pub count: u64,
-    /// Share of runs, in [0, 1].
-    pub probability: f64,
-    /// Lower end of the Wilson 95% interval.
-    pub ci_low: f64,
-    /// Upper end of the Wilson 95% interval.
-    pub ci_high: f64,
-    /// 5% and 95% quantiles over parameter draws (absent in files written
-    /// before parameters could be uncertain).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draw_p05: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub draw_p95: Option<f64>,
-    /// Share of the outcome's variance due to the uncertain parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameter_share: Option<f64>,
-}
+pub(crate) use crate::output::rows::TimeseriesRow as TimeRow;
+pub use crate::output::rows::{ConfigShareRow, FinalBin, OutcomeRow, TrajectoryRow};
 
-/// Reads `outcomes.csv` (header `outcome,count,probability,ci_low,ci_high`), in file
-/// order.
+/// Reads `outcomes.csv`, in file order.
 pub fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>> {
-    read_csv(path)
-}
-
-/// One row of `timeseries.csv`: quantiles of one dyad's alignment at one step (the
-/// `mean` column is not drawn).
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct TimeRow {
-    pub step: u32,
-    pub dyad: String,
-    pub p05: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-}
-
-/// One row of `config_timeseries.csv`: share of runs in a triad configuration at a step.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ConfigShareRow {
-    pub step: u32,
-    pub configuration: String,
-    pub share: f64,
-}
-
-/// One row of `final.csv`: a histogram bin of a dyad's final averaged alignment.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct FinalBin {
-    pub dyad: String,
-    pub bin_low: f64,
-    pub bin_high: f64,
-    pub count: u64,
+    Ok(read_table(path)?)
 }
 
 /// Everything the run charts need, read from one result folder.
@@ -87,16 +31,6 @@ pub(crate) struct RunData {
     pub finals: Vec<FinalBin>,
     /// The sampled runs of `trajectories.csv`, when the run wrote one.
     pub trajectories: Vec<TrajectoryRow>,
-}
-
-/// One row of `trajectories.csv`: one sampled run's alignment of one dyad at
-/// one step.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct TrajectoryRow {
-    pub run: u64,
-    pub step: u32,
-    pub dyad: String,
-    pub alignment: f64,
 }
 
 impl RunData {
@@ -113,11 +47,11 @@ impl RunData {
         }
         Ok(RunData {
             outcomes: read_outcomes(&dir.join("outcomes.csv"))?,
-            timeseries: read_csv(&dir.join("timeseries.csv"))?,
-            config_shares: read_csv(&dir.join("config_timeseries.csv"))?,
-            finals: read_csv(&dir.join("final.csv"))?,
+            timeseries: read_table(&dir.join("timeseries.csv"))?,
+            config_shares: read_table(&dir.join("config_timeseries.csv"))?,
+            finals: read_table(&dir.join("final.csv"))?,
             trajectories: match dir.join("trajectories.csv") {
-                path if path.is_file() => read_csv(&path)?,
+                path if path.is_file() => read_table(&path)?,
                 _ => Vec::new(),
             },
             manifest,
@@ -211,20 +145,4 @@ impl RunData {
 /// Replaces NaN and infinities by zero, so a degenerate summary draws as empty.
 pub(crate) fn finite_or_zero(v: f64) -> f64 {
     if v.is_finite() { v } else { 0.0 }
-}
-
-/// Reads every row of the CSV file `path`; a bad row is named by its line.
-pub(crate) fn read_csv<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.deserialize().enumerate() {
-        // Line 1 is the header, so data row i sits on line i + 2.
-        let row =
-            record.with_context(|| format!("{}: bad row on line {}", path.display(), i + 2))?;
-        rows.push(row);
-    }
-    Ok(rows)
 }

@@ -7,7 +7,6 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-use serde::Deserialize;
 
 use crate::charts::Chart;
 use crate::charts::data::finite_or_zero;
@@ -15,18 +14,7 @@ use crate::charts::labels::Names;
 use crate::charts::theme::*;
 use crate::format::fmt_signed;
 
-/// One row of `differences.csv` (the columns the chart draws).
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct DifferenceRow {
-    pub scenario: String,
-    pub reference: String,
-    pub outcome: String,
-    pub difference: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
-    pub draw_p05: f64,
-    pub draw_p95: f64,
-}
+pub(crate) use crate::output::rows::DifferenceRow;
 
 pub(crate) struct DifferencesChart {
     rows: Vec<DifferenceRow>,

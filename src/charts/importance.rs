@@ -6,7 +6,6 @@
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Deserialize;
 
 use crate::charts::Chart;
 use crate::charts::data::{OutcomeRow, finite_or_zero};
@@ -21,13 +20,7 @@ const TOP: usize = 6;
 /// the chart ranks them.
 const MIN_SHARE: f64 = 0.05;
 
-/// One row of `importance.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct ImportanceRow {
-    pub outcome: String,
-    pub parameter: String,
-    pub first_order: f64,
-}
+pub(crate) use crate::output::rows::ImportanceRow;
 
 pub(crate) struct ImportanceChart {
     scenario: String,

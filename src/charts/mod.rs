@@ -49,7 +49,7 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub(crate) use data::read_csv;
+use crate::output::read_table;
 pub use data::{OutcomeRow, read_outcomes};
 pub use look::{ChartOptions, ChartSize, Preset, with_options};
 pub use sweep::draw_sweep_charts;
@@ -73,7 +73,7 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
     written.extend(save(&final_hist::FinalChart::new(&run), &out_dir)?);
     let importance = dir.join("importance.csv");
     if importance.is_file() {
-        let rows: Vec<importance::ImportanceRow> = read_csv(&importance)?;
+        let rows: Vec<importance::ImportanceRow> = read_table(&importance)?;
         let name = outcomes::scenario_name(&run);
         let names = labels::Names::of_run(&run);
         if let Some(chart) = importance::ImportanceChart::new(&name, names, &run.outcomes, &rows) {
@@ -87,7 +87,7 @@ pub fn draw_run_charts(dir: &Path) -> Result<Vec<PathBuf>> {
 /// `differences.csv` into `dir/charts/differences.png` and `.svg`.
 pub fn draw_differences(dir: &Path) -> Result<Vec<PathBuf>> {
     theme::register_fonts()?;
-    let rows: Vec<differences::DifferenceRow> = read_csv(&dir.join("differences.csv"))?;
+    let rows: Vec<differences::DifferenceRow> = read_table(&dir.join("differences.csv"))?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

@@ -151,7 +151,7 @@ impl TreatyMarks {
 /// `runs.csv` (any dyad) and from each `first_treaty_step_<DYAD>` column
 /// (empty for a run without a treaty).
 fn first_treaty_steps(path: &Path) -> Result<(Counts, BTreeMap<String, Counts>)> {
-    const ANY: &str = "first_treaty_step";
+    const ANY: &str = crate::output::RunsTable::FIRST_TREATY_STEP;
     let mut reader =
         csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     // Each column with its dyad (`None`: any dyad).

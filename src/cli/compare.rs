@@ -81,7 +81,7 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
     }
     let groups: Vec<(String, Vec<OutcomeRow>)> = results
         .iter()
-        .map(|r| (r.scenario.clone(), outcome_rows(r)))
+        .map(|r| (r.scenario.clone(), crate::output::outcome_rows(r)))
         .collect();
     staging.write("comparison.csv", comparison_table(&results))?;
     let differences = differences(&results);
@@ -121,23 +121,6 @@ pub fn execute(args: &CompareArgs) -> Result<()> {
         say!("\nresults: {}/", out.display());
     }
     Ok(())
-}
-
-fn outcome_rows(r: &RunResult) -> Vec<OutcomeRow> {
-    r.outcome_names
-        .iter()
-        .zip(&r.outcomes)
-        .map(|(name, o)| OutcomeRow {
-            outcome: name.clone(),
-            count: o.count,
-            probability: o.probability,
-            ci_low: o.ci_low,
-            ci_high: o.ci_high,
-            draw_p05: Some(o.draw_p05),
-            draw_p95: Some(o.draw_p95),
-            parameter_share: Some(o.parameter_share),
-        })
-        .collect()
 }
 
 fn print_table(groups: &[(String, Vec<OutcomeRow>)], results: &[RunResult]) {

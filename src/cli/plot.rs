@@ -51,7 +51,7 @@ pub(super) fn damaged(e: anyhow::Error) -> Error {
         .chain()
         .find_map(|cause| match cause.downcast_ref::<Error>() {
             Some(Error::Input(input)) => Some(input.clone()),
-            _ => None,
+            _ => cause.downcast_ref::<InputError>().cloned(),
         });
     if let Some(input) = input {
         return input.into();

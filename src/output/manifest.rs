@@ -293,19 +293,17 @@ pub struct RunManifest {
     pub command: String,
 }
 
-/// Step length in years of a manifest that states none.
-const DEFAULT_DT: f64 = 0.25;
-/// Partnership threshold `theta_P` of a manifest that states none.
-const DEFAULT_THETA_P: f64 = 0.35;
-
 impl Default for RunManifest {
+    /// A manifest that states nothing: its step length and partnership
+    /// threshold are the model's defaults, never copies of them.
     fn default() -> Self {
+        let params = crate::model::Params::default();
         RunManifest {
             entente_version: String::new(),
             code_version: String::new(),
             scenario: ScenarioInfo::default(),
             start_year: None,
-            dt: DEFAULT_DT,
+            dt: params.dt,
             seed: None,
             runs: None,
             horizon: None,
@@ -316,7 +314,7 @@ impl Default for RunManifest {
             outcome_rules: Vec::new(),
             shocks: Vec::new(),
             labels: Labels::default(),
-            theta_p: DEFAULT_THETA_P,
+            theta_p: params.theta_P,
             summary: RunSummaryInfo::default(),
             uncertainty: UncertaintyInfo::default(),
             threads: 0,

@@ -4,6 +4,7 @@
 
 mod dates;
 pub mod manifest;
+pub mod rows;
 mod run_folder;
 pub mod safety;
 mod staging;
@@ -12,6 +13,7 @@ mod tables;
 
 pub use dates::StepDates;
 pub use manifest::{CompareManifest, RunManifest, read_manifest};
+pub use rows::{read_table, write_table};
 pub use run_folder::write_run;
 pub use safety::Lock;
 pub use staging::{Staging, write_atomic};

@@ -26,12 +26,7 @@ pub fn write_run(dir: &Path, scenario: &Scenario, result: &RunResult, command: &
         let names = &result.configuration_names;
         put(
             "configurations.csv",
-            tables::probability_table(
-                "configuration",
-                names,
-                &aggregate.configurations,
-                aggregate.runs,
-            ),
+            tables::configurations_table(names, &aggregate.configurations, aggregate.runs),
         )?;
         put(
             "config_timeseries.csv",

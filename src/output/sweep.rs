@@ -512,37 +512,12 @@ impl Sensitivity {
     pub fn read(dir: &Path, kind: DesignKind) -> Result<Option<Sensitivity>, InputError> {
         let path = dir.join("sensitivity.csv");
         Ok(Some(match kind {
-            DesignKind::Sobol => Sensitivity::Sobol(read_rows(&path)?),
-            DesignKind::Morris => Sensitivity::Morris(read_rows(&path)?),
-            DesignKind::Oat => Sensitivity::Oat(read_rows(&path)?),
+            DesignKind::Sobol => Sensitivity::Sobol(super::read_table(&path)?),
+            DesignKind::Morris => Sensitivity::Morris(super::read_table(&path)?),
+            DesignKind::Oat => Sensitivity::Oat(super::read_table(&path)?),
             DesignKind::Grid | DesignKind::Lhs | DesignKind::Points => return Ok(None),
         }))
     }
-}
-
-/// Reads every row of a CSV file into `T`, by column name; a bad row is an
-/// [`InputError`] naming the file, line and what was wrong.
-pub fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, InputError> {
-    let damaged = |e: InputError| {
-        e.in_file(path)
-            .hint("the result folder is damaged; run the command that wrote it again")
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| damaged(InputError::new(format!("cannot be read ({e})"))))?;
-    let mut rows = Vec::new();
-    for record in reader.deserialize() {
-        rows.push(record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            let message = match e.kind() {
-                csv::ErrorKind::Deserialize { err, .. } => format!("{err}"),
-                _ => format!("{e}"),
-            };
-            damaged(InputError::new(message).at(line, 1))
-        })?);
-    }
-    Ok(rows)
 }
 
 #[cfg(test)]

@@ -1,31 +1,31 @@
 //! The CSV tables of a result folder, as strings. Numbers are written with
-//! fixed decimals so equal aggregates give equal bytes.
+//! fixed decimals so equal aggregates give equal bytes. Tables with a fixed
+//! set of columns are written from their row type in [`super::rows`];
+//! `draws.csv` and `runs.csv` have columns that depend on the scenario (its
+//! uncertain parameters, outcomes, dyads and shocks), so their header is
+//! built here, by [`draws_table`] and [`RunsTable::header`] only.
 
 use std::fmt::Write;
 
+use super::rows::*;
 use crate::engine::{Aggregate, FINAL_BINS};
 use crate::outcome::DyadState;
 use crate::simulation::RunResult;
 use crate::stats::{Z95, fixed_mean, wilson};
-use crate::uncertainty::estimate::OutcomeSummary;
 
-/// Header of every probability table.
-const PROBABILITY_HEADER: &str = "count,probability,ci_low,ci_high";
-
-/// `name,count,probability,ci_low,ci_high` rows for counts out of `runs`.
-pub fn probability_table(
-    first_column: &str,
-    names: &[String],
-    counts: &[u64],
-    runs: u64,
-) -> String {
-    let mut out = format!("{first_column},{PROBABILITY_HEADER}\n");
-    for (name, &count) in names.iter().zip(counts) {
-        let (lo, hi) = wilson(count, runs, Z95);
-        let p = count as f64 / runs.max(1) as f64;
-        writeln!(out, "{name},{count},{p:.6},{lo:.6},{hi:.6}").expect("write to string");
-    }
-    out
+/// `configurations.csv`: per triad configuration, the count of runs out of
+/// `runs` that ended in it, their share and its Wilson 95% interval.
+pub fn configurations_table(names: &[String], counts: &[u64], runs: u64) -> String {
+    write_table(names.iter().zip(counts).map(|(name, &count)| {
+        let (ci_low, ci_high) = wilson(count, runs, Z95);
+        ConfigurationRow {
+            configuration: name.clone(),
+            count,
+            probability: count as f64 / runs.max(1) as f64,
+            ci_low,
+            ci_high,
+        }
+    }))
 }
 
 /// `outcomes.csv`: per outcome, the count and probability integrated over
@@ -33,30 +33,17 @@ pub fn probability_table(
 /// quantiles over draws and the share of its variance due to the
 /// parameters.
 pub fn outcomes_table(result: &RunResult) -> String {
-    let mut out = format!("outcome,{OUTCOME_COLUMNS}\n");
-    for (name, o) in result.outcome_names.iter().zip(&result.outcomes) {
-        writeln!(out, "{},{}", csv_field(name), outcome_fields(o)).expect("write to string");
-    }
-    out
+    write_table(outcome_rows(result))
 }
 
-/// The columns of an outcome's summary, after its name.
-pub const OUTCOME_COLUMNS: &str =
-    "count,probability,ci_low,ci_high,draw_p05,draw_p50,draw_p95,parameter_share";
-
-/// An outcome's summary as CSV fields, in the order of [`OUTCOME_COLUMNS`].
-pub fn outcome_fields(o: &OutcomeSummary) -> String {
-    format!(
-        "{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4}",
-        o.count,
-        o.probability,
-        o.ci_low,
-        o.ci_high,
-        o.draw_p05,
-        o.draw_p50,
-        o.draw_p95,
-        o.parameter_share
-    )
+/// The rows of `outcomes.csv`.
+pub fn outcome_rows(result: &RunResult) -> Vec<OutcomeRow> {
+    result
+        .outcome_names
+        .iter()
+        .zip(&result.outcomes)
+        .map(|(name, o)| OutcomeRow::new(name, o))
+        .collect()
 }
 
 /// `draws.csv`: one row per parameter draw: its runs, the value of each
@@ -88,22 +75,18 @@ pub fn draws_table(result: &RunResult) -> String {
 /// `importance.csv`: for each outcome, the uncertain parameters ranked by
 /// the share of the outcome's variance over draws each explains alone.
 pub fn importance_table(result: &RunResult) -> String {
-    let mut out = String::from("outcome,parameter,first_order,rank\n");
     let mut rank = 0;
     let mut last = "";
-    for i in &result.importance {
+    write_table(result.importance.iter().map(|i| {
         rank = if i.outcome == last { rank + 1 } else { 1 };
         last = &i.outcome;
-        writeln!(
-            out,
-            "{},{},{:.4},{rank}",
-            csv_field(&i.outcome),
-            csv_field(&i.parameter),
-            i.first_order
-        )
-        .expect("write to string");
-    }
-    out
+        ImportanceRow {
+            outcome: i.outcome.clone(),
+            parameter: i.parameter.clone(),
+            first_order: i.first_order,
+            rank,
+        }
+    }))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.
@@ -121,122 +104,113 @@ pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 /// `timeseries.csv`: mean and quantiles of each dyad's alignment per step.
 pub fn timeseries_table(result: &RunResult) -> String {
     let aggregate = &result.ensemble.aggregate;
-    let mut out = String::from("step,date,dyad,mean,p05,p25,p50,p75,p95\n");
-    for t in 0..aggregate.shape.steps {
+    let dyads = aggregate.shape.dyads;
+    write_table((0..aggregate.shape.steps).flat_map(|t| {
         let date = result.dates.date(t);
-        for (d, dyad) in result.dyads.iter().enumerate() {
-            let mean = fixed_mean(
-                aggregate.alignment_sum[t * aggregate.shape.dyads + d],
-                aggregate.runs,
-            );
-            write!(out, "{t},{date},{dyad},{mean:.4}").expect("write to string");
-            for q in QUANTILES {
-                write!(out, ",{:.4}", aggregate.step_quantile(t, d, q)).expect("write to string");
+        result.dyads.iter().enumerate().map(move |(d, dyad)| {
+            let [p05, p25, p50, p75, p95] = QUANTILES.map(|q| aggregate.step_quantile(t, d, q));
+            TimeseriesRow {
+                step: t as u32,
+                date: date.clone(),
+                dyad: dyad.clone(),
+                mean: fixed_mean(aggregate.alignment_sum[t * dyads + d], aggregate.runs),
+                p05,
+                p25,
+                p50,
+                p75,
+                p95,
             }
-            out.push('\n');
-        }
-    }
-    out
+        })
+    }))
 }
 
 /// `config_timeseries.csv`: share of runs in each configuration per step.
 pub fn config_timeseries_table(result: &RunResult) -> String {
     let aggregate = &result.ensemble.aggregate;
-    let mut out = String::from("step,date,configuration,share\n");
     let k = aggregate.shape.configurations;
-    for t in 0..aggregate.shape.steps {
+    write_table((0..aggregate.shape.steps).flat_map(|t| {
         let date = result.dates.date(t);
-        for (c, name) in result.configuration_names.iter().enumerate() {
-            let share =
-                aggregate.configurations_by_step[t * k + c] as f64 / aggregate.runs.max(1) as f64;
-            writeln!(out, "{t},{date},{name},{share:.6}").expect("write to string");
-        }
-    }
-    out
+        result
+            .configuration_names
+            .iter()
+            .enumerate()
+            .map(move |(c, name)| ConfigShareRow {
+                step: t as u32,
+                date: date.clone(),
+                configuration: name.clone(),
+                share: aggregate.configurations_by_step[t * k + c] as f64
+                    / aggregate.runs.max(1) as f64,
+            })
+    }))
 }
 
 /// `trajectories.csv` (with `--trajectories K`): the alignment z of every
 /// dyad at every step of each kept run, one row per run, step and dyad.
 pub fn trajectories_table(result: &RunResult) -> String {
-    let mut out = String::from("run,draw,step,date,dyad,alignment\n");
     let dyads = result.dyads.len();
     let dates: Vec<String> = (0..result.ensemble.aggregate.shape.steps)
         .map(|t| result.dates.date(t))
         .collect();
-    for path in &result.ensemble.trajectories {
-        for (t, date) in dates.iter().enumerate() {
-            for (d, dyad) in result.dyads.iter().enumerate() {
-                writeln!(
-                    out,
-                    "{},{},{t},{date},{dyad},{:.4}",
-                    path.run,
-                    path.draw,
-                    path.alignment[t * dyads + d]
-                )
-                .expect("write to string");
-            }
-        }
-    }
-    out
+    write_table(result.ensemble.trajectories.iter().flat_map(|path| {
+        dates.iter().enumerate().flat_map(move |(t, date)| {
+            result
+                .dyads
+                .iter()
+                .enumerate()
+                .map(move |(d, dyad)| TrajectoryRow {
+                    run: path.run,
+                    draw: path.draw as u64,
+                    step: t as u32,
+                    date: date.clone(),
+                    dyad: dyad.clone(),
+                    alignment: path.alignment[t * dyads + d],
+                })
+        })
+    }))
 }
 
 /// `final.csv`: histogram of each dyad's final averaged alignment.
 pub fn final_table(aggregate: &Aggregate, dyads: &[String]) -> String {
-    let mut out = String::from("dyad,bin_low,bin_high,count\n");
-    for (d, dyad) in dyads.iter().enumerate() {
-        for b in 0..FINAL_BINS.0 {
-            let count = aggregate.final_hist[d * FINAL_BINS.0 + b];
-            let low = FINAL_BINS.low(b);
-            writeln!(
-                out,
-                "{dyad},{low:.2},{:.2},{count}",
-                low + FINAL_BINS.width()
-            )
-            .expect("write to string");
-        }
-    }
-    out
+    write_table(dyads.iter().enumerate().flat_map(|(d, dyad)| {
+        (0..FINAL_BINS.0).map(move |b| {
+            let bin_low = FINAL_BINS.low(b);
+            FinalBin {
+                dyad: dyad.clone(),
+                bin_low,
+                bin_high: bin_low + FINAL_BINS.width(),
+                count: aggregate.final_hist[d * FINAL_BINS.0 + b],
+            }
+        })
+    }))
 }
 
 /// `dyads.csv`: mean final alignment and probability of each final state.
 pub fn dyads_table(aggregate: &Aggregate, dyads: &[String]) -> String {
-    let mut out = String::from("dyad,mean_final_alignment");
-    for s in DyadState::ALL {
-        write!(out, ",p_{}", s.name()).expect("write to string");
-    }
-    out.push('\n');
     let k = DyadState::ALL.len();
-    for (d, dyad) in dyads.iter().enumerate() {
-        write!(
-            out,
-            "{dyad},{:.4}",
-            fixed_mean(aggregate.final_sum[d], aggregate.runs)
-        )
-        .expect("write to string");
-        for s in 0..k {
-            let p = aggregate.states[d * k + s] as f64 / aggregate.runs.max(1) as f64;
-            write!(out, ",{p:.6}").expect("write to string");
+    let runs = aggregate.runs.max(1) as f64;
+    write_table(dyads.iter().enumerate().map(|(d, dyad)| {
+        let [p_alliance, p_partnership, p_hedging, p_antagonism] =
+            std::array::from_fn(|s| aggregate.states[d * k + s] as f64 / runs);
+        DyadRow {
+            dyad: dyad.clone(),
+            mean_final_alignment: fixed_mean(aggregate.final_sum[d], aggregate.runs),
+            p_alliance,
+            p_partnership,
+            p_hedging,
+            p_antagonism,
         }
-        out.push('\n');
-    }
-    out
+    }))
 }
 
 /// `shocks.csv`: how often each shock fired.
 pub fn shocks_table(aggregate: &Aggregate, shocks: &[String]) -> String {
-    let mut out = String::from("shock,runs_fired,probability,mean_fires_per_run\n");
     let runs = aggregate.runs.max(1) as f64;
-    for (s, id) in shocks.iter().enumerate() {
-        let fired = aggregate.shock_runs[s];
-        writeln!(
-            out,
-            "{id},{fired},{:.6},{:.4}",
-            fired as f64 / runs,
-            aggregate.shock_fires[s] as f64 / runs
-        )
-        .expect("write to string");
-    }
-    out
+    write_table(shocks.iter().enumerate().map(|(s, id)| ShockRow {
+        shock: id.clone(),
+        runs_fired: aggregate.shock_runs[s],
+        probability: aggregate.shock_runs[s] as f64 / runs,
+        mean_fires_per_run: aggregate.shock_fires[s] as f64 / runs,
+    }))
 }
 
 /// `runs.csv`: one row per run (with `--per-run`), written as runs finish.
@@ -278,11 +252,27 @@ impl RunsTable {
         }
     }
 
+    /// The column with the step of a run's first treaty, empty for a run
+    /// without one; readers find it by this name.
+    pub const FIRST_TREATY_STEP: &'static str = "first_treaty_step";
+
+    /// The columns every `runs.csv` starts with; the columns per dyad,
+    /// directed pair, triad member and shock follow (see [`RunsTable::header`]).
+    pub const FIXED_COLUMNS: [&'static str; 8] = [
+        "run",
+        "draw",
+        "outcome",
+        "configuration",
+        RunsTable::FIRST_TREATY_STEP,
+        "first_treaty_dyad",
+        "shocks_fired",
+        "unbalanced_share",
+    ];
+
+    /// The header line of `runs.csv`, the only place its columns are named.
     pub fn header(&self) -> String {
-        let mut h = String::from(
-            "run,draw,outcome,configuration,first_treaty_step,first_treaty_dyad,shocks_fired,unbalanced_share",
-        );
-        for prefix in ["zbar", "z_final", "state", "first_treaty_step"] {
+        let mut h = RunsTable::FIXED_COLUMNS.join(",");
+        for prefix in ["zbar", "z_final", "state", RunsTable::FIRST_TREATY_STEP] {
             for name in &self.dyads {
                 write!(h, ",{prefix}_{name}").expect("write to string");
             }
@@ -355,44 +345,25 @@ impl RunsTable {
 
 /// `comparison.csv`: every scenario's outcome table, one after the other.
 pub fn comparison_table(results: &[RunResult]) -> String {
-    let mut table = format!("scenario,outcome,{OUTCOME_COLUMNS}\n");
-    for r in results {
-        for (name, o) in r.outcome_names.iter().zip(&r.outcomes) {
-            writeln!(
-                table,
-                "{},{},{}",
-                csv_field(&r.scenario),
-                csv_field(name),
-                outcome_fields(o)
-            )
-            .expect("write to string");
-        }
-    }
-    table
+    write_table(results.iter().flat_map(|r| {
+        outcome_rows(r)
+            .into_iter()
+            .map(|o| ComparisonRow::new(&r.scenario, o))
+    }))
 }
 
 /// `differences.csv`.
 pub fn differences_table(differences: &[crate::comparison::OutcomeDifference]) -> String {
-    let mut out = String::from(
-        "scenario,reference,outcome,difference,ci_low,ci_high,draw_p05,draw_p95,unpaired_ci_low,unpaired_ci_high\n",
-    );
-    for d in differences {
-        let p = &d.paired;
-        writeln!(
-            out,
-            "{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
-            csv_field(&d.scenario),
-            csv_field(&d.reference),
-            csv_field(&d.outcome),
-            p.difference,
-            p.ci_low,
-            p.ci_high,
-            p.draw_p05,
-            p.draw_p95,
-            d.unpaired.0,
-            d.unpaired.1
-        )
-        .expect("write to string");
-    }
-    out
+    write_table(differences.iter().map(|d| DifferenceRow {
+        scenario: d.scenario.clone(),
+        reference: d.reference.clone(),
+        outcome: d.outcome.clone(),
+        difference: d.paired.difference,
+        ci_low: d.paired.ci_low,
+        ci_high: d.paired.ci_high,
+        draw_p05: d.paired.draw_p05,
+        draw_p95: d.paired.draw_p95,
+        unpaired_ci_low: d.unpaired.0,
+        unpaired_ci_high: d.unpaired.1,
+    }))
 }

@@ -11,13 +11,15 @@ use super::doc::{Block, Cell, Doc, Span, fmt_interval};
 use super::folder::{chart_caption, chart_exists, figure, read_manifest, scenario_field};
 use super::render::write_both;
 use super::run::{outcome_table, run_facts};
-use crate::charts::{read_csv, read_outcomes};
+use crate::charts::read_outcomes;
 use crate::format::{fmt_count, fmt_pct};
+use crate::output::read_table;
+use crate::output::rows::{ComparisonRow, DifferenceRow};
 
 /// Writes `report.md` and `report.html` into the comparison folder `dir`.
 pub fn write_compare_report(dir: &Path) -> Result<()> {
     let manifest = read_manifest(dir).ok();
-    let rows = read_csv::<ComparisonRow>(&dir.join("comparison.csv"))?;
+    let rows = read_table::<ComparisonRow>(&dir.join("comparison.csv"))?;
     let mut names: Vec<String> = Vec::new();
     for r in &rows {
         if !names.contains(&r.scenario) {
@@ -114,18 +116,6 @@ pub fn write_compare_report(dir: &Path) -> Result<()> {
     )
 }
 
-/// One row of `comparison.csv`.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct ComparisonRow {
-    scenario: String,
-    outcome: String,
-    #[allow(dead_code)]
-    count: u64,
-    probability: f64,
-    ci_low: f64,
-    ci_high: f64,
-}
-
 /// Subfolders of a comparison that are run result folders: those named after the
 /// compared scenarios first, in their order, then any other, by name.
 fn scenario_folders(dir: &Path, names: &[String]) -> Result<Vec<String>> {
@@ -157,20 +147,7 @@ fn difference_blocks(dir: &Path) -> Result<Vec<Block>> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    #[derive(serde::Deserialize)]
-    struct Row {
-        scenario: String,
-        reference: String,
-        outcome: String,
-        difference: f64,
-        ci_low: f64,
-        ci_high: f64,
-        draw_p05: f64,
-        draw_p95: f64,
-        unpaired_ci_low: f64,
-        unpaired_ci_high: f64,
-    }
-    let rows: Vec<Row> = read_csv(&path)?;
+    let rows: Vec<DifferenceRow> = read_table(&path)?;
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };

@@ -11,8 +11,10 @@ use super::evidence::{self, read_parameters};
 use super::folder::{chart_caption, charts_section, read_manifest, scenario_field};
 use super::render::write_both;
 use super::scenario;
-use crate::charts::{OutcomeRow, read_csv, read_outcomes};
+use crate::charts::read_outcomes;
 use crate::format::{fmt_count, fmt_num, fmt_pct};
+use crate::output::read_table;
+use crate::output::rows::{ConfigurationRow, ImportanceRow, OutcomeRow};
 
 /// Writes `report.md` and `report.html` into the run result folder `dir`.
 pub fn write_run_report(dir: &Path) -> Result<()> {
@@ -48,7 +50,10 @@ pub fn write_run_report(dir: &Path) -> Result<()> {
     doc.extend(how_sure(dir, &outcomes)?);
     let configurations = dir.join("configurations.csv");
     if configurations.is_file() {
-        let rows = read_csv(&configurations)?;
+        let rows: Vec<OutcomeRow> = read_table::<ConfigurationRow>(&configurations)?
+            .into_iter()
+            .map(OutcomeRow::from)
+            .collect();
         doc.push(Block::Heading(
             3,
             "Triad configuration at the horizon".into(),
@@ -104,14 +109,6 @@ pub(super) fn run_facts(m: &Value) -> String {
     facts.join(" · ")
 }
 
-/// One row of `importance.csv`.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct ImportanceRow {
-    outcome: String,
-    parameter: String,
-    first_order: f64,
-}
-
 /// "How sure is this": both kinds of uncertainty of each outcome, in words.
 fn how_sure(dir: &Path, outcomes: &[OutcomeRow]) -> Result<Vec<Block>> {
     let mut out = vec![Block::Heading(3, "How sure is this".into())];
@@ -138,7 +135,7 @@ fn how_sure(dir: &Path, outcomes: &[OutcomeRow]) -> Result<Vec<Block>> {
     )]));
     let importance = dir.join("importance.csv");
     let ranked: Vec<ImportanceRow> = if importance.is_file() {
-        read_csv(&importance)?
+        read_table(&importance)?
     } else {
         Vec::new()
     };

@@ -100,7 +100,7 @@ fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
     }
     fs::write(dir.join("configurations.csv"), s).unwrap();
 
-    let mut ts = String::from("step,dyad,mean,p05,p25,p50,p75,p95\n");
+    let mut ts = String::from("step,date,dyad,mean,p05,p25,p50,p75,p95\n");
     let mut fin = String::from("dyad,bin_low,bin_high,count\n");
     let starts = [-0.55, -0.6, 0.5, 0.2, -0.1, 0.3, 0.0, 0.6, -0.3, 0.1];
     let ends = [-0.7, -0.5, 0.62, 0.3, 0.0, 0.4, -0.2, 0.5, -0.4, 0.2];
@@ -116,7 +116,7 @@ fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
                 .collect();
             writeln!(
                 ts,
-                "{step},{dyad},{m},{},{},{},{},{}",
+                "{step},step {step},{dyad},{m},{},{},{},{},{}",
                 q[0], q[1], q[2], q[3], q[4]
             )
             .unwrap();
@@ -131,7 +131,7 @@ fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
     fs::write(dir.join("timeseries.csv"), ts).unwrap();
     fs::write(dir.join("final.csv"), fin).unwrap();
 
-    let mut cs = String::from("step,configuration,share\n");
+    let mut cs = String::from("step,date,configuration,share\n");
     for step in 0..=horizon {
         let t = step as f64 / horizon as f64;
         let mut w = [
@@ -147,7 +147,7 @@ fn write_fixture(dir: &Path, agents: &[&str], start_year: Option<f64>) {
         ];
         w[8] = 1.0 - w[..8].iter().sum::<f64>();
         for (name, share) in configs.iter().zip(w) {
-            writeln!(cs, "{step},{name},{share}").unwrap();
+            writeln!(cs, "{step},step {step},{name},{share}").unwrap();
         }
     }
     fs::write(dir.join("config_timeseries.csv"), cs).unwrap();
@@ -318,6 +318,7 @@ fn outcomes_round_trip_and_comparison() {
         ci_low: 0.0005,
         ci_high: 0.0018,
         draw_p05: None,
+        draw_p50: None,
         draw_p95: None,
         parameter_share: None,
     });
