@@ -326,6 +326,20 @@ pub fn write_table<T: Serialize + DeserializeOwned>(rows: impl IntoIterator<Item
     String::from_utf8(bytes).expect("the fields are text")
 }
 
+/// The error for a CSV record that cannot be read, at its line: a record
+/// with another number of fields than the header's `fields`, or another
+/// fault of the file.
+pub(crate) fn bad_record(e: &csv::Error, fields: usize) -> InputError {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths { len, .. } => {
+            format!("found {len} fields, expected {fields} (the header's)")
+        }
+        _ => format!("cannot be read ({e})"),
+    };
+    InputError::new(message).at(line, 1)
+}
+
 /// Reads every row of the table `path` into `T`, by column name; extra
 /// columns are ignored. A bad file is an [`InputError`] naming the file, the
 /// line and column (the field's position, counted from 1) and the value
@@ -345,17 +359,7 @@ pub fn read_table<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, InputError
         .clone();
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            let message = match e.kind() {
-                csv::ErrorKind::UnequalLengths { len, .. } => format!(
-                    "found {len} fields, expected {} (the header's)",
-                    header.len()
-                ),
-                _ => format!("cannot be read ({e})"),
-            };
-            damaged(InputError::new(message).at(line, 1))
-        })?;
+        let record = record.map_err(|e| damaged(bad_record(&e, header.len())))?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         let row = record.deserialize(Some(&header)).map_err(|e| {
             let csv::ErrorKind::Deserialize { err: e, .. } = e.kind() else {

@@ -339,17 +339,7 @@ impl PointsTable {
         };
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { len, .. } => format!(
-                        "found {len} fields, expected {} (the header's)",
-                        header.len()
-                    ),
-                    _ => format!("cannot be read ({e})"),
-                };
-                damaged(InputError::new(message).at(line, 1))
-            })?;
+            let record = record.map_err(|e| damaged(super::rows::bad_record(&e, header.len())))?;
             let line = record.position().map_or(0, |p| p.line() as usize);
             let number = |c: usize| -> Result<f64, InputError> {
                 let field = record.get(c).unwrap_or("");
