@@ -1,6 +1,6 @@
 //! The row types of the result folder's tables. Each table with a fixed set
 //! of columns has exactly one row type here: the writers in
-//! [`super::tables`] serialize it and every reader (charts, reports, the
+//! `output::tables` serialize it and every reader (charts, reports, the
 //! `plot` command) deserializes it with [`read_table`], so a column is named
 //! in one place only. The header is the row type's field names, in order.
 //!
