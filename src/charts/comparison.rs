@@ -26,11 +26,13 @@ pub(crate) struct ComparisonChart {
 }
 
 impl ComparisonChart {
-    pub fn new(scenarios: &[(String, Vec<OutcomeRow>)], names: &Names) -> Self {
+    /// The chart of `scenarios`, leaving out the outcomes in `left_out`
+    /// (rules that can never match, with no runs in any scenario).
+    pub fn new(scenarios: &[(String, Vec<OutcomeRow>)], names: &Names, left_out: &[&str]) -> Self {
         let mut outcomes: Vec<String> = Vec::new();
         for (_, rows) in scenarios {
             for r in rows {
-                if !outcomes.contains(&r.outcome) {
+                if !outcomes.contains(&r.outcome) && !left_out.contains(&r.outcome.as_str()) {
                     outcomes.push(r.outcome.clone());
                 }
             }
@@ -107,11 +109,17 @@ impl ComparisonChart {
         ComparisonChart {
             scenarios: scenarios.iter().map(|(n, _)| n.clone()).collect(),
             groups,
-            subtitles: vec![
-                runs_note,
-                "bar: share of runs ending in each outcome; whisker: Wilson 95% interval"
-                    .to_string(),
-            ],
+            subtitles: [
+                Some(runs_note),
+                Some(
+                    "bar: share of runs ending in each outcome; whisker: Wilson 95% interval"
+                        .to_string(),
+                ),
+                super::outcomes::left_out_note(left_out),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 

@@ -111,10 +111,46 @@ pub fn draw_comparison(
     let out_dir = charts_dir(dir)?;
     let labels = labels::compare_labels(dir, scenarios.iter().map(|(name, _)| name.as_str()));
     let names = labels::Names::new(&labels, &[]);
+    let left_out = never_matching(dir, scenarios);
+    let left_out: Vec<&str> = left_out.iter().map(String::as_str).collect();
     save(
-        &comparison::ComparisonChart::new(scenarios, &names),
+        &comparison::ComparisonChart::new(scenarios, &names, &left_out),
         &out_dir,
     )
+}
+
+/// The outcomes that no scenario of a `compare` folder can ever name: every
+/// scenario's manifest (in its subfolder of `dir`) marks the rule as never
+/// matching and no run ended in it. A scenario without a readable manifest
+/// leaves every outcome in.
+fn never_matching(dir: &Path, scenarios: &[(String, Vec<OutcomeRow>)]) -> Vec<String> {
+    let manifests: Vec<Option<crate::output::manifest::RunManifest>> = scenarios
+        .iter()
+        .map(|(name, _)| {
+            crate::output::safety::compare_subfolder(name)
+                .ok()
+                .and_then(|_| crate::output::manifest::RunManifest::read(&dir.join(name)).ok())
+        })
+        .collect();
+    let Some((_, first)) = scenarios.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .map(|r| &r.outcome)
+        .filter(|outcome| {
+            scenarios.iter().zip(&manifests).all(|((_, rows), m)| {
+                let no_runs = rows.iter().all(|r| &r.outcome != *outcome || r.count == 0);
+                let never = m.as_ref().is_some_and(|m| {
+                    m.outcome_rules
+                        .iter()
+                        .any(|rule| &rule.name == *outcome && rule.never_matches.is_some())
+                });
+                no_runs && never
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// The `charts` folder of a result folder, created if missing. A link in

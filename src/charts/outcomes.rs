@@ -22,6 +22,17 @@ pub(crate) const PROBABILITY_AXIS: &str = "probability (share of runs)";
 /// Gap between a whisker's end and its label, in pixels.
 const LABEL_GAP: i32 = 14;
 
+/// The subtitle that names the outcome rules a chart leaves out because they
+/// can never match, if any.
+pub(crate) fn left_out_note(left_out: &[&str]) -> Option<String> {
+    (!left_out.is_empty()).then(|| {
+        format!(
+            "left out, since an earlier rule always takes their runs or their conditions contradict: {}",
+            left_out.join(", ")
+        )
+    })
+}
+
 /// The outcome distribution of one run.
 pub(crate) struct OutcomesChart {
     names: Names,
@@ -97,12 +108,7 @@ impl OutcomesChart {
         } else {
             "bar: share of runs ending in each outcome; whisker: Wilson 95% interval (Monte Carlo error only)".to_string()
         });
-        if !left_out.is_empty() {
-            subtitles.push(format!(
-                "left out, since an earlier rule always takes their runs or their conditions contradict: {}",
-                left_out.join(", ")
-            ));
-        }
+        subtitles.extend(left_out_note(&left_out));
         OutcomesChart {
             names: Names::of_run(run),
             title: format!("Outcomes of {scenario}{about}"),

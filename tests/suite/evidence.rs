@@ -161,18 +161,23 @@ fn a_rule_shadowed_by_earlier_rules_is_warned_about() {
     assert_eq!(out.matches("warning:").count(), 1, "no other rule is dead");
 }
 
-#[test]
-fn the_same_rule_tried_first_is_live() {
-    let tmp = tempfile::tempdir().unwrap();
+/// The baseline with its `russia_pivot` rule tried first, where it can match.
+fn pivot_first(dir: &Path) -> PathBuf {
     let pivot = "[[outcomes]]\nname = \"russia_pivot\"\n\
                  description = \"Romantic triangle with Russia on both positive ties.\"\n\
                  when = [ { configuration = \"romantic_triangle\", pivot = \"RUS\" } ]\n\n";
-    let file = baseline_copy(tmp.path(), |t| {
+    baseline_copy(dir, |t| {
         let first = t.find("[[outcomes]]").unwrap();
         let moved = t.replacen(pivot, "", 1);
         assert_ne!(moved, t, "the pivot rule is found");
         format!("{}{pivot}{}", &moved[..first], &moved[first..])
-    });
+    })
+}
+
+#[test]
+fn the_same_rule_tried_first_is_live() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = pivot_first(tmp.path());
     let o = validate(&[file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stdout(&o).contains("warning:"), "{}", stdout(&o));
@@ -195,4 +200,50 @@ fn the_outcome_chart_leaves_a_dead_rule_out_and_says_so() {
     // Named once, in the note; no bar of its own.
     assert_eq!(texts.matches("russia_pivot").count(), 1, "{texts}");
     assert!(texts.contains("partnership_short_of_alliance"), "{texts}");
+}
+
+#[test]
+fn the_comparison_chart_leaves_out_a_rule_dead_in_every_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("compare");
+    common::cli::entente_ok(&[
+        "compare",
+        "scenarios/baseline-2020.toml",
+        "scenarios/us-courts-russia.toml",
+        "--runs",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let texts = common::chart_files::svg_texts(&out.join("charts/comparison.svg"));
+    assert!(texts.contains("left out"), "{texts}");
+    assert_eq!(texts.matches("russia_pivot").count(), 1, "{texts}");
+    assert!(texts.contains("partnership_short_of_alliance"), "{texts}");
+}
+
+/// A rule that matches in the second scenario (tried first there) keeps its
+/// bars in the comparison, though it is dead in the first.
+#[test]
+fn the_comparison_chart_keeps_a_rule_that_one_scenario_can_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let live = pivot_first(tmp.path());
+    let text = fs::read_to_string(&live).unwrap();
+    fs::write(
+        &live,
+        text.replacen("name = \"baseline-2020\"", "name = \"pivot-first\"", 1),
+    )
+    .unwrap();
+    let out = tmp.path().join("compare");
+    common::cli::entente_ok(&[
+        "compare",
+        "scenarios/baseline-2020.toml",
+        live.to_str().unwrap(),
+        "--runs",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let texts = common::chart_files::svg_texts(&out.join("charts/comparison.svg"));
+    assert!(!texts.contains("left out"), "{texts}");
+    assert!(texts.contains("russia_pivot"), "{texts}");
 }
