@@ -30,15 +30,11 @@ pub fn is_calibration(dir: &Path) -> bool {
 /// present, validation.csv).
 pub fn draw(dir: &Path) -> Result<Vec<PathBuf>> {
     register_fonts()?;
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.join("manifest.json")).context("reading manifest.json")?,
-    )
-    .context("reading manifest.json")?;
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let manifest = crate::output::manifest::CalibrationManifest::read(dir)?;
     let facts = Facts {
-        name: text(&manifest["calibration"]["name"]),
-        label: text(&manifest["forecast"]),
-        generations: manifest["generations"].as_u64().unwrap_or_default(),
+        name: manifest.calibration.name,
+        label: manifest.forecast,
+        generations: manifest.generations as u64,
     };
     let priors: Vec<PriorRow> = read_table(&dir.join("priors.csv"))?;
     let posterior = read_posterior(&dir.join("posterior.csv"))?;

@@ -12,6 +12,7 @@ use super::{CalibrateArgs, at_least_one, command_line};
 use crate::calibrate::{self, Calibration, Options, Outcome, Run, tables, validate};
 use crate::error::Result;
 use crate::output::Staging;
+use crate::output::manifest::{CalibrationFileInfo, CalibrationManifest, to_json};
 use crate::simulation::thread_pool;
 
 pub fn execute(args: &CalibrateArgs) -> Result<()> {
@@ -151,42 +152,40 @@ fn write_folder(
         )?;
     }
     let runs_per_second = outcome.simulations as f64 / wall.max(1e-9);
-    let manifest = serde_json::json!({
-        "entente_version": env!("CARGO_PKG_VERSION"),
-        "code_version": crate::output::manifest::code_version(),
-        "calibration": {
-            "name": cal.file.name,
-            "description": cal.file.description,
-            "file": cal.path.display().to_string(),
-            "sha256": cal.sha256,
+    let manifest = CalibrationManifest {
+        calibration: CalibrationFileInfo {
+            description: Some(cal.file.description.clone()),
+            file: cal.path.display().to_string(),
+            name: cal.file.name.clone(),
+            sha256: cal.sha256.clone(),
         },
-        "scenario": {
-            "name": cal.scenario.name(),
-            "file": cal.scenario.path.display().to_string(),
-            "sha256": cal.scenario.sha256,
+        code_version: crate::output::manifest::code_version(),
+        command: command_line(),
+        conditional: options.conditional,
+        distance: if cal.distance.crps { "crps" } else { "rmse" }.to_string(),
+        distance_scaled_by_observation_sd: cal.distance.scaled,
+        entente_version: env!("CARGO_PKG_VERSION").to_string(),
+        forecast: label(options).to_string(),
+        generations: outcome.generations.len(),
+        particles: options.particles,
+        predictive_draws: cal.settings.predictive_draws,
+        predictive_runs: cal.settings.predictive_runs,
+        runs_per_evaluation: cal.settings.runs,
+        scenario: CalibrationFileInfo {
+            description: None,
+            file: cal.scenario.path.display().to_string(),
+            name: cal.scenario.name().to_string(),
+            sha256: cal.scenario.sha256.clone(),
         },
-        "seed": options.seed,
-        "particles": options.particles,
-        "until": options.until,
-        "conditional": options.conditional,
-        "forecast": label(options),
-        "generations": outcome.generations.len(),
-        "stop": outcome.stop.describe(),
-        "runs_per_evaluation": cal.settings.runs,
-        "distance": if cal.distance.crps { "crps" } else { "rmse" },
-        "distance_scaled_by_observation_sd": cal.distance.scaled,
-        "predictive_draws": cal.settings.predictive_draws,
-        "predictive_runs": cal.settings.predictive_runs,
-        "simulated_runs": outcome.simulations,
-        "simulated_runs_per_second": runs_per_second,
-        "threads": threads,
-        "wall_seconds": wall,
-        "command": command_line(),
-    });
-    write(
-        "manifest.json",
-        serde_json::to_string_pretty(&manifest).expect("json") + "\n",
-    )?;
+        seed: options.seed,
+        simulated_runs: outcome.simulations,
+        simulated_runs_per_second: runs_per_second,
+        stop: outcome.stop.describe().to_string(),
+        threads,
+        until: options.until,
+        wall_seconds: wall,
+    };
+    write("manifest.json", to_json(&manifest))?;
     Ok(())
 }
 

@@ -389,6 +389,59 @@ impl RunManifest {
     }
 }
 
+/// `manifest.json` of a `calibrate` folder. The keys are declared in
+/// alphabetical order, the order the file has always had. Every field has a
+/// default, so a folder written before a field existed still reads.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalibrationManifest {
+    pub calibration: CalibrationFileInfo,
+    pub code_version: String,
+    pub command: String,
+    /// Whether the forecast used the drivers and events that followed
+    /// `until` (`--conditional`).
+    pub conditional: bool,
+    /// `crps` or `rmse`.
+    pub distance: String,
+    pub distance_scaled_by_observation_sd: bool,
+    pub entente_version: String,
+    /// What kind of forecast the held-out years got, in words.
+    pub forecast: String,
+    pub generations: usize,
+    pub particles: usize,
+    pub predictive_draws: usize,
+    pub predictive_runs: u64,
+    pub runs_per_evaluation: u64,
+    pub scenario: CalibrationFileInfo,
+    pub seed: u64,
+    pub simulated_runs: u64,
+    pub simulated_runs_per_second: f64,
+    /// Why the sequence of generations stopped, in words.
+    pub stop: String,
+    pub threads: usize,
+    /// The last fitted year (`--until`), if the fit stopped before the data.
+    pub until: Option<i32>,
+    pub wall_seconds: f64,
+}
+
+/// The calibration file or the scenario a calibration folder came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalibrationFileInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub file: String,
+    pub name: String,
+    pub sha256: String,
+}
+
+impl CalibrationManifest {
+    /// Reads a calibration folder's manifest.
+    pub fn read(dir: &Path) -> Result<CalibrationManifest, InputError> {
+        read_manifest(dir, "calibration")
+    }
+}
+
 /// Reads `dir/manifest.json` into `T`: a missing file, bad JSON or a
 /// missing field is an [`InputError`] naming the file and, for bad JSON, the
 /// line and column. `what` names the kind of folder expected (`run`,
@@ -452,5 +505,47 @@ impl CompareManifest {
     /// Reads a compare folder's manifest.
     pub fn read(dir: &Path) -> Result<CompareManifest, InputError> {
         read_manifest(dir, "compare")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A calibration manifest reads back to the value written, and its keys
+    /// keep the alphabetical order that folders written as untyped JSON have.
+    #[test]
+    fn calibration_manifest_round_trips_in_alphabetical_order() {
+        let m = CalibrationManifest {
+            calibration: CalibrationFileInfo {
+                description: Some("a fit".into()),
+                file: "cal.toml".into(),
+                name: "cal".into(),
+                sha256: "ab".into(),
+            },
+            code_version: "0.1.0".into(),
+            command: "entente calibrate cal.toml".into(),
+            distance: "crps".into(),
+            generations: 3,
+            particles: 100,
+            seed: 7,
+            until: Some(2013),
+            wall_seconds: 1.5,
+            ..CalibrationManifest::default()
+        };
+        let text = to_json(&m);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("manifest.json"), &text).unwrap();
+        assert_eq!(CalibrationManifest::read(dir.path()).unwrap(), m);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| text.find(&format!("\"{k}\"")).unwrap())
+            .collect();
+        assert!(positions.is_sorted(), "keys out of order: {keys:?}");
+        // A folder written before a field existed still reads.
+        std::fs::write(dir.path().join("manifest.json"), "{\"seed\": 3}").unwrap();
+        assert_eq!(CalibrationManifest::read(dir.path()).unwrap().seed, 3);
     }
 }

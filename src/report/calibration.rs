@@ -3,42 +3,47 @@
 use std::path::Path;
 
 use anyhow::Result;
-use serde_json::Value;
 
 use super::doc::{Block, Doc, Span};
-use super::folder::{charts_section, csv_table, read_manifest};
+use super::folder::{charts_section, csv_table};
 use super::render::write_both;
+use crate::output::manifest::CalibrationManifest;
 
 /// Writes `report.md` and `report.html` into the calibration folder `dir`:
 /// what was fitted to what, the held-out scores against the two reference
 /// forecasts, the posterior against the prior, the tolerance schedule and the
 /// charts, all read from the folder.
 pub fn write_calibration_report(dir: &Path) -> Result<()> {
-    let m = read_manifest(dir)?;
-    let field = |block: &str, key: &str| {
-        m.get(block)
-            .and_then(|b| b.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+    let m = CalibrationManifest::read(dir)?;
+    let name = if m.calibration.name.is_empty() {
+        "calibration".to_string()
+    } else {
+        m.calibration.name.clone()
     };
-    let name = field("calibration", "name").unwrap_or_else(|| "calibration".into());
     let mut doc = Doc::default();
     doc.push(Block::Heading(1, format!("Calibration {name}")));
-    if let Some(d) = field("calibration", "description").filter(|d| !d.trim().is_empty()) {
+    if let Some(d) = m
+        .calibration
+        .description
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+    {
         doc.push(Block::Para(vec![Span::Text(d)]));
     }
-    let until = m.get("until").and_then(Value::as_i64);
     let mut facts = vec![Span::Text("Scenario ".into())];
-    facts.push(Span::Code(field("scenario", "name").unwrap_or_default()));
+    facts.push(Span::Code(m.scenario.name.clone()));
+    let forecast = if m.forecast.is_empty() {
+        "forecast"
+    } else {
+        m.forecast.as_str()
+    };
     facts.push(Span::Text(format!(
         "; {} particles, {} generations, seed {}; fitted to observations up to {}; {}.",
-        m.get("particles").and_then(Value::as_u64).unwrap_or(0),
-        m.get("generations").and_then(Value::as_u64).unwrap_or(0),
-        m.get("seed").and_then(Value::as_u64).unwrap_or(0),
-        until.map_or("the last year".into(), |y| y.to_string()),
-        m.get("forecast")
-            .and_then(Value::as_str)
-            .unwrap_or("forecast")
+        m.particles,
+        m.generations,
+        m.seed,
+        m.until.map_or("the last year".into(), |y| y.to_string()),
+        forecast
     )));
     doc.push(Block::Para(facts));
 
@@ -70,15 +75,16 @@ pub fn write_calibration_report(dir: &Path) -> Result<()> {
     doc.push(csv_table(&dir.join("generations.csv"))?);
     doc.extend(charts_section(dir, |stem| stem.replace('_', " "))?);
     doc.push(Block::Heading(2, "Reproducing this calibration".into()));
-    if let Some(code) = super::run::code_version(&m) {
+    if !m.code_version.is_empty() {
+        let code = m.code_version.clone();
         doc.push(Block::Para(vec![
             Span::Text("Produced by entente ".into()),
             Span::Code(code),
             Span::Text("; the same code, files and seed give the same results:".into()),
         ]));
     }
-    if let Some(command) = m.get("command").and_then(Value::as_str) {
-        doc.push(Block::Command(command.to_string()));
+    if !m.command.is_empty() {
+        doc.push(Block::Command(m.command.clone()));
     }
     write_both(dir, &format!("entente report: {name}"), &doc)
 }
