@@ -146,6 +146,19 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Checks that a count given by the user (a command-line flag or a keyword
+/// of the Python package, named by `key`) is at least 1.
+pub fn at_least_one<T: Into<u64> + Copy + fmt::Display>(key: &str, value: T) -> Result<T> {
+    if value.into() == 0 {
+        return Err(InputError::new(format!(
+            "found {value}, expected a whole number of at least 1"
+        ))
+        .key(key)
+        .into());
+    }
+    Ok(value)
+}
+
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a plausible typo.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use entente::Error;
 use entente::comparison;
+use entente::error::at_least_one;
 use entente::output::manifest::{RunManifest, to_json};
 use entente::output::{self, Staging};
 use entente::scenario::{self as sc, Scenario as Loaded};
@@ -190,14 +191,7 @@ impl Scenario {
         };
         let mut settings = options.settings(&self.inner, &self.inner).map_err(to_py)?;
         if let Some(k) = trajectories {
-            if k == 0 {
-                return Err(to_py(
-                    entente::InputError::new("found 0, expected a whole number of at least 1")
-                        .key("trajectories")
-                        .into(),
-                ));
-            }
-            settings.trajectories = k;
+            settings.trajectories = at_least_one("trajectories", k).map_err(to_py)?;
         }
         let scenario = Arc::clone(&self.inner);
         let result = interruptible(py, move |cancel| run_one(&scenario, &settings, cancel))?;
@@ -227,14 +221,7 @@ impl Options {
         settings.seed = self.seed.unwrap_or(first.built.seed);
         settings.threads = Some(simulation::check_threads(self.threads)?);
         if let Some(draws) = self.draws {
-            if draws == 0 {
-                return Err(entente::InputError::new(
-                    "found 0, expected a whole number of at least 1",
-                )
-                .key("draws")
-                .into());
-            }
-            settings.draws = draws;
+            settings.draws = at_least_one("draws", draws as u64)? as usize;
         }
         settings.nominal = self.nominal;
         settings.posterior = match &self.posterior {

@@ -104,7 +104,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::charts::{ChartOptions, ChartSize, with_options};
-use crate::error::{InputError, Result};
+use crate::error::{Result, at_least_one};
 
 /// Agent-based simulator of great-power alignment: seeded Monte Carlo over
 /// scenario files.
@@ -444,18 +444,6 @@ pub fn main() -> i32 {
         }
         _ => code,
     }
-}
-
-/// Checks that a count given on the command line is at least 1.
-fn at_least_one<T: Into<u64> + Copy + std::fmt::Display>(flag: &str, value: T) -> Result<T> {
-    if value.into() == 0 {
-        return Err(InputError::new(format!(
-            "found {value}, expected a whole number of at least 1"
-        ))
-        .key(flag)
-        .into());
-    }
-    Ok(value)
 }
 
 /// The name a scenario read from standard input goes by in messages and
